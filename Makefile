@@ -1,0 +1,46 @@
+# lekwacht: make demo shows the main job, make test runs the tests.
+GO        ?= go
+BIN       := bin/lekwacht
+PKGS      := ./...
+SAMPLES   := ../shared/samples
+
+.PHONY: all build demo test test-long lint bench check tidy-check fuzz clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/lekwacht
+
+## demo: parse every shipped sample log and show what lekwacht makes of it
+demo: build
+	@./scripts/demo.sh
+
+## test: the test suite with the race detector (long integration tests skipped by -short)
+test:
+	$(GO) test -race -short -count=1 $(PKGS)
+
+## test-long: everything, including the SIGKILL restart tests
+test-long:
+	$(GO) test -race -count=1 $(PKGS)
+
+lint:
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
+	$(GO) vet $(PKGS)
+
+## bench: throughput per format, parse-only and tail+parse, against a plain line read (1 GB files)
+bench: build
+	GOMAXPROCS=1 $(GO) run ./bench/throughput $(BENCHFLAGS)
+
+## fuzz: run every parser's fuzz test for FUZZTIME each
+FUZZTIME ?= 10s
+fuzz:
+	@./scripts/fuzz.sh $(FUZZTIME)
+
+check: lint
+
+tidy-check:
+	$(GO) mod tidy
+	@git diff --exit-code go.mod go.sum || (echo "go.mod/go.sum not tidy: run go mod tidy" && exit 1)
+
+clean:
+	rm -rf bin

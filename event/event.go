@@ -1,0 +1,197 @@
+// Package event defines the one normalized event that every collector yields and every detector reads.
+// Field names follow the Elastic Common Schema where ECS has a name for the thing.
+package event
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Category says which part of the gemeente's IT an event comes from (ECS event.category).
+type Category string
+
+// The categories collectors emit.
+const (
+	CategoryAuthentication Category = "authentication" // logons, logoffs, failed logons
+	CategoryEmail          Category = "email"          // mail submission, delivery, bounce
+	CategoryFile           Category = "file"           // file share and file system access
+	CategoryDevice         Category = "device"         // removable media attached
+	CategoryWeb            Category = "web"            // HTTP access logs
+	CategoryApplication    Category = "application"    // application audit logs (zaaksysteem, ...)
+)
+
+// Categories lists every Category, for validation.
+var Categories = []Category{CategoryAuthentication, CategoryEmail, CategoryFile, CategoryDevice, CategoryWeb, CategoryApplication}
+
+// Action is the normalized verb of an event. The same verb means the same thing in every format;
+// Category says where it happened.
+type Action string
+
+// The actions collectors emit, grouped by the category they go with.
+const (
+	// authentication
+	ActionLogon       Action = "logon"
+	ActionLogonFailed Action = "logon_failed"
+	ActionLogoff      Action = "logoff"
+	// email: one ActionDeliver event per recipient and delivery attempt; Mail.Status says how it went.
+	ActionDeliver Action = "deliver"
+	ActionReceive Action = "receive" // accepted by the mail system (smtpd, Exchange RECEIVE)
+	ActionSubmit  Action = "submit"  // handed in by a mailbox or client (Exchange SUBMIT)
+	ActionReject  Action = "reject"  // refused before queueing (Postfix NOQUEUE)
+	ActionExpand  Action = "expand"  // a distribution list expanded
+	// file
+	ActionRead       Action = "read"
+	ActionWrite      Action = "write"
+	ActionCreate     Action = "create"
+	ActionDelete     Action = "delete"
+	ActionRename     Action = "rename"
+	ActionAccess     Action = "access" // access of unknown kind (Windows 4663 without a clear mask)
+	ActionConnect    Action = "connect"
+	ActionDisconnect Action = "disconnect"
+	ActionMkdir      Action = "mkdir"
+	// device
+	ActionAttach Action = "attach"
+	// web
+	ActionRequest Action = "request"
+	// application (the json format's action classes; Delete and Logon are shared with the above)
+	ActionView   Action = "view"
+	ActionExport Action = "export"
+	ActionOther  Action = "other"
+)
+
+// Outcome is ECS event.outcome.
+type Outcome string
+
+// The outcomes.
+const (
+	OutcomeSuccess Outcome = "success"
+	OutcomeFailure Outcome = "failure"
+	OutcomeUnknown Outcome = "unknown"
+)
+
+// Event is one normalized event. Optional groups are nil when the format has nothing for them.
+type Event struct {
+	Time   time.Time `json:"@timestamp"`
+	Event  Kind      `json:"event"`
+	User   User      `json:"user,omitzero"`
+	Host   Host      `json:"host,omitzero"`
+	Source Endpoint  `json:"source,omitzero"`
+	Logon  *Logon    `json:"logon,omitempty"`
+	Mail   *Mail     `json:"email,omitempty"`
+	File   *File     `json:"file,omitempty"`
+	Device *Device   `json:"device,omitempty"`
+	HTTP   *HTTP     `json:"http,omitempty"`
+	App    *App      `json:"app,omitempty"`
+	Log    Log       `json:"log"`
+}
+
+// Kind is the ECS event group: what happened and how it ended.
+type Kind struct {
+	Category Category `json:"category"`
+	Action   Action   `json:"action"`
+	Outcome  Outcome  `json:"outcome"`
+	Code     string   `json:"code,omitempty"`    // the format's own name: "4624", "openat", "SEND", "status=bounced"
+	Dataset  string   `json:"dataset,omitempty"` // the format: postfix, samba-audit, ...
+	Reason   string   `json:"reason,omitempty"`  // why it failed, as the source says it (no personal data)
+}
+
+// User is the account that acted.
+type User struct {
+	Name   string `json:"name,omitempty"`
+	Domain string `json:"domain,omitempty"`
+	ID     string `json:"id,omitempty"` // SID or application user id
+}
+
+// Host is the machine that wrote the log line, and the workstation the user sat at.
+type Host struct {
+	Name        string `json:"name,omitempty"`        // the server that logged the event
+	Workstation string `json:"workstation,omitempty"` // the client machine (NetBIOS name), when known
+}
+
+// Endpoint is a network peer.
+type Endpoint struct {
+	IP     string `json:"ip,omitempty"`
+	Port   int    `json:"port,omitempty"`
+	Domain string `json:"domain,omitempty"` // reverse name or client hostname
+}
+
+// Logon describes an authentication or session event.
+type Logon struct {
+	Type    string `json:"type,omitempty"`    // interactive, network, remote_interactive, unlock, ... or the raw number
+	ID      string `json:"id,omitempty"`      // session id that ties logon to logoff (TargetLogonId, sshd pid)
+	Method  string `json:"method,omitempty"`  // password, publickey, NTLM, Kerberos ...
+	Process string `json:"process,omitempty"` // logon process or service
+}
+
+// Mail is one mail event. To holds the recipients this event is about: one per delivery attempt
+// for Postfix, the row's recipient list for Exchange.
+type Mail struct {
+	From           string   `json:"from,omitempty"`
+	To             []string `json:"to,omitempty"`
+	Subject        string   `json:"subject,omitempty"`
+	Size           int64    `json:"size,omitempty"`
+	RecipientCount int      `json:"recipient_count,omitempty"` // recipients of the whole message
+	MessageID      string   `json:"message_id,omitempty"`
+	QueueID        string   `json:"queue_id,omitempty"`
+	Status         string   `json:"status,omitempty"`    // sent, bounced, deferred, expired, received, ...
+	Direction      string   `json:"direction,omitempty"` // outbound, inbound, internal, unknown
+	Relay          string   `json:"relay,omitempty"`
+	DSN            string   `json:"dsn,omitempty"`
+	SASLUser       string   `json:"sasl_username,omitempty"`
+}
+
+// File is a file or share access.
+type File struct {
+	Path      string `json:"path,omitempty"`
+	Target    string `json:"target_path,omitempty"` // rename destination
+	Share     string `json:"share,omitempty"`
+	Operation string `json:"operation,omitempty"` // the format's own operation name
+	Mode      string `json:"mode,omitempty"`      // r or w for opens; access mask for Windows
+}
+
+// Device is removable media or another device attached to a workstation.
+type Device struct {
+	ID          string `json:"id,omitempty"`
+	Description string `json:"description,omitempty"`
+	Class       string `json:"class,omitempty"`
+}
+
+// HTTP is a web access log request.
+type HTTP struct {
+	Method    string `json:"method,omitempty"`
+	Path      string `json:"path,omitempty"`
+	Status    int    `json:"status,omitempty"`
+	Bytes     int64  `json:"bytes,omitempty"`
+	Referrer  string `json:"referrer,omitempty"`
+	UserAgent string `json:"user_agent,omitempty"`
+}
+
+// App is an application audit event (zaaksysteem, Nextcloud, ...).
+type App struct {
+	Name   string `json:"name,omitempty"`
+	Action string `json:"action,omitempty"` // the application's own action string
+	Object string `json:"object,omitempty"` // record or person looked at
+	Count  int64  `json:"count,omitempty"`  // records in an export or list
+}
+
+// Log says where the event was read: the evidence trail back to the original line.
+type Log struct {
+	Input  string `json:"input,omitempty"`
+	Path   string `json:"file,omitempty"`
+	Offset int64  `json:"offset"`
+	Line   int64  `json:"line,omitempty"` // 1-based line number, when reading whole files
+}
+
+// LogValue keeps personal data out of lekwacht's own logs: an event logs as its kind, origin and
+// time only. Users, addresses, subjects, paths and objects are left out.
+func (e Event) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("category", string(e.Event.Category)),
+		slog.String("action", string(e.Event.Action)),
+		slog.String("outcome", string(e.Event.Outcome)),
+		slog.String("dataset", e.Event.Dataset),
+		slog.String("input", e.Log.Input),
+		slog.Int64("offset", e.Log.Offset),
+		slog.Time("time", e.Time),
+	)
+}

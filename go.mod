@@ -1,0 +1,3 @@
+module github.com/lekwacht/lekwacht
+
+go 1.26.8
