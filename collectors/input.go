@@ -1,0 +1,110 @@
+// Package collectors turns log lines into events: the registry of formats, and the per-input
+// handling every line gets (checks, parsing, counting, keeping rejected lines aside).
+package collectors
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lekwacht/lekwacht/collectors/parse"
+	"github.com/lekwacht/lekwacht/event"
+)
+
+// Input is one configured log source at run time: its parser, its counters and its rejects file.
+// Handle is called by one goroutine at a time; Counters may be read concurrently.
+type Input struct {
+	Name     string
+	Format   string
+	Parser   parse.Parser
+	Counters *Counters
+	Rejects  *Rejects // may be nil: rejects are then only counted
+}
+
+// Handle checks and parses one line. Rejected lines are counted and written to the rejects file;
+// the error returned is only a failure to write that file (the line must then not be acknowledged).
+func (in *Input) Handle(l parse.Line) ([]event.Event, error) {
+	in.Counters.Lines.Add(1)
+	in.Counters.Bytes.Add(int64(len(l.Text)) + 1)
+	l.Input = in.Name
+	err := parse.Check(l)
+	var evs []event.Event
+	if err == nil {
+		evs, err = in.Parser.Parse(l)
+	}
+	if err != nil {
+		reason := parse.ReasonOf(err)
+		in.Counters.reject(reason)
+		if in.Rejects != nil {
+			if werr := in.Rejects.Write(in.Name, l, reason, err.Error()); werr != nil {
+				return evs, werr
+			}
+		}
+	}
+	if len(evs) == 0 && err == nil {
+		in.Counters.Ignored.Add(1)
+	}
+	in.Counters.Events.Add(int64(len(evs)))
+	return evs, nil
+}
+
+// Flush returns what a joining parser still holds at the end of input.
+func (in *Input) Flush() []event.Event {
+	if f, ok := in.Parser.(parse.Flusher); ok {
+		evs := f.Flush()
+		in.Counters.Events.Add(int64(len(evs)))
+		return evs
+	}
+	return nil
+}
+
+// Counters count what an input did. Safe for concurrent use.
+type Counters struct {
+	Lines   atomic.Int64
+	Bytes   atomic.Int64
+	Events  atomic.Int64
+	Ignored atomic.Int64 // lines read without error that yield no event (noise, state-only lines)
+
+	mu      sync.Mutex
+	rejects map[parse.Reason]int64
+}
+
+func (c *Counters) reject(r parse.Reason) {
+	c.mu.Lock()
+	if c.rejects == nil {
+		c.rejects = map[parse.Reason]int64{}
+	}
+	c.rejects[r]++
+	c.mu.Unlock()
+}
+
+// Rejected returns the number of rejected lines per reason.
+func (c *Counters) Rejected() map[parse.Reason]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[parse.Reason]int64, len(c.rejects))
+	for r, n := range c.rejects {
+		out[r] = n
+	}
+	return out
+}
+
+// RejectedTotal returns the number of rejected lines.
+func (c *Counters) RejectedTotal() int64 {
+	var n int64
+	for _, v := range c.Rejected() {
+		n += v
+	}
+	return n
+}
+
+// Reasons returns the reasons seen, sorted.
+func (c *Counters) Reasons() []parse.Reason {
+	m := c.Rejected()
+	out := make([]parse.Reason, 0, len(m))
+	for r := range m {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

@@ -1,0 +1,133 @@
+// Package config loads lekwacht.yaml: defaults, then the file, then LEKWACHT_* environment variables,
+// decoded strictly into typed structs and validated with every problem reported at once.
+package config
+
+import (
+	"time"
+
+	"github.com/lekwacht/lekwacht/collectors/parse"
+)
+
+// Config is the whole configuration file (see CONTRACT.md).
+type Config struct {
+	Organisation  Organisation  `mapstructure:"organisation" json:"organisation"`
+	Register      Register      `mapstructure:"register" json:"register"`
+	Inputs        []Input       `mapstructure:"inputs" json:"inputs"`
+	Watch         []Watch       `mapstructure:"watch" json:"watch"`
+	Directory     string        `mapstructure:"directory" json:"directory"`
+	Rules         Rules         `mapstructure:"rules" json:"rules"`
+	Events        Events        `mapstructure:"events" json:"events"`
+	Elasticsearch Elasticsearch `mapstructure:"elasticsearch" json:"elasticsearch"`
+	Kibana        Kibana        `mapstructure:"kibana" json:"kibana"`
+	HTTP          HTTP          `mapstructure:"http" json:"http"`
+
+	// File is where the configuration was read from; empty for the embedded default.
+	File string `mapstructure:"-" json:"-"`
+}
+
+// Organisation describes the gemeente.
+type Organisation struct {
+	Name            string   `mapstructure:"name" json:"name"`
+	Domains         []string `mapstructure:"domains" json:"domains"`
+	PartnerDomains  []string `mapstructure:"partner_domains" json:"partner_domains"`
+	SharedHosts     []string `mapstructure:"shared_hosts" json:"shared_hosts"`
+	ServiceAccounts []string `mapstructure:"service_accounts" json:"service_accounts"`
+	WorkingHours    string   `mapstructure:"working_hours" json:"working_hours"`
+	Timezone        string   `mapstructure:"timezone" json:"timezone"`
+	FG              Contact  `mapstructure:"fg" json:"fg"`
+}
+
+// Contact is a person to reach.
+type Contact struct {
+	Name  string `mapstructure:"name" json:"name"`
+	Email string `mapstructure:"email" json:"email"`
+	Phone string `mapstructure:"phone" json:"phone,omitempty"`
+}
+
+// Register says where the datalekregister lives.
+type Register struct {
+	Dir string `mapstructure:"dir" json:"dir"`
+}
+
+// Input is one log source: a format and the files to follow.
+type Input struct {
+	Name         string         `mapstructure:"name" json:"name"`
+	Format       string         `mapstructure:"format" json:"format"`
+	Paths        []string       `mapstructure:"paths" json:"paths"`
+	Exclude      []string       `mapstructure:"exclude" json:"exclude,omitempty"`
+	Mapping      *parse.Mapping `mapstructure:"mapping" json:"mapping,omitempty"`
+	Prefix       string         `mapstructure:"prefix" json:"prefix,omitempty"` // samba-audit: full_audit:prefix
+	Poll         time.Duration  `mapstructure:"poll" json:"poll,omitempty"`     // >0: stat polling (NFS/SMB mounts)
+	MaxLineBytes int            `mapstructure:"max_line_bytes" json:"max_line_bytes,omitempty"`
+	FromEnd      bool           `mapstructure:"from_end" json:"from_end,omitempty"`
+	Timezone     string         `mapstructure:"timezone" json:"timezone,omitempty"` // for zone-less stamps; default organisation.timezone
+}
+
+// Watch is a folder whose new files are inspected for personal data.
+type Watch struct {
+	Path      string `mapstructure:"path" json:"path"`
+	Recursive bool   `mapstructure:"recursive" json:"recursive"`
+}
+
+// Rules points at the gemeente's own rule files.
+type Rules struct {
+	Dir string `mapstructure:"dir" json:"dir"`
+}
+
+// Events optionally writes every normalized event as JSON lines.
+type Events struct {
+	File string `mapstructure:"file" json:"file"`
+}
+
+// Elasticsearch is the optional index for triage in Kibana.
+type Elasticsearch struct {
+	Addresses   []string `mapstructure:"addresses" json:"addresses"`
+	APIKey      string   `mapstructure:"api_key" json:"api_key"`
+	Username    string   `mapstructure:"username" json:"username"`
+	Password    string   `mapstructure:"password" json:"password"`
+	CACert      string   `mapstructure:"ca_cert" json:"ca_cert"`
+	IndexPrefix string   `mapstructure:"index_prefix" json:"index_prefix"`
+}
+
+// Kibana is where the saved objects go.
+type Kibana struct {
+	URL string `mapstructure:"url" json:"url"`
+}
+
+// HTTP is the API and the FG's web page.
+type HTTP struct {
+	Listen     string `mapstructure:"listen" json:"listen"`
+	TokensFile string `mapstructure:"tokens_file" json:"tokens_file"`
+}
+
+// Location returns the gemeente's time zone (validated by Validate).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Organisation.Timezone)
+	if err != nil {
+		return time.Local
+	}
+	return loc
+}
+
+// InputLocation returns the zone for an input's zone-less timestamps.
+func (c *Config) InputLocation(in Input) *time.Location {
+	if in.Timezone != "" {
+		if loc, err := time.LoadLocation(in.Timezone); err == nil {
+			return loc
+		}
+	}
+	return c.Location()
+}
+
+// Masked returns a copy with secrets replaced, for printing.
+func (c Config) Masked() Config {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "********"
+	}
+	c.Elasticsearch.APIKey = mask(c.Elasticsearch.APIKey)
+	c.Elasticsearch.Password = mask(c.Elasticsearch.Password)
+	return c
+}

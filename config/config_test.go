@@ -1,0 +1,136 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "lekwacht.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The shipped example must always load: samples never rot.
+func TestExampleLoads(t *testing.T) {
+	c, err := Load("../deploy/lekwacht.example.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Inputs) != 7 || c.Inputs[1].Poll != 5*time.Second || c.Inputs[6].Mapping.Count != "result.count" ||
+		len(c.Inputs[6].Mapping.Actions["export"]) != 2 || c.Organisation.Domains[0] != "voorbeeld.nl" {
+		t.Fatalf("example decoded wrong: %+v", c)
+	}
+}
+
+func TestDefaultWhenNoFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	c, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Register.Dir != "./lekwacht-data" || c.File != "" || c.HTTP.Listen != "127.0.0.1:8470" {
+		t.Fatalf("default: %+v", c)
+	}
+}
+
+func TestUnknownKeyHasLine(t *testing.T) {
+	p := write(t, "organisation:\n  timezone: Europe/Amsterdam\n  domians: [x.nl]\nregister: {dir: /tmp/x}\n")
+	_, err := Load(p, nil)
+	if err == nil || !strings.Contains(err.Error(), p+":3:3: unknown key \"organisation.domians\"") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestEveryProblemAtOnce(t *testing.T) {
+	p := write(t, `organisation:
+  timezone: Mars/Olympus
+  working_hours: "Mon-Fri 19:00-07:00"
+  domains: ["@voorbeeld.nl"]
+inputs:
+  - name: mail
+    format: postfix
+    paths: []
+  - name: mail
+    format: nope
+    paths: ["/var/log/[x"]
+`)
+	check := func(in Input) []Problem {
+		if in.Format != "postfix" {
+			return []Problem{{Key: "format", Msg: "unknown format"}}
+		}
+		return nil
+	}
+	_, err := Load(p, check)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		p + ":2:13: organisation.timezone:",
+		p + ":3:18: organisation.working_hours:",
+		p + ":4:12: organisation.domains:",
+		p + ":8:12: inputs.0.paths: no paths",
+		p + ":9:11: inputs.1.name: duplicate input name",
+		p + ":10:13: inputs.1.format: unknown format",
+		"bad glob",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
+
+func TestTypeErrorHasLine(t *testing.T) {
+	p := write(t, "organisation: {timezone: UTC}\ninputs:\n  - name: a\n    format: sshd\n    paths: [/x]\n    poll: often\n")
+	_, err := Load(p, nil)
+	if err == nil || !strings.Contains(err.Error(), p+":6:11") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	p := write(t, "register: {dir: /from/file}\nelasticsearch: {api_key: secret}\n")
+	t.Setenv("LEKWACHT_REGISTER_DIR", "/from/env")
+	c, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Register.Dir != "/from/env" {
+		t.Errorf("register.dir = %q, want the environment's", c.Register.Dir)
+	}
+	if m := c.Masked(); m.Elasticsearch.APIKey != "********" || c.Elasticsearch.APIKey != "secret" {
+		t.Errorf("masking: %q / %q", m.Elasticsearch.APIKey, c.Elasticsearch.APIKey)
+	}
+}
+
+func TestWorkingHours(t *testing.T) {
+	wh, err := ParseWorkingHours("Mon-Fri 07:00-19:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ams, _ := time.LoadLocation("Europe/Amsterdam")
+	for _, c := range []struct {
+		t  time.Time
+		in bool
+	}{
+		{time.Date(2026, 11, 23, 7, 0, 0, 0, ams), true},   // Monday
+		{time.Date(2026, 11, 23, 19, 0, 0, 0, ams), false}, // end is exclusive
+		{time.Date(2026, 11, 22, 12, 0, 0, 0, ams), false}, // Sunday
+	} {
+		if wh.Contains(c.t) != c.in {
+			t.Errorf("%v: got %v", c.t, !c.in)
+		}
+	}
+	if _, err := ParseWorkingHours("Fri-Mon 08:00-17:00"); err != nil {
+		t.Errorf("wrapping day range: %v", err)
+	}
+	if _, err := ParseWorkingHours("Mon-Xyz 08:00-17:00"); err == nil {
+		t.Error("bad day accepted")
+	}
+}

@@ -1,0 +1,232 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+)
+
+// SearchPaths are tried in order when no --config is given.
+var SearchPaths = []string{"./lekwacht.yaml", "/etc/lekwacht/lekwacht.yaml"}
+
+// Default is the configuration used when no file is found: a register under ./lekwacht-data, the
+// shipped rules, no inputs, no Elasticsearch.
+const Default = `
+organisation:
+  name: ""
+  timezone: Europe/Amsterdam
+  working_hours: "Mon-Fri 07:00-19:00"
+register: {dir: ./lekwacht-data}
+elasticsearch: {index_prefix: lekwacht}
+http: {listen: "127.0.0.1:8470"}
+`
+
+// Load reads the configuration from path, or from the first of SearchPaths that exists when path is
+// empty, or the embedded Default when none does. Environment variables LEKWACHT_<SECTION>_<KEY>
+// override file values. Every problem is returned at once, each with file:line:col where known.
+func Load(path string, check InputCheck) (*Config, error) {
+	file := path
+	if file == "" {
+		for _, p := range SearchPaths {
+			if _, err := os.Stat(p); err == nil {
+				file = p
+				break
+			}
+		}
+	}
+	var data []byte
+	if file != "" {
+		var err error
+		data, err = os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("read config: %w", err)
+		}
+	}
+	return decode(file, data, check)
+}
+
+func decode(file string, data []byte, check InputCheck) (*Config, error) {
+	name := file
+	if name == "" {
+		name = "(default config)"
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(strings.NewReader(Default)); err != nil {
+		return nil, fmt.Errorf("embedded default config: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) > 0 {
+		if err := v.MergeConfig(bytes.NewReader(data)); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	v.SetEnvPrefix("LEKWACHT")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	bindEnv(v, reflect.TypeOf(Config{}), "")
+
+	var c Config
+	var md mapstructure.Metadata
+	err := v.Unmarshal(&c, func(dc *mapstructure.DecoderConfig) {
+		dc.ErrorUnused = true
+		dc.Metadata = &md
+		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(
+			mapstructure.StringToTimeDurationHookFunc(),
+			mapstructure.StringToSliceHookFunc(","),
+		)
+	})
+	pos := positions{file: name, root: &root}
+	if err != nil {
+		return nil, pos.decodeError(err)
+	}
+	c.File = file
+	if probs := c.Validate(check); len(probs) > 0 {
+		errs := make([]error, len(probs))
+		for i, p := range probs {
+			errs[i] = fmt.Errorf("%s: %s: %s", pos.at(p.Key), p.Key, p.Msg)
+		}
+		return nil, errors.Join(errs...)
+	}
+	return &c, nil
+}
+
+// bindEnv makes every scalar key reachable from the environment (viper only consults AutomaticEnv
+// for keys it already knows).
+func bindEnv(v *viper.Viper, t reflect.Type, prefix string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		key := tag
+		if prefix != "" {
+			key = prefix + "." + tag
+		}
+		if f.Type.Kind() == reflect.Struct {
+			bindEnv(v, f.Type, key)
+			continue
+		}
+		if f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct {
+			continue // lists of objects (inputs, watch) come from the file only
+		}
+		_ = v.BindEnv(key)
+	}
+}
+
+// positions finds the line and column of a dotted key ("inputs.2.paths") in the YAML file.
+type positions struct {
+	file string
+	root *yaml.Node
+}
+
+func (p positions) at(key string) string {
+	n := p.root
+	if n == nil || len(n.Content) == 0 {
+		return p.file
+	}
+	n = n.Content[0]
+	line, col := n.Line, n.Column
+	for _, part := range strings.Split(key, ".") {
+		next := child(n, part)
+		if next == nil {
+			break
+		}
+		n = next
+		line, col = n.Line, n.Column
+	}
+	if line == 0 {
+		return p.file
+	}
+	return fmt.Sprintf("%s:%d:%d", p.file, line, col)
+}
+
+func child(n *yaml.Node, part string) *yaml.Node {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == part {
+				return n.Content[i+1]
+			}
+		}
+	case yaml.SequenceNode:
+		var idx int
+		if _, err := fmt.Sscanf(part, "%d", &idx); err == nil && idx >= 0 && idx < len(n.Content) {
+			return n.Content[idx]
+		}
+	}
+	return nil
+}
+
+// keyNode finds the node of the key name itself (for unknown keys), anywhere below n.
+func keyNode(n *yaml.Node, path []string) *yaml.Node {
+	if len(path) == 0 || n == nil {
+		return nil
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if len(path) == 1 && n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if strings.EqualFold(n.Content[i].Value, path[0]) {
+				return n.Content[i]
+			}
+		}
+		return nil
+	}
+	return keyNode(child(n, path[0]), path[1:])
+}
+
+// decodeError turns mapstructure's error list into one line per problem with file:line:col.
+func (p positions) decodeError(err error) error {
+	var errs []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "* "))
+		if line == "" || strings.HasPrefix(line, "decoding failed") || strings.HasSuffix(line, "error(s) decoding:") {
+			continue
+		}
+		if i := strings.Index(line, "has invalid keys: "); i >= 0 {
+			parent := strings.Trim(line[:i], "' ")
+			for _, k := range strings.Split(line[i+len("has invalid keys: "):], ", ") {
+				full := k
+				if parent != "" {
+					full = parent + "." + k
+				}
+				loc := p.file
+				if n := keyNode(p.root, strings.Split(normalizeIndex(full), ".")); n != nil {
+					loc = fmt.Sprintf("%s:%d:%d", p.file, n.Line, n.Column)
+				}
+				errs = append(errs, fmt.Errorf("%s: unknown key %q (check the spelling; see CONTRACT.md for the keys)", loc, full))
+			}
+			continue
+		}
+		key := ""
+		if strings.HasPrefix(line, "'") {
+			if end := strings.Index(line[1:], "'"); end >= 0 {
+				key = normalizeIndex(line[1 : end+1])
+			}
+		}
+		errs = append(errs, fmt.Errorf("%s: %s", p.at(key), line))
+	}
+	if len(errs) == 0 {
+		return fmt.Errorf("%s: %w", p.file, err)
+	}
+	return errors.Join(errs...)
+}
+
+// normalizeIndex turns mapstructure's "inputs[2].paths" into "inputs.2.paths".
+func normalizeIndex(k string) string {
+	k = strings.ReplaceAll(k, "[", ".")
+	return strings.ReplaceAll(k, "]", "")
+}

@@ -1,0 +1,165 @@
+package config
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Problem is one thing wrong with the configuration. Key is the dotted path of the offending value
+// ("inputs.2.format"); Load prefixes it with file:line:col.
+type Problem struct {
+	Key string
+	Msg string
+}
+
+// InputCheck validates what only the collectors know about an input (its format name, mapping,
+// samba prefix). Keys in its problems are relative to the input ("format", "mapping.time").
+type InputCheck func(in Input) []Problem
+
+// Validate reports every problem at once; check may be nil.
+func (c *Config) Validate(check InputCheck) []Problem {
+	var ps []Problem
+	add := func(key, format string, args ...any) {
+		ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	o := c.Organisation
+	if _, err := time.LoadLocation(o.Timezone); err != nil || o.Timezone == "" {
+		add("organisation.timezone", "%q is not a time zone; use an IANA name such as Europe/Amsterdam", o.Timezone)
+	}
+	if o.WorkingHours != "" {
+		if _, err := ParseWorkingHours(o.WorkingHours); err != nil {
+			add("organisation.working_hours", "%v", err)
+		}
+	}
+	for i, d := range append(append([]string{}, o.Domains...), o.PartnerDomains...) {
+		if !domainRE.MatchString(d) {
+			key := "organisation.domains"
+			if i >= len(o.Domains) {
+				key = "organisation.partner_domains"
+			}
+			add(key, "%q is not a domain name (write it as example.nl, without @ or scheme)", d)
+		}
+	}
+	for _, g := range append(append([]string{}, o.SharedHosts...), o.ServiceAccounts...) {
+		if _, err := path.Match(g, ""); err != nil {
+			add("organisation", "bad pattern %q: %v", g, err)
+		}
+	}
+	if c.Register.Dir == "" {
+		add("register.dir", "empty: set the folder for register.db, evidence and positions")
+	}
+	names := map[string]int{}
+	for i, in := range c.Inputs {
+		key := fmt.Sprintf("inputs.%d", i)
+		if in.Name == "" {
+			add(key, "input has no name")
+		} else if j, dup := names[in.Name]; dup {
+			add(key+".name", "duplicate input name %q (also inputs.%d)", in.Name, j)
+		} else {
+			names[in.Name] = i
+		}
+		if !nameRE.MatchString(in.Name) && in.Name != "" {
+			add(key+".name", "%q: use letters, digits, - and _ only", in.Name)
+		}
+		if len(in.Paths) == 0 {
+			add(key+".paths", "no paths: list the log files or globs to follow")
+		}
+		for _, p := range append(append([]string{}, in.Paths...), in.Exclude...) {
+			if _, err := path.Match(p, ""); err != nil {
+				add(key+".paths", "bad glob %q: %v", p, err)
+			}
+		}
+		if in.Poll < 0 {
+			add(key+".poll", "negative interval")
+		}
+		if in.MaxLineBytes < 0 {
+			add(key+".max_line_bytes", "negative")
+		}
+		if in.Timezone != "" {
+			if _, err := time.LoadLocation(in.Timezone); err != nil {
+				add(key+".timezone", "%q is not a time zone", in.Timezone)
+			}
+		}
+		if check != nil {
+			for _, p := range check(in) {
+				ps = append(ps, Problem{Key: key + "." + p.Key, Msg: p.Msg})
+			}
+		}
+	}
+	for i, w := range c.Watch {
+		if w.Path == "" {
+			add(fmt.Sprintf("watch.%d.path", i), "empty path")
+		}
+	}
+	if c.HTTP.Listen != "" && !strings.Contains(c.HTTP.Listen, ":") {
+		add("http.listen", "%q: write host:port, e.g. 127.0.0.1:8470", c.HTTP.Listen)
+	}
+	return ps
+}
+
+var (
+	domainRE = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+	nameRE   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+)
+
+// WorkingHours are the days and hours staff normally work.
+type WorkingHours struct {
+	Days       [7]bool // indexed by time.Weekday
+	Start, End time.Duration
+}
+
+// ParseWorkingHours reads "Mon-Fri 07:00-19:00" or "Mon,Wed,Fri 08:00-17:30".
+func ParseWorkingHours(s string) (WorkingHours, error) {
+	var wh WorkingHours
+	days, hours, ok := strings.Cut(strings.TrimSpace(s), " ")
+	if !ok {
+		return wh, fmt.Errorf("%q: write days and hours, e.g. \"Mon-Fri 07:00-19:00\"", s)
+	}
+	idx := map[string]int{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
+	for _, part := range strings.Split(days, ",") {
+		from, to, rng := strings.Cut(strings.ToLower(part), "-")
+		a, okA := idx[from]
+		b := a
+		okB := true
+		if rng {
+			b, okB = idx[to]
+		}
+		if !okA || !okB {
+			return wh, fmt.Errorf("%q: unknown day in %q (use Mon..Sun)", s, part)
+		}
+		for d := a; ; d = (d + 1) % 7 {
+			wh.Days[d] = true
+			if d == b {
+				break
+			}
+		}
+	}
+	from, to, ok := strings.Cut(strings.TrimSpace(hours), "-")
+	start, err1 := clock(from)
+	end, err2 := clock(to)
+	if !ok || err1 != nil || err2 != nil || end <= start {
+		return wh, fmt.Errorf("%q: hours must be HH:MM-HH:MM with the end after the start", s)
+	}
+	wh.Start, wh.End = start, end
+	return wh, nil
+}
+
+func clock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// Contains reports whether t (in the gemeente's zone) falls inside working hours.
+func (wh WorkingHours) Contains(t time.Time) bool {
+	if !wh.Days[t.Weekday()] {
+		return false
+	}
+	d := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	return d >= wh.Start && d < wh.End
+}
