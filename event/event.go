@@ -138,6 +138,12 @@ type Mail struct {
 	Relay          string   `json:"relay,omitempty"`
 	DSN            string   `json:"dsn,omitempty"`
 	SASLUser       string   `json:"sasl_username,omitempty"`
+	OrigTo         string   `json:"orig_to,omitempty"` // the address as first written, before aliases
+	// Hop marks a delivery that is a step inside the mail system, not the mail reaching its
+	// recipient: "content_filter" (to amavis and the like, which re-queue it), "forwarded" (local
+	// forwarding under a new queue id), "notification" (a bounce or delay notice the system wrote).
+	Hop             string `json:"hop,omitempty"`
+	OriginalQueueID string `json:"original_queue_id,omitempty"` // queue id the mail had before it was re-queued
 }
 
 // File is a file or share access.

@@ -84,13 +84,15 @@ func (p *Parser) isoStamp(h *Header, b []byte) ([]byte, error) {
 // ParseISO reads an RFC 3339 timestamp, also with a colon-less zone offset (journald short-iso).
 func ParseISO(stamp []byte) (time.Time, error) {
 	s := string(stamp)
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
+	layout := time.RFC3339Nano
+	if n := len(s); n > 5 && (s[n-5] == '+' || s[n-5] == '-') {
+		layout = "2006-01-02T15:04:05.999999999-0700" // journald short-iso: zone without colon
 	}
-	if t, err := time.Parse("2006-01-02T15:04:05.999999999-0700", s); err == nil {
-		return t, nil
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return time.Time{}, ErrNoHeader
 	}
-	return time.Time{}, ErrNoHeader
+	return t, nil
 }
 
 var months = map[string]time.Month{
@@ -140,9 +142,11 @@ func (p *Parser) YearTime(mon time.Month, day, hh, mm, ss, nsec int) time.Time {
 	if loc == nil {
 		loc = time.Local
 	}
-	ref := time.Now()
+	var ref time.Time
 	if p.Reference != nil {
 		ref = p.Reference()
+	} else {
+		ref = time.Now()
 	}
 	ref = ref.In(loc)
 	t := time.Date(ref.Year(), mon, day, hh, mm, ss, nsec, loc)

@@ -12,8 +12,10 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata"
 
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/event"
@@ -30,18 +32,18 @@ type Result struct {
 
 // Reference is the fixed "now" of golden cases: 2026-11-23 12:00 in Europe/Amsterdam, so year-less
 // timestamps resolve the same way on every run.
-func Reference() time.Time {
-	return time.Date(2026, 11, 23, 12, 0, 0, 0, Amsterdam())
-}
+func Reference() time.Time { return reference() }
 
-// Amsterdam returns Europe/Amsterdam; tests fail loudly without tzdata.
-func Amsterdam() *time.Location {
+// Amsterdam returns Europe/Amsterdam (embedded tzdata, so no machine lacks it).
+var Amsterdam = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
 		panic(err)
 	}
 	return loc
-}
+})
+
+var reference = sync.OnceValue(func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, Amsterdam()) })
 
 // Options returns parser options fixed for tests.
 func Options(input string) parse.Options {
