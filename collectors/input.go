@@ -18,7 +18,12 @@ type Input struct {
 	Format   string
 	Parser   parse.Parser
 	Counters *Counters
-	Rejects  *Rejects // may be nil: rejects are then only counted
+	Rejects  RejectWriter // may be nil: rejects are then only counted
+}
+
+// RejectWriter keeps rejected lines aside: the rejects file, or stderr for lekwacht parse.
+type RejectWriter interface {
+	Write(input string, l parse.Line, reason parse.Reason, detail string) error
 }
 
 // Handle checks and parses one line. Rejected lines are counted and written to the rejects file;

@@ -1,0 +1,58 @@
+// Command lekwacht is the one binary: the daemon and every tool around the datalekregister.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	_ "time/tzdata" // Europe/Amsterdam on machines without zoneinfo
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of the contract.
+const (
+	exitOK      = 0
+	exitFinding = 1
+	exitUsage   = 2
+)
+
+// usageError marks an error as bad usage or bad config (exit 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usage(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+func main() {
+	root := newRoot()
+	err := root.Execute()
+	if err == nil {
+		os.Exit(exitOK)
+	}
+	fmt.Fprintln(os.Stderr, "lekwacht:", err)
+	var u usageError
+	if errors.As(err, &u) {
+		os.Exit(exitUsage)
+	}
+	os.Exit(exitFinding)
+}
+
+type globals struct {
+	config string
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "lekwacht",
+		Short:         "Catch insider data leaks in a gemeente's audit logs and feed the datalekregister",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.config, "config", "", "config file (default ./lekwacht.yaml, then /etc/lekwacht/lekwacht.yaml)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newParseCmd(g), newReplayCmd(g), newConfigCmd(g), newFormatsCmd())
+	return root
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/lekwacht/lekwacht/daemon"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+func newReplayCmd(g *globals) *cobra.Command {
+	var opts daemon.ReplayOptions
+	var mapping string
+	cmd := &cobra.Command{
+		Use:   "replay [--format FMT] [--input NAME] FILE...",
+		Short: "Read whole files (plain or .gz) through the parsers, detectors and register, then exit",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			if mapping != "" {
+				return usage("--mapping: the json format is not built in yet")
+			}
+			opts.Files = files
+			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				opts.Progress = func(total int64) io.Writer {
+					return progressbar.DefaultBytes(total, "replay")
+				}
+			}
+			sum, err := daemon.Replay(cmd.Context(), cfg, opts)
+			if err != nil {
+				return err
+			}
+			printInputs(cmd.OutOrStdout(), sum)
+			fmt.Fprintln(cmd.OutOrStdout(), sum)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&opts.Format, "format", "", "log format of the files (else the matching input's)")
+	cmd.Flags().StringVar(&opts.Input, "input", "", "read the files as this configured input")
+	cmd.Flags().StringVar(&mapping, "mapping", "", "mapping file for --format json")
+	return cmd
+}
+
+// printInputs writes one row per input: lines, events, ignored and rejects by reason.
+func printInputs(w io.Writer, sum daemon.Summary) {
+	fmt.Fprintf(w, "%-14s %-18s %10s %10s %10s %10s  %s\n", "INPUT", "FORMAT", "LINES", "EVENTS", "IGNORED", "REJECTED", "REASONS")
+	for _, in := range sum.Inputs {
+		c := in.Counters
+		var reasons []string
+		for r, n := range c.Rejected() {
+			reasons = append(reasons, fmt.Sprintf("%s=%d", r, n))
+		}
+		sort.Strings(reasons)
+		fmt.Fprintf(w, "%-14s %-18s %10d %10d %10d %10d  %s\n", in.Name, in.Format, c.Lines.Load(), c.Events.Load(),
+			c.Ignored.Load(), c.RejectedTotal(), strings.Join(reasons, " "))
+	}
+}

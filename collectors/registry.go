@@ -1,0 +1,82 @@
+package collectors
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/lekwacht/lekwacht/collectors/parse"
+	"github.com/lekwacht/lekwacht/collectors/postfix"
+	"github.com/lekwacht/lekwacht/collectors/sshd"
+	"github.com/lekwacht/lekwacht/config"
+)
+
+// Format is one log format lekwacht reads.
+type Format struct {
+	Name string
+	New  func(parse.Options) (parse.Parser, error)
+	Doc  string
+}
+
+// formats is the one place where formats are registered.
+var formats = []Format{
+	{postfix.Name, postfix.New, "Postfix via syslog (RFC 3164/5424/3339), joined over the queue id"},
+	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},
+}
+
+// Formats returns the registered formats, sorted by name.
+func Formats() []Format {
+	out := append([]Format(nil), formats...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup finds a format by name.
+func Lookup(name string) (Format, bool) {
+	for _, f := range formats {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Format{}, false
+}
+
+// Names lists the format names.
+func Names() []string {
+	var out []string
+	for _, f := range Formats() {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// NewParser builds the parser of a format.
+func NewParser(name string, opts parse.Options) (parse.Parser, error) {
+	f, ok := Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown format %q (known: %v)", name, Names())
+	}
+	return f.New(opts)
+}
+
+// CheckInput is the config.InputCheck of the collectors: the format exists and its parser can be
+// built with the input's settings (mapping, prefix).
+func CheckInput(in config.Input) []config.Problem {
+	f, ok := Lookup(in.Format)
+	if !ok {
+		return []config.Problem{{Key: "format", Msg: fmt.Sprintf("unknown format %q; use one of %v", in.Format, Names())}}
+	}
+	if in.Format == "json" && in.Mapping == nil {
+		return []config.Problem{{Key: "format", Msg: "format json needs a mapping: block naming the time, user and action fields"}}
+	}
+	if in.Format != "json" && in.Mapping != nil {
+		return []config.Problem{{Key: "mapping", Msg: "mapping is only read by format json"}}
+	}
+	if _, err := f.New(parse.Options{Input: in.Name, Mapping: in.Mapping, Prefix: in.Prefix}); err != nil {
+		key := "format"
+		if in.Prefix != "" {
+			key = "prefix"
+		}
+		return []config.Problem{{Key: key, Msg: err.Error()}}
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package daemon
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/event"
+)
+
+// eventsOutput writes normalized events as JSON lines to events.file (if configured). Its size is
+// part of the checkpoint: a restart cuts off what was written after the last checkpoint, so the
+// events re-derived from the re-read lines are not written twice.
+type eventsOutput struct {
+	f    *os.File
+	w    *bufio.Writer
+	enc  *json.Encoder
+	size int64
+}
+
+// openEventsOutput opens events.file, cut to size when size >= 0. With no events.file configured
+// it returns an output that discards.
+func openEventsOutput(cfg *config.Config, size int64) (*eventsOutput, error) {
+	if cfg.Events.File == "" {
+		return &eventsOutput{}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Events.File), 0o700); err != nil {
+		return nil, fmt.Errorf("events file folder: %w", err)
+	}
+	f, err := os.OpenFile(cfg.Events.File, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open events file: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	cur := st.Size()
+	if size >= 0 && size < cur {
+		if err := f.Truncate(size); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("cut events file to checkpoint: %w", err)
+		}
+		cur = size
+	}
+	if _, err := f.Seek(cur, 0); err != nil {
+		f.Close()
+		return nil, err
+	}
+	o := &eventsOutput{f: f, size: cur}
+	o.w = bufio.NewWriterSize(countingWriter{f, &o.size}, 64<<10)
+	o.enc = json.NewEncoder(o.w)
+	o.enc.SetEscapeHTML(false)
+	return o, nil
+}
+
+type countingWriter struct {
+	f    *os.File
+	size *int64
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.f.Write(p)
+	*c.size += int64(n)
+	return n, err
+}
+
+// Write appends events.
+func (o *eventsOutput) Write(evs []event.Event) error {
+	if o.f == nil {
+		return nil
+	}
+	for i := range evs {
+		if err := o.enc.Encode(&evs[i]); err != nil {
+			return fmt.Errorf("write events file: %w", err)
+		}
+	}
+	return nil
+}
+
+// Sync flushes to disk and returns the size, for the checkpoint.
+func (o *eventsOutput) Sync() error {
+	if o.f == nil {
+		return nil
+	}
+	if err := o.w.Flush(); err != nil {
+		return fmt.Errorf("write events file: %w", err)
+	}
+	return o.f.Sync()
+}
+
+// Size is the file's length after the last Sync.
+func (o *eventsOutput) Size() int64 { return o.size }
+
+// Close flushes and closes.
+func (o *eventsOutput) Close() error {
+	if o.f == nil {
+		return nil
+	}
+	err := o.w.Flush()
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,227 @@
+package daemon
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lekwacht/lekwacht/collectors"
+	"github.com/lekwacht/lekwacht/collectors/parse"
+	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/event"
+)
+
+// ReplayOptions say which files to read and how to choose their parser: an input of the config by
+// name, a format, or (neither) the input whose paths match the file.
+type ReplayOptions struct {
+	Files   []string
+	Input   string
+	Format  string
+	Mapping *parse.Mapping // with Format json
+	// Progress, when set, is called once with the total size of the files and returns the writer
+	// that is told every byte read (a progress bar).
+	Progress func(total int64) io.Writer
+}
+
+// Summary is what a replay did.
+type Summary struct {
+	Lines, Events, Rejected, Incidents int64
+	Inputs                             []*collectors.Input
+}
+
+func (s Summary) String() string {
+	return fmt.Sprintf("%d lines, %d events, %d rejected, %d incidents", s.Lines, s.Events, s.Rejected, s.Incidents)
+}
+
+// Replay reads whole files (plain or .gz) through the inputs' parsers and outputs, then returns.
+func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summary, error) {
+	var sum Summary
+	if len(opts.Files) == 0 {
+		return sum, errors.New("no files to replay")
+	}
+	assigned, err := assignInputs(cfg, opts)
+	if err != nil {
+		return sum, err
+	}
+	if err := ensureRegisterDir(cfg); err != nil {
+		return sum, err
+	}
+	out, err := openEventsOutput(cfg, -1)
+	if err != nil {
+		return sum, err
+	}
+	defer out.Close()
+
+	var progress io.Writer
+	if opts.Progress != nil {
+		var total int64
+		for _, f := range opts.Files {
+			if st, err := os.Stat(f); err == nil {
+				total += st.Size()
+			}
+		}
+		progress = opts.Progress(total)
+	}
+	inputs := map[string]*runInput{}
+	for _, file := range opts.Files {
+		in := assigned[file]
+		st, err := os.Stat(file)
+		if err != nil {
+			return sum, err
+		}
+		mtime := st.ModTime()
+		rt, ok := inputs[in.Name]
+		if !ok {
+			rt, err = newInput(cfg, in, func() time.Time { return mtime }, -1)
+			if err != nil {
+				return sum, err
+			}
+			defer rt.rejects.Close()
+			inputs[in.Name] = rt
+			sum.Inputs = append(sum.Inputs, rt.Input)
+		}
+		err = collectors.ReadFile(ctx, file, in.MaxLineBytes, progress, func(l parse.Line) error {
+			evs, err := rt.Handle(l)
+			if err != nil {
+				return err
+			}
+			return out.Write(evs)
+		})
+		if err != nil {
+			return sum, fmt.Errorf("replay %s: %w", file, err)
+		}
+	}
+	for _, rt := range sum.Inputs {
+		if err := out.Write(rt.Flush()); err != nil {
+			return sum, err
+		}
+		sum.Lines += rt.Counters.Lines.Load()
+		sum.Events += rt.Counters.Events.Load()
+		sum.Rejected += rt.Counters.RejectedTotal()
+	}
+	return sum, out.Sync()
+}
+
+// assignInputs chooses the input settings for each file.
+func assignInputs(cfg *config.Config, opts ReplayOptions) (map[string]config.Input, error) {
+	out := map[string]config.Input{}
+	var errs []error
+	for _, file := range opts.Files {
+		switch {
+		case opts.Input != "":
+			in, ok := findInput(cfg, opts.Input)
+			if !ok {
+				return nil, fmt.Errorf("no input named %q in %s", opts.Input, configName(cfg))
+			}
+			if opts.Format != "" {
+				in.Format = opts.Format
+			}
+			out[file] = in
+		case opts.Format != "":
+			out[file] = config.Input{Name: opts.Format, Format: opts.Format, Mapping: opts.Mapping}
+		default:
+			in, ok := matchInput(cfg, file)
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s: no input of %s matches this file; say --format FMT or --input NAME", file, configName(cfg)))
+				continue
+			}
+			out[file] = in
+		}
+	}
+	for file, in := range out {
+		for _, p := range collectors.CheckInput(in) {
+			errs = append(errs, fmt.Errorf("%s: %s: %s", file, p.Key, p.Msg))
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+func findInput(cfg *config.Config, name string) (config.Input, bool) {
+	for _, in := range cfg.Inputs {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return config.Input{}, false
+}
+
+// matchInput finds the input whose glob matches the file by full path or, for copies of rotated
+// logs, by base name.
+func matchInput(cfg *config.Config, file string) (config.Input, bool) {
+	abs, _ := filepath.Abs(file)
+	for _, in := range cfg.Inputs {
+		for _, p := range in.Paths {
+			if ok, _ := filepath.Match(p, abs); ok {
+				return in, true
+			}
+			if ok, _ := filepath.Match(filepath.Base(p), filepath.Base(file)); ok {
+				return in, true
+			}
+		}
+	}
+	return config.Input{}, false
+}
+
+func configName(cfg *config.Config) string {
+	if cfg.File == "" {
+		return "the default config"
+	}
+	return cfg.File
+}
+
+// Parse prints every event of the files (stdin when none) as one JSON line on w, and each rejected
+// line as FILE:LINE: reason on errw. It returns the counters.
+func Parse(ctx context.Context, format string, opts parse.Options, files []string, stdin io.Reader, w, errw io.Writer) (*collectors.Counters, error) {
+	p, err := collectors.NewParser(format, opts)
+	if err != nil {
+		return nil, err
+	}
+	in := &collectors.Input{Name: opts.Input, Format: format, Parser: p, Counters: &collectors.Counters{}}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	emit := func(evs []event.Event) error {
+		for i := range evs {
+			if err := enc.Encode(&evs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	in.Rejects = stderrRejects{errw}
+	handle := func(l parse.Line) error {
+		evs, err := in.Handle(l)
+		if err != nil {
+			return err
+		}
+		return emit(evs)
+	}
+	if len(files) == 0 {
+		err = collectors.ReadLines(ctx, newReader(stdin), "-", 0, handle)
+	}
+	for _, f := range files {
+		if err != nil {
+			break
+		}
+		err = collectors.ReadFile(ctx, f, 0, nil, handle)
+	}
+	if err != nil {
+		return in.Counters, err
+	}
+	return in.Counters, emit(in.Flush())
+}
+
+// stderrRejects prints rejected lines as FILE:LINE: reason, as compilers do.
+type stderrRejects struct{ w io.Writer }
+
+func (s stderrRejects) Write(_ string, l parse.Line, _ parse.Reason, detail string) error {
+	_, err := fmt.Fprintf(s.w, "%s:%d: %s\n", l.Path, l.Number, detail)
+	return err
+}
+
+func newReader(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, 256<<10) }
