@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lekwacht/lekwacht/collectors"
 	"github.com/lekwacht/lekwacht/collectors/parse"
@@ -130,3 +132,58 @@ func readJSONLines(t *testing.T, path string) []map[string]any {
 }
 
 func parseReason(s string) parse.Reason { return parse.Reason(s) }
+
+// The daemon follows a file, checkpoints on shutdown, and after a restart continues where it was:
+// every line once in the events file.
+func TestRunResumesWithoutLossOrDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	logDir := filepath.Join(dir, "log")
+	os.MkdirAll(logDir, 0o755)
+	logFile := filepath.Join(logDir, "auth.log")
+	cfg := testConfig(t, dir, config.Input{Name: "ssh", Format: "sshd", Paths: []string{filepath.Join(logDir, "auth.log*")}})
+	appendLines(t, logFile, 1, 50)
+
+	runUntil(t, cfg, func() bool { return countLines(cfg.Events.File) >= 50 })
+	if _, err := os.Stat(filepath.Join(cfg.Register.Dir, "positions.json")); err != nil {
+		t.Fatal("no checkpoint after shutdown:", err)
+	}
+	// While down: more lines, and a rotation by rename + create.
+	appendLines(t, logFile, 51, 80)
+	os.Rename(logFile, logFile+".1")
+	appendLines(t, logFile, 81, 120)
+
+	runUntil(t, cfg, func() bool { return countLines(cfg.Events.File) >= 120 })
+	ports := map[float64]int{}
+	for _, ev := range readJSONLines(t, cfg.Events.File) {
+		ports[ev["source"].(map[string]any)["port"].(float64)]++
+	}
+	for i := 1; i <= 120; i++ {
+		if n := ports[float64(10000+i)]; n != 1 {
+			t.Errorf("line %d delivered %d times", i, n)
+		}
+	}
+}
+
+func runUntil(t *testing.T, cfg *config.Config, cond func() bool) {
+	t.Helper()
+	d, err := New(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("condition not reached in 10s; events: %d", countLines(cfg.Events.File))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

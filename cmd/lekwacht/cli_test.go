@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 var binary string
@@ -89,5 +91,98 @@ func TestConfigCheckMasksSecrets(t *testing.T) {
 	out, e, code := run(t, "", "config", "check", "--config", cfg)
 	if code != 0 || strings.Contains(out, "s3cret") || !strings.Contains(out, "********") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, e)
+	}
+}
+
+// TestKillDashNine runs the daemon on a log that keeps growing and rotating, kills it with SIGKILL
+// several times, and checks that every line became exactly one event.
+func TestKillDashNine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: SIGKILL restarts (make test-long)")
+	}
+	dir := t.TempDir()
+	logDir := filepath.Join(dir, "log")
+	os.MkdirAll(logDir, 0o755)
+	events := filepath.Join(dir, "events.jsonl")
+	cfg := filepath.Join(dir, "lekwacht.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`organisation: {timezone: Europe/Amsterdam}
+register: {dir: %s}
+events: {file: %s}
+inputs:
+  - {name: ssh, format: sshd, paths: ["%s/auth.log*"]}
+`, filepath.Join(dir, "register"), events, logDir)), 0o600)
+
+	logFile := filepath.Join(logDir, "auth.log")
+	const total = 6000
+	written := 0
+	write := func(n int) {
+		f, err := os.OpenFile(logFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n && written < total; i++ {
+			written++
+			fmt.Fprintf(f, "Nov 23 10:00:00 srv sshd[1]: Accepted password for u%d from 192.0.2.1 port %d ssh2\n", written, written)
+		}
+		f.Close()
+	}
+	start := func() *exec.Cmd {
+		cmd := exec.Command(binary, "run", "--config", cfg)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	for round := 0; round < 6; round++ {
+		cmd := start()
+		for i := 0; i < 5; i++ {
+			write(200)
+		}
+		if round%2 == 1 { // rotate by rename + create while running
+			os.Rename(logFile, fmt.Sprintf("%s.%d", logFile, round))
+		}
+		// Kill at a moment that depends on progress, not on a fixed sleep.
+		waitFor(t, func() bool { return countEvents(events) >= written-150 })
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+	write(total)
+	cmd := start()
+	waitFor(t, func() bool { return countEvents(events) >= total })
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("SIGTERM: %v", err)
+	}
+	data, _ := os.ReadFile(events)
+	seen := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var ev struct {
+			Source struct{ Port int } `json:"source"`
+		}
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("events file has a broken line after SIGKILL: %q", l)
+		}
+		seen[fmt.Sprint(ev.Source.Port)]++
+	}
+	for i := 1; i <= total; i++ {
+		if seen[fmt.Sprint(i)] != 1 {
+			t.Errorf("line %d delivered %d times", i, seen[fmt.Sprint(i)])
+		}
+	}
+}
+
+func countEvents(path string) int {
+	data, _ := os.ReadFile(path)
+	return bytes.Count(data, []byte("\n"))
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 20s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -1,0 +1,182 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/lekwacht/lekwacht/collectors/tail"
+	"github.com/lekwacht/lekwacht/config"
+	"golang.org/x/sync/errgroup"
+)
+
+// CheckpointEvery is how often positions and outputs are saved together while running.
+const CheckpointEvery = time.Second
+
+const eventsSink = "events"
+
+// Daemon follows the configured inputs until its context ends.
+type Daemon struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	inputs []*runInput
+	tails  []*tail.Tailer
+	out    *eventsOutput
+	cpPath string
+
+	// mu is held while a line is handled and acknowledged, and while a checkpoint is taken, so a
+	// checkpoint's positions and output sizes describe the same cut of the stream.
+	mu sync.Mutex
+}
+
+// New opens the outputs, cut back to the last checkpoint, and prepares one tailer per input.
+func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
+	if err := ensureRegisterDir(cfg); err != nil {
+		return nil, err
+	}
+	d := &Daemon{cfg: cfg, log: log, cpPath: filepath.Join(cfg.Register.Dir, "positions.json")}
+	cp, err := tail.LoadCheckpoint(d.cpPath)
+	if err != nil {
+		return nil, fmt.Errorf("positions: %w", err)
+	}
+	size := func(name string) int64 {
+		if n, ok := cp.Sinks[name]; ok {
+			return n
+		}
+		return -1
+	}
+	if d.out, err = openEventsOutput(cfg, size(eventsSink)); err != nil {
+		return nil, err
+	}
+	for _, in := range cfg.Inputs {
+		rt, err := newInput(cfg, in, time.Now, size("rejects/"+in.Name))
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		t, err := tail.New(tail.Config{
+			Paths:        in.Paths,
+			Exclude:      in.Exclude,
+			MaxLineBytes: in.MaxLineBytes,
+			Poll:         in.Poll,
+			FromEnd:      in.FromEnd,
+			Logger:       log.With("input", in.Name),
+		}, cp.Inputs[in.Name])
+		if err != nil {
+			rt.rejects.Close()
+			d.Close()
+			return nil, fmt.Errorf("input %s: %w", in.Name, err)
+		}
+		d.inputs = append(d.inputs, rt)
+		d.tails = append(d.tails, t)
+	}
+	// A first checkpoint before any line is read: a crash before the next one cuts the outputs back
+	// to what they hold now.
+	if err := d.checkpoint(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Run follows every input until ctx ends, then saves a last checkpoint.
+func (d *Daemon) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	for i := range d.inputs {
+		t, in := d.tails[i], d.inputs[i]
+		g.Go(func() error { return t.Run(ctx) })
+		g.Go(func() error { return d.consume(ctx, t, in) })
+	}
+	g.Go(func() error {
+		tick := time.NewTicker(CheckpointEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-tick.C:
+				if err := d.checkpoint(); err != nil {
+					return err
+				}
+			}
+		}
+	})
+	err := g.Wait()
+	if cerr := d.checkpoint(); err == nil || errors.Is(err, context.Canceled) {
+		err = cerr
+	}
+	for _, in := range d.inputs {
+		c := in.Counters
+		d.log.Info("input stopped", "input", in.Name, "lines", c.Lines.Load(), "events", c.Events.Load(),
+			"rejected", c.RejectedTotal(), "ignored", c.Ignored.Load())
+	}
+	return err
+}
+
+func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) error {
+	for {
+		l, err := t.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("input %s: %w", in.Name, err)
+		}
+		l.Input = in.Name
+		d.mu.Lock()
+		evs, err := in.Handle(l.Line)
+		if err == nil {
+			err = d.out.Write(evs)
+		}
+		if err != nil {
+			d.mu.Unlock()
+			return fmt.Errorf("input %s: %w", in.Name, err)
+		}
+		t.Ack(l)
+		d.mu.Unlock()
+	}
+}
+
+// checkpoint flushes the outputs and saves their sizes with the acknowledged positions, atomically.
+func (d *Daemon) checkpoint() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	cp := tail.Checkpoint{Version: 1, Inputs: map[string][]tail.Position{}, Sinks: map[string]int64{}}
+	if err := d.out.Sync(); err != nil {
+		return err
+	}
+	if d.cfg.Events.File != "" {
+		cp.Sinks[eventsSink] = d.out.Size()
+	}
+	for i, in := range d.inputs {
+		n, err := in.rejects.Sync()
+		if err != nil {
+			return err
+		}
+		cp.Sinks["rejects/"+in.Name] = n
+		cp.Inputs[in.Name] = d.tails[i].Positions()
+	}
+	if err := tail.SaveCheckpoint(d.cpPath, cp); err != nil {
+		return fmt.Errorf("save positions: %w", err)
+	}
+	return nil
+}
+
+// Inputs returns the inputs' counters, for status and metrics.
+func (d *Daemon) Inputs() []*runInput { return d.inputs }
+
+// Close releases files; Run's end has already saved the last checkpoint.
+func (d *Daemon) Close() error {
+	var errs []error
+	for _, in := range d.inputs {
+		errs = append(errs, in.rejects.Close())
+	}
+	if d.out != nil {
+		errs = append(errs, d.out.Close())
+	}
+	return errors.Join(errs...)
+}
