@@ -27,8 +27,10 @@ lint:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
 	$(GO) vet $(PKGS)
 
-## bench: parse throughput per format (MB/s) on one core
+## bench: per format, plain read vs parse-only vs tail+parse of a generated 1 GB file on one core,
+## memory following 500 files, append-to-line latency; then the Go micro-benchmarks
 bench:
+	GOMAXPROCS=1 $(GO) run ./bench/throughput $(BENCHFLAGS)
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./collectors/...
 
 ## fuzz: run every parser's fuzz test for FUZZTIME each
