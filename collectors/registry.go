@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/lekwacht/lekwacht/collectors/combined"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/postfix"
 	"github.com/lekwacht/lekwacht/collectors/sshd"
@@ -21,6 +22,7 @@ type Format struct {
 var formats = []Format{
 	{postfix.Name, postfix.New, "Postfix via syslog (RFC 3164/5424/3339), joined over the queue id"},
 	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},
+	{combined.Name, combined.New, "nginx/Apache combined access logs"},
 }
 
 // Formats returns the registered formats, sorted by name.
