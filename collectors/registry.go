@@ -7,6 +7,7 @@ import (
 	"github.com/lekwacht/lekwacht/collectors/combined"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/postfix"
+	"github.com/lekwacht/lekwacht/collectors/samba"
 	"github.com/lekwacht/lekwacht/collectors/sshd"
 	"github.com/lekwacht/lekwacht/config"
 )
@@ -21,6 +22,7 @@ type Format struct {
 // formats is the one place where formats are registered.
 var formats = []Format{
 	{postfix.Name, postfix.New, "Postfix via syslog (RFC 3164/5424/3339), joined over the queue id"},
+	{samba.Name, samba.New, "Samba vfs_full_audit via syslog"},
 	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},
 	{combined.Name, combined.New, "nginx/Apache combined access logs"},
 }
