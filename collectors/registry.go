@@ -9,6 +9,7 @@ import (
 	"github.com/lekwacht/lekwacht/collectors/postfix"
 	"github.com/lekwacht/lekwacht/collectors/samba"
 	"github.com/lekwacht/lekwacht/collectors/sshd"
+	"github.com/lekwacht/lekwacht/collectors/winlog"
 	"github.com/lekwacht/lekwacht/config"
 )
 
@@ -23,6 +24,7 @@ type Format struct {
 var formats = []Format{
 	{postfix.Name, postfix.New, "Postfix via syslog (RFC 3164/5424/3339), joined over the queue id"},
 	{samba.Name, samba.New, "Samba vfs_full_audit via syslog"},
+	{winlog.Name, winlog.New, "Windows Security events as Winlogbeat/Elastic Agent JSON lines"},
 	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},
 	{combined.Name, combined.New, "nginx/Apache combined access logs"},
 }
