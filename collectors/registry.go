@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/lekwacht/lekwacht/collectors/combined"
+	"github.com/lekwacht/lekwacht/collectors/jsonlog"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/postfix"
 	"github.com/lekwacht/lekwacht/collectors/samba"
@@ -26,6 +27,7 @@ var formats = []Format{
 	{samba.Name, samba.New, "Samba vfs_full_audit via syslog"},
 	{winlog.Name, winlog.New, "Windows Security events as Winlogbeat/Elastic Agent JSON lines"},
 	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},
+	{jsonlog.Name, jsonlog.New, "any JSON-lines application audit log, fields named by a mapping"},
 	{combined.Name, combined.New, "nginx/Apache combined access logs"},
 }
 
@@ -71,11 +73,16 @@ func CheckInput(in config.Input) []config.Problem {
 	if !ok {
 		return []config.Problem{{Key: "format", Msg: fmt.Sprintf("unknown format %q; use one of %v", in.Format, Names())}}
 	}
-	if in.Format == "json" && in.Mapping == nil {
+	if in.Format == jsonlog.Name && in.Mapping == nil {
 		return []config.Problem{{Key: "format", Msg: "format json needs a mapping: block naming the time, user and action fields"}}
 	}
-	if in.Format != "json" && in.Mapping != nil {
+	if in.Format != jsonlog.Name && in.Mapping != nil {
 		return []config.Problem{{Key: "mapping", Msg: "mapping is only read by format json"}}
+	}
+	if in.Mapping != nil {
+		if err := jsonlog.Validate(in.Mapping); err != nil {
+			return []config.Problem{{Key: "mapping", Msg: err.Error()}}
+		}
 	}
 	if _, err := f.New(parse.Options{Input: in.Name, Mapping: in.Mapping, Prefix: in.Prefix}); err != nil {
 		key := "format"

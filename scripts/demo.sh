@@ -24,6 +24,7 @@ for fmt in $($BIN formats | awk '{print $1}'); do
 	files=$(ls "$dir"/testdata/*/input.log 2>/dev/null || true)
 	[ -n "$files" ] || continue
 	args=(--format "$fmt")
+	if [ "$fmt" = json ]; then args+=(--mapping collectors/jsonlog/mappings/zaaksysteem.yaml); fi
 	# shellcheck disable=SC2086
 	$BIN replay --config "$OUT/replay.yaml" "${args[@]}" $files | tail -n 2 | head -n 1
 done | awk 'BEGIN{printf "%-14s %-18s %10s %10s %10s %10s  %s\n","INPUT","FORMAT","LINES","EVENTS","IGNORED","REJECTED","REASONS"} {print}'

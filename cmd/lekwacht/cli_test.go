@@ -67,6 +67,19 @@ func TestParseStdin(t *testing.T) {
 	}
 }
 
+func TestParseWithMapping(t *testing.T) {
+	in := `{"ts":"2026-11-20T09:02:11Z","actor":{"id":"jdevries"},"action":"export.csv","result":{"count":1250}}` + "\n"
+	out, errOut, code := run(t, in, "parse", "--format", "json", "--mapping", "../../collectors/jsonlog/mappings/zaaksysteem.yaml")
+	if code != 0 || !strings.Contains(out, `"action":"export"`) || !strings.Contains(out, `"count":1250`) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "m.yaml")
+	os.WriteFile(bad, []byte("time: ts\nacton: x\n"), 0o600)
+	if _, e, code := run(t, "", "parse", "--format", "json", "--mapping", bad); code != 2 || !strings.Contains(e, "line 2") {
+		t.Errorf("bad mapping: exit %d, %q", code, e)
+	}
+}
+
 func TestUsageErrorsExit2(t *testing.T) {
 	if _, e, code := run(t, "", "parse", "--format", "nope"); code != 2 || !strings.Contains(e, "unknown format") {
 		t.Errorf("unknown format: exit %d, %q", code, e)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/lekwacht/lekwacht/collectors/jsonlog"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/spf13/cobra"
@@ -26,7 +27,11 @@ func newParseCmd(g *globals) *cobra.Command {
 			}
 			opts.Location = loc
 			if mapping != "" {
-				return usage("--mapping: the json format is not built in yet")
+				m, err := jsonlog.LoadMapping(mapping)
+				if err != nil {
+					return usageError{err}
+				}
+				opts.Mapping = m
 			}
 			// Year-less timestamps: a file's own modification time is its "now".
 			if len(files) == 1 {

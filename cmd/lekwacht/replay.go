@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lekwacht/lekwacht/collectors/jsonlog"
 	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -26,7 +27,9 @@ func newReplayCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if mapping != "" {
-				return usage("--mapping: the json format is not built in yet")
+				if opts.Mapping, err = jsonlog.LoadMapping(mapping); err != nil {
+					return usageError{err}
+				}
 			}
 			opts.Files = files
 			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
