@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/lekwacht/lekwacht/collectors/combined"
+	"github.com/lekwacht/lekwacht/collectors/exchange"
 	"github.com/lekwacht/lekwacht/collectors/jsonlog"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/postfix"
@@ -24,6 +25,7 @@ type Format struct {
 // formats is the one place where formats are registered.
 var formats = []Format{
 	{postfix.Name, postfix.New, "Postfix via syslog (RFC 3164/5424/3339), joined over the queue id"},
+	{exchange.Name, exchange.New, "Exchange message tracking logs (MSGTRK*.LOG)"},
 	{samba.Name, samba.New, "Samba vfs_full_audit via syslog"},
 	{winlog.Name, winlog.New, "Windows Security events as Winlogbeat/Elastic Agent JSON lines"},
 	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},

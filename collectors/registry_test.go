@@ -19,7 +19,7 @@ func TestRegistryNamesUnique(t *testing.T) {
 		}
 	}
 	// Every format of the contract is there.
-	for _, name := range []string{"postfix", "sshd", "combined", "samba-audit", "winlog-json", "json"} { // the contract's others land with their parsers
+	for _, name := range []string{"postfix", "exchange-tracking", "samba-audit", "winlog-json", "sshd", "combined", "json"} {
 		if !seen[name] {
 			t.Errorf("contract format %q missing", name)
 		}
