@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/lekwacht/lekwacht/collectors"
+	"github.com/lekwacht/lekwacht/collectors/jsonlog"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/tail"
 )
@@ -62,8 +63,15 @@ func main() {
 }
 
 // options gives every format what it needs to read the generated lines.
-func options(_ collectors.Format) (parse.Options, error) {
+func options(f collectors.Format) (parse.Options, error) {
 	opts := parse.Options{Input: "bench", Reference: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}
+	if f.Name == jsonlog.Name {
+		m, err := jsonlog.LoadMapping(filepath.Join(*repoRoot, "collectors/jsonlog/mappings/zaaksysteem.yaml"))
+		if err != nil {
+			return opts, err
+		}
+		opts.Mapping = m
+	}
 	return opts, nil
 }
 
