@@ -12,6 +12,7 @@ import (
 	"github.com/lekwacht/lekwacht/collectors/samba"
 	"github.com/lekwacht/lekwacht/collectors/sshd"
 	"github.com/lekwacht/lekwacht/collectors/winlog"
+	"github.com/lekwacht/lekwacht/collectors/winxml"
 	"github.com/lekwacht/lekwacht/config"
 )
 
@@ -28,6 +29,7 @@ var formats = []Format{
 	{exchange.Name, exchange.New, "Exchange message tracking logs (MSGTRK*.LOG)"},
 	{samba.Name, samba.New, "Samba vfs_full_audit via syslog"},
 	{winlog.Name, winlog.New, "Windows Security events as Winlogbeat/Elastic Agent JSON lines"},
+	{winxml.Name, winxml.New, "Windows Security events as single-line event XML"},
 	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},
 	{jsonlog.Name, jsonlog.New, "any JSON-lines application audit log, fields named by a mapping"},
 	{combined.Name, combined.New, "nginx/Apache combined access logs"},
