@@ -10,6 +10,7 @@ import (
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/postfix"
 	"github.com/lekwacht/lekwacht/collectors/samba"
+	"github.com/lekwacht/lekwacht/collectors/snare"
 	"github.com/lekwacht/lekwacht/collectors/sshd"
 	"github.com/lekwacht/lekwacht/collectors/winlog"
 	"github.com/lekwacht/lekwacht/collectors/winxml"
@@ -30,6 +31,7 @@ var formats = []Format{
 	{samba.Name, samba.New, "Samba vfs_full_audit via syslog"},
 	{winlog.Name, winlog.New, "Windows Security events as Winlogbeat/Elastic Agent JSON lines"},
 	{winxml.Name, winxml.New, "Windows Security events as single-line event XML"},
+	{snare.Name, snare.New, "Windows Security events as Snare/NXLog MSWinEventLog syslog"},
 	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},
 	{jsonlog.Name, jsonlog.New, "any JSON-lines application audit log, fields named by a mapping"},
 	{combined.Name, combined.New, "nginx/Apache combined access logs"},

@@ -1,0 +1,185 @@
+// Package snare reads Windows Security events as Snare and NXLog send them over syslog: the tag
+// MSWinEventLog, then tab-separated fields whose last-but-one is the rendered message with its line
+// breaks flattened to spaces.
+package snare
+
+import (
+	"strings"
+	"time"
+
+	"github.com/lekwacht/lekwacht/collectors/parse"
+	"github.com/lekwacht/lekwacht/collectors/syslog"
+	"github.com/lekwacht/lekwacht/collectors/windows"
+	"github.com/lekwacht/lekwacht/event"
+)
+
+// Name is the format's name in the config and on the command line.
+const Name = "snare"
+
+const tag = "MSWinEventLog"
+
+// Parser reads Snare lines.
+type Parser struct {
+	envelope syslog.Parser
+	mapper   *windows.Mapper
+	loc      *time.Location
+}
+
+// New builds a Parser. Snare's own time field has no zone: opts.Location (the input's timezone)
+// is taken for it.
+func New(opts parse.Options) (parse.Parser, error) {
+	return &Parser{envelope: syslog.Parser{Location: opts.Loc(), Reference: opts.Now},
+		mapper: windows.NewMapper(min(opts.Pending(), 10000)), loc: opts.Loc()}, nil
+}
+
+// The tab fields after the tag.
+const (
+	fCriticality = iota
+	fLog
+	fRecord
+	fTime
+	fEventID
+	fSource
+	fUser
+	fSIDType
+	fType
+	fComputer
+	fCategory
+	fData
+	fMessage
+	fSeq
+	nFields
+)
+
+// Parse reads one line.
+func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
+	_, msg, err := p.envelope.Parse(l.Text)
+	if err != nil {
+		return nil, parse.Rejectf(parse.ReasonSyntax, "no syslog header")
+	}
+	body := strings.TrimPrefix(string(msg), tag+"\t")
+	if !strings.Contains(string(l.Text), tag) {
+		return nil, nil // another program's line in the same stream
+	}
+	f := strings.Split(body, "\t")
+	if len(f) != nFields {
+		return nil, parse.Rejectf(parse.ReasonColumns, "%d tab fields after %s, want %d", len(f), tag, nFields)
+	}
+	id, err := windows.ParseID(f[fEventID])
+	if err != nil {
+		return nil, parse.Rejectf(parse.ReasonMissing, "event id field is not a number")
+	}
+	t, err := time.ParseInLocation("Mon Jan 2 15:04:05 2006", f[fTime], p.loc)
+	if err != nil {
+		return nil, parse.Rejectf(parse.ReasonTimestamp, "time field is not like Fri Sep 17 16:37:25 2021")
+	}
+	r := windows.Record{ID: id, Time: t, Computer: f[fComputer], Data: eventData(id, items(f[fMessage])),
+		Failure: f[fType] == "Failure Audit"}
+	ev, err := p.mapper.Event(r)
+	if err != nil {
+		return nil, err
+	}
+	parse.Stamp(&ev, l, Name)
+	return []event.Event{ev}, nil
+}
+
+// items reads the flattened message: "Subject:   Security ID:  S-1-0-0   Account Name:  -   ..."
+// into "Section/Label" and "Label" keys (the first occurrence of a label wins for the bare key).
+func items(msg string) map[string]string {
+	out := map[string]string{}
+	section := ""
+	runs := splitRuns(msg)
+	for i := 0; i < len(runs); i++ {
+		it := runs[i]
+		if strings.HasSuffix(it, ":") && !strings.Contains(it[:len(it)-1], ":") {
+			// "Status:   0xC000006D": a label whose value was pushed into the next run; a label
+			// followed by labelled items is a section ("Subject:   Security ID:  ...").
+			if i+1 < len(runs) && !strings.Contains(runs[i+1], ":") {
+				k := strings.TrimSuffix(it, ":")
+				out[section+"/"+k] = runs[i+1]
+				if _, seen := out[k]; !seen {
+					out[k] = runs[i+1]
+				}
+				i++
+				continue
+			}
+			section = strings.TrimSuffix(it, ":")
+			continue
+		}
+		k, v, ok := strings.Cut(it, ":")
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		out[section+"/"+k] = v
+		if _, seen := out[k]; !seen {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// splitRuns splits at runs of three or more spaces, which is how Snare flattens CR/LF/TAB.
+func splitRuns(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, "   ")
+		if i < 0 {
+			if t := strings.TrimSpace(s); t != "" {
+				out = append(out, t)
+			}
+			return out
+		}
+		if t := strings.TrimSpace(s[:i]); t != "" {
+			out = append(out, t)
+		}
+		s = strings.TrimLeft(s[i:], " ")
+	}
+}
+
+// eventData names the rendered labels as the EventData fields the shared mapping reads.
+func eventData(id int, it map[string]string) map[string]string {
+	d := map[string]string{}
+	set := func(name string, keys ...string) {
+		for _, k := range keys {
+			if v, ok := it[k]; ok && v != "" {
+				d[name] = v
+				return
+			}
+		}
+	}
+	account := "Subject"
+	switch id {
+	case 4624:
+		account = "New Logon"
+	case 4625:
+		account = "Account For Which Logon Failed"
+	}
+	set("TargetUserName", account+"/Account Name")
+	set("TargetDomainName", account+"/Account Domain")
+	set("TargetUserSid", account+"/Security ID")
+	set("TargetLogonId", account+"/Logon ID")
+	set("SubjectUserName", "Subject/Account Name")
+	set("SubjectDomainName", "Subject/Account Domain")
+	set("SubjectUserSid", "Subject/Security ID")
+	set("SubjectLogonId", "Subject/Logon ID")
+	set("LogonType", "Logon Information/Logon Type", "Logon Type")
+	set("WorkstationName", "Network Information/Workstation Name", "Workstation Name")
+	set("IpAddress", "Network Information/Source Network Address", "Network Information/Source Address", "Source Network Address")
+	set("IpPort", "Network Information/Source Port", "Source Port")
+	set("LogonProcessName", "Detailed Authentication Information/Logon Process", "Logon Process")
+	set("AuthenticationPackageName", "Detailed Authentication Information/Authentication Package", "Authentication Package")
+	set("Status", "Failure Information/Status", "Status")
+	set("SubStatus", "Failure Information/Sub Status", "Sub Status")
+	set("ObjectName", "Object/Object Name", "Object Name")
+	set("HandleId", "Object/Handle ID", "Handle ID")
+	set("ProcessId", "Process Information/Process ID", "Process ID")
+	set("AccessMask", "Access Request Information/Access Mask", "Access Mask")
+	set("ShareName", "Share Information/Share Name", "Share Name")
+	set("ShareLocalPath", "Share Information/Share Path", "Share Path")
+	set("RelativeTargetName", "Share Information/Relative Target Name", "Relative Target Name")
+	set("DeviceId", "Device ID")
+	set("DeviceDescription", "Device Name")
+	set("ClassName", "Class Name")
+	return d
+}

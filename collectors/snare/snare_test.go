@@ -1,0 +1,47 @@
+package snare
+
+import (
+	"testing"
+
+	"github.com/lekwacht/lekwacht/collectors/parse"
+	"github.com/lekwacht/lekwacht/collectors/parse/parsetest"
+	"github.com/lekwacht/lekwacht/event"
+)
+
+func newTest() parse.Parser {
+	p, _ := New(parsetest.Options("test"))
+	return p
+}
+
+func TestGolden(t *testing.T) { parsetest.Golden(t, newTest) }
+
+func TestSamples(t *testing.T) {
+	evs := parsetest.Sample(t, newTest(), "windows_snare_syslog_rsyslog-realworld-4624-4634-5140.log")
+	if len(evs) != 3 || evs[0].Source.IP != "10.10.10.10" || evs[0].Logon.Type != "network" || evs[2].File.Share != `\\*\ABC$` {
+		t.Fatalf("realworld: %+v", evs)
+	}
+	// Windows Server 2022: lekwacht reads 4624, 4634 and 4647 of it; the other ids are rejected as
+	// unsupported, as the issue asks for unknown event ids.
+	evs = parsetest.SampleAllow(t, newTest(), "windows_snare_syslog_rsyslog-win2022.log", parse.ReasonUnsupported)
+	n := map[string]int{}
+	for _, ev := range evs {
+		n[ev.Event.Code]++
+	}
+	if n["4624"] != 10 || n["4647"] != 10 || n["4634"] != 1 || len(evs) != 21 {
+		t.Errorf("win2022 events per id: %v", n)
+	}
+	for _, ev := range evs {
+		if ev.Event.Code == "4624" && ev.Logon.Type == "interactive" && ev.User.Name == "" {
+			t.Errorf("interactive logon without user: %+v", ev)
+		}
+	}
+	if evs[0].Event.Action != event.ActionLogon || evs[0].User.Name != "SYSTEM" || evs[0].Host.Name != "WIN-5SB1I3G0V7U" {
+		t.Errorf("first: %+v %+v", evs[0].User, evs[0].Host)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	parsetest.Seed(f)
+	p := newTest()
+	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+}
