@@ -41,31 +41,42 @@ type Rejects struct {
 // OpenRejects opens (creating) the rejects file at path and cuts it to size when size >= 0, the
 // length recorded in the last checkpoint.
 func OpenRejects(path string, size int64) (*Rejects, error) {
+	f, cur, err := OpenOutput(path, size)
+	if err != nil {
+		return nil, fmt.Errorf("rejects: %w", err)
+	}
+	return &Rejects{f: f, path: path, size: cur, now: time.Now}, nil
+}
+
+// OpenOutput opens an output file derived from log lines (mode 0600, folder 0700), cut back to size
+// when size >= 0 (the length the last checkpoint recorded) and positioned at its end. It returns the
+// file and its length.
+func OpenOutput(path string, size int64) (*os.File, int64, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("rejects folder: %w", err)
+		return nil, 0, err
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("open rejects: %w", err)
+		return nil, 0, err
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, 0, err
 	}
 	cur := st.Size()
 	if size >= 0 && size < cur {
 		if err := f.Truncate(size); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("cut rejects to checkpoint: %w", err)
+			return nil, 0, fmt.Errorf("cut %s to its checkpoint: %w", path, err)
 		}
 		cur = size
 	}
 	if _, err := f.Seek(cur, 0); err != nil {
 		f.Close()
-		return nil, err
+		return nil, 0, err
 	}
-	return &Rejects{f: f, path: path, size: cur, now: time.Now}, nil
+	return f, cur, nil
 }
 
 // Write keeps one line aside with its reason.

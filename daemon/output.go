@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 
+	"github.com/lekwacht/lekwacht/collectors"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/event"
 )
@@ -27,29 +27,9 @@ func openEventsOutput(cfg *config.Config, size int64) (*eventsOutput, error) {
 	if cfg.Events.File == "" {
 		return &eventsOutput{}, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(cfg.Events.File), 0o700); err != nil {
-		return nil, fmt.Errorf("events file folder: %w", err)
-	}
-	f, err := os.OpenFile(cfg.Events.File, os.O_RDWR|os.O_CREATE, 0o600)
+	f, cur, err := collectors.OpenOutput(cfg.Events.File, size)
 	if err != nil {
-		return nil, fmt.Errorf("open events file: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	cur := st.Size()
-	if size >= 0 && size < cur {
-		if err := f.Truncate(size); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("cut events file to checkpoint: %w", err)
-		}
-		cur = size
-	}
-	if _, err := f.Seek(cur, 0); err != nil {
-		f.Close()
-		return nil, err
+		return nil, fmt.Errorf("events file: %w", err)
 	}
 	o := &eventsOutput{f: f, size: cur}
 	o.w = bufio.NewWriterSize(countingWriter{f, &o.size}, 64<<10)
