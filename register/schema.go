@@ -96,29 +96,40 @@ var SchemaVersion = len(migrations)
 // migrate brings the database to SchemaVersion, one transaction per step, and refuses a register
 // written by a newer lekwacht.
 func migrate(ctx context.Context, db *sql.DB, upto int) error {
-	var have int
-	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&have); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if have > len(migrations) {
-		return fmt.Errorf("register schema version %d is newer than this lekwacht knows (%d): upgrade lekwacht", have, len(migrations))
-	}
-	for v := have; v < upto; v++ {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
+	for {
+		done, err := migrateStep(ctx, db, upto)
+		if err != nil || done {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate register to version %d: %w", v+1, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v+1)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate register to version %d: %w", v+1, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migrate register to version %d: %w", v+1, err)
-		}
 	}
-	return nil
+}
+
+// migrateStep applies the next migration in its own write transaction; the version is read under
+// the write lock, so processes opening the register at once do not both apply it.
+func migrateStep(ctx context.Context, db *sql.DB, upto int) (done bool, err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("migrate register: %w", err)
+	}
+	defer tx.Rollback()
+	var have int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&have); err != nil {
+		return false, fmt.Errorf("read schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return false, fmt.Errorf("register schema version %d is newer than this lekwacht knows (%d): upgrade lekwacht", have, len(migrations))
+	}
+	if have >= upto {
+		return true, nil
+	}
+	if _, err := tx.ExecContext(ctx, migrations[have]); err != nil {
+		return false, fmt.Errorf("migrate register to version %d: %w", have+1, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, have+1)); err != nil {
+		return false, fmt.Errorf("migrate register to version %d: %w", have+1, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migrate register to version %d: %w", have+1, err)
+	}
+	return false, nil
 }
