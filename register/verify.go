@@ -398,3 +398,6 @@ func (r *Report) Err() error {
 	}
 	return fmt.Errorf("%w%s", errVerify, b.String())
 }
+
+// Anchor is the head as `SEQ:HASH`, to write down and pass to a later verify.
+func (r *Report) Anchor() string { return fmt.Sprintf("%d:%s", r.HeadSeq, r.Head) }
