@@ -142,4 +142,3 @@ func TestVerifyAnchor(t *testing.T) {
 		t.Error("bad anchor accepted")
 	}
 }
-
