@@ -1,0 +1,123 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+const hitLine = `{"detector":"bulk_bsn_export","rule":"lw-bsn-001","severity":"high","user":"a.bakker","pattern":"export","hosts":["WS-0042"],` +
+	`"time":"2026-11-23T09:14:02+01:00","window":3600000000000,"categories":["bsn","name"],"subjects":140,"summary":"export met 140 geldige BSN's",` +
+	`"evidence":[{"kind":"line","input":"zaak","source":"/logs/zaak/a.jsonl","offset":912,"time":"2026-11-23T09:14:02+01:00","text":"{\"action\":\"export.csv\",\"bsn\":\"111222333\"}"}]}`
+
+func registerConfig(t *testing.T) (cfg, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	cfg = filepath.Join(dir, "lekwacht.yaml")
+	os.WriteFile(cfg, []byte("organisation: {name: Gemeente Test, timezone: Europe/Amsterdam, fg: {name: F. Geber, email: fg@test.nl}}\nregister: {dir: "+dir+"/reg}\n"), 0o600)
+	return cfg, dir
+}
+
+func mustRun(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	out, errOut, code := run(t, stdin, args...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, errOut)
+	}
+	return out
+}
+
+func TestIncidentsLifecycleCLI(t *testing.T) {
+	cfg, dir := registerConfig(t)
+	out := mustRun(t, hitLine+"\n", "--config", cfg, "incidents", "import")
+	if !strings.Contains(out, "1 incidents opened, 1 evidence items added") {
+		t.Fatalf("import: %s", out)
+	}
+	// The same hit again (a replay) opens nothing.
+	if out = mustRun(t, hitLine+"\n", "--config", cfg, "incidents", "import"); !strings.Contains(out, "0 incidents opened, 0 evidence items added, 1 already") {
+		t.Fatalf("re-import: %s", out)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, "", "--config", cfg, "incidents", "list", "--json")), &list); err != nil || len(list) != 1 {
+		t.Fatalf("list --json: %v %v", err, list)
+	}
+	for _, k := range []string{"id", "status", "detector", "rule", "severity", "user", "hosts", "first_seen", "last_seen",
+		"discovered_at", "deadline", "data_categories", "subjects", "evidence_count", "summary"} {
+		if _, ok := list[0][k]; !ok {
+			t.Errorf("list --json lacks %q", k)
+		}
+	}
+	id := list[0]["id"].(string)
+	if _, errOut, code := run(t, "", "--config", cfg, "incidents", "assess", id, "--by", "fg", "--answer", "sensitive=yes"); code != 1 || !strings.Contains(errOut, "triage it with --open first") {
+		t.Fatalf("assessing a draft: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := run(t, "", "--config", cfg, "incidents", "triage", id, "--open"); code != 2 || !strings.Contains(errOut, "--reason") {
+		t.Fatalf("triage without reason: exit %d %s", code, errOut)
+	}
+	mustRun(t, "", "--config", cfg, "incidents", "triage", id, "--open", "--reason", "export zonder zaak", "--by", "security")
+	out = mustRun(t, "", "--config", cfg, "incidents", "assess", id, "--by", "fg", "--answer", "security_incident=yes",
+		"--answer", "personal_data=yes", "--answer", "sensitive=ja", "--answer", "readable=yes", "--answer", "remedied=no",
+		"--answer", "disproportionate_effort=no", "--answer", "measures_taken=account geblokkeerd")
+	if !strings.Contains(out, "outcome: registreren, melden bij de AP, betrokkenen informeren") {
+		t.Fatalf("assess: %s", out)
+	}
+	if _, errOut, code := run(t, "", "--config", cfg, "incidents", "assess", id, "--by", "fg", "--answer", "colour=yes"); code != 2 || !strings.Contains(errOut, "unknown question") {
+		t.Fatalf("unknown question: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := run(t, "", "--config", cfg, "incidents", "triage", id, "--dismiss", "--reason", "x", "--by", "y"); code != 1 || !strings.Contains(errOut, "transition not allowed") {
+		t.Fatalf("illegal transition: exit %d %s", code, errOut)
+	}
+	var show map[string]any
+	json.Unmarshal([]byte(mustRun(t, "", "--config", cfg, "incidents", "show", id, "--json", "--by", "auditor")), &show)
+	if show["status"] != "assessed" || len(show["evidence"].([]any)) != 1 || len(show["history"].([]any)) != 3 {
+		t.Fatalf("show --json: %v", show)
+	}
+	outcome := show["assessment"].(map[string]any)["outcome"].(map[string]any)
+	if outcome["notify_ap"] != true || outcome["notify_subjects"] != true || outcome["register"] != true {
+		t.Errorf("outcome %v", outcome)
+	}
+	if strings.Contains(show["summary"].(string), "111222333") {
+		t.Error("BSN in the summary")
+	}
+	mustRun(t, "", "--config", cfg, "incidents", "close", id, "--reason", "afgehandeld", "--by", "fg")
+
+	// verify: clean, then one byte of the stored line changed in the file behind lekwacht's back.
+	if out = mustRun(t, "", "--config", cfg, "verify"); !strings.Contains(out, "1 evidence items") {
+		t.Fatalf("verify: %s", out)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "reg", "register.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE evidence SET text = CAST(replace(CAST(text AS TEXT), '111222333', '111222334') AS BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out, _, code := run(t, "", "--config", cfg, "verify")
+	if code != 1 || !strings.Contains(out, "BROKEN") || !strings.Contains(out, id+"#1: content changed") {
+		t.Fatalf("verify after tampering: exit %d\n%s", code, out)
+	}
+}
+
+func TestAssessFacts(t *testing.T) {
+	dir := t.TempDir()
+	facts := filepath.Join(dir, "facts.json")
+	os.WriteFile(facts, []byte(`{"security_incident": true, "personal_data": true, "categories": ["bsn"], "subjects": 120,
+ "encrypted": false, "delivered": true, "retrieved_unopened": false, "remedied": false, "disproportionate_effort": false}`), 0o600)
+	var o map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, "", "assess", "--facts", facts, "--json")), &o); err != nil {
+		t.Fatal(err)
+	}
+	if o["register"] != true || o["notify_ap"] != true || o["notify_subjects"] != true || o["public_notice"] != false || len(o["reasons"].([]any)) == 0 {
+		t.Fatalf("assess --facts: %v", o)
+	}
+	os.WriteFile(facts, []byte("{\"security_incident\": true,\n \"personal_data\": true,\n \"bsns\": 3}"), 0o600)
+	if _, errOut, code := run(t, "", "assess", "--facts", facts); code != 2 || !strings.Contains(errOut, "facts.json:3:") {
+		t.Fatalf("unknown key: exit %d %s", code, errOut)
+	}
+}
