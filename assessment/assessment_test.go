@@ -96,7 +96,7 @@ func TestReadFacts(t *testing.T) {
 	for in, want := range map[string]string{
 		"{\n  \"security_incident\": true,\n  \"personal_data\": true,\n  \"colour\": 1}": "f.json:4:",
 		"{\"security_incident\": \"yes\", \"personal_data\": true}":                       "f.json:1:",
-		"{\"personal_data\": true}":                                                       "security_incident is required",
+		"{\"personal_data\": true}": "security_incident is required",
 		"{\"security_incident\": true, \"personal_data\": true, \"categories\": [\"bsm\"]}": `category "bsm"`,
 	} {
 		_, err := ReadFacts(strings.NewReader(in), "f.json")

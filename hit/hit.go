@@ -73,12 +73,12 @@ const (
 type Evidence struct {
 	Kind   EvidenceKind `json:"kind"`
 	Input  string       `json:"input,omitempty"`
-	Source string       `json:"source"`           // the log file (or inspected file) it was read from
-	Offset int64        `json:"offset"`           // byte offset of the line in Source
-	Line   int64        `json:"line,omitempty"`   // 1-based line number, when known
-	Time   time.Time    `json:"time"`             // the event's time
-	Text   string       `json:"text,omitempty"`   // the original line, without its newline (line items)
-	File   string       `json:"file,omitempty"`   // path of the file to preserve (file items)
+	Source string       `json:"source"`         // the log file (or inspected file) it was read from
+	Offset int64        `json:"offset"`         // byte offset of the line in Source
+	Line   int64        `json:"line,omitempty"` // 1-based line number, when known
+	Time   time.Time    `json:"time"`           // the event's time
+	Text   string       `json:"text,omitempty"` // the original line, without its newline (line items)
+	File   string       `json:"file,omitempty"` // path of the file to preserve (file items)
 }
 
 // Facts are what a detector knows that the assessment flow asks about. Nil means unknown.
