@@ -3,7 +3,9 @@
 #  1. replay every format's example logs and show lines, events and rejects per format;
 #  2. show two normalized events;
 #  3. run the daemon on a live log, append, rotate like logrotate, kill -9 and restart it,
-#     and show that every line became exactly one event.
+#     and show that every line became exactly one event;
+#  4. register three hits as draft incidents (twice: a replay adds nothing), triage one, let the FG
+#     answer the assessment flow, print the Dutch AP-melding draft and verify the hash chain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=./bin/lekwacht
@@ -64,3 +66,37 @@ dups=$(grep -o '"port":[0-9]*' "$OUT/events.jsonl" | sort | uniq -d | wc -l)
 uniq=$(grep -o '"port":[0-9]*' "$OUT/events.jsonl" | sort -u | wc -l)
 echo "distinct lines seen: $uniq of 300, duplicates: $dups"
 [ "$uniq" -eq 300 ] && [ "$dups" -eq 0 ]
+
+say "4. The datalekregister: hits become draft incidents (detectors arrive with issue 4; these hits are imported)"
+cat > "$OUT/reg.yaml" <<YAML
+organisation: {name: Gemeente Demo, timezone: Europe/Amsterdam, fg: {name: Fenna Gerritsen, email: fg@demo.nl, phone: "14 0123"}}
+register: {dir: $OUT/datalekregister}
+YAML
+ev() { printf '{"kind":"line","input":"%s","source":"%s","offset":%d,"time":"%s","text":%s}' "$@"; }
+T=$(date -u -d '-3 hours' '+%Y-%m-%dT%H:%M:%SZ'); T2=$(date -u -d '-2 hours' '+%Y-%m-%dT%H:%M:%SZ')
+{
+printf '{"detector":"bulk_bsn_export","rule":"lw-bsn-export","rule_title":"Export met veel BSNs","severity":"high","user":"a.bakker","pattern":"zaak-export","hosts":["WS-0042"],"time":"%s","window":3600000000000,"categories":["bsn","name","address"],"subjects":412,"summary":"export uit het zaaksysteem met 412 geldige BSNs","evidence":[%s]}\n' \
+  "$T" "$(ev zaak /logs/zaak/audit.jsonl 91234 "$T" '"{\"ts\":\"'"$T"'\",\"actor\":{\"id\":\"a.bakker\"},\"action\":\"lijst.download\",\"result\":{\"count\":412}}"')"
+printf '{"detector":"shared_credentials","rule":"lw-shared-two-hosts","severity":"high","user":"j.devries","pattern":"two-hosts","hosts":["WS-0007","WS-0113"],"time":"%s","window":3600000000000,"categories":["credentials"],"subjects":1,"summary":"account tegelijk actief op 2 werkplekken","evidence":[%s,%s]}\n' \
+  "$T2" "$(ev windows /logs/winlog/dc1.ndjson 5120 "$T2" '"{\"event\":{\"code\":\"4624\"},\"host\":\"WS-0007\"}"')" "$(ev windows /logs/winlog/dc1.ndjson 5377 "$T2" '"{\"event\":{\"code\":\"4624\"},\"host\":\"WS-0113\"}"')"
+printf '{"detector":"misdirected_mail","rule":"lw-mail-lookalike","severity":"medium","user":"p.jansen","pattern":"lookalike","time":"%s","window":3600000000000,"categories":["name","health"],"subjects":1,"facts":{"delivered":false},"summary":"mail naar een domein dat lijkt op een partnerdomein; gebounced","evidence":[%s]}\n' \
+  "$T2" "$(ev mail /var/log/mail.log 77120 "$T2" '"postfix/smtp[811]: 4PbC4x469Jz3tBr: to=<x@ggd-regoi.nl>, status=bounced"')"
+} > "$OUT/hits.jsonl"
+$BIN --config "$OUT/reg.yaml" incidents import "$OUT/hits.jsonl"
+echo "the same hits again (a replay or a restart):"
+$BIN --config "$OUT/reg.yaml" incidents import "$OUT/hits.jsonl"
+$BIN --config "$OUT/reg.yaml" incidents list
+ID=$($BIN --config "$OUT/reg.yaml" incidents list --detector bulk_bsn_export --json | grep -o '"LW-[0-9]*-[0-9]*"' | head -n 1 | tr -d '"')
+
+say "5. The security team opens $ID, the FG answers the stroomschema"
+$BIN --config "$OUT/reg.yaml" incidents triage "$ID" --open --reason "export zonder zaak, buiten werktijd" --by security.team
+$BIN --config "$OUT/reg.yaml" incidents assess "$ID" --by fg.gerritsen --answer security_incident=ja --answer personal_data=ja \
+  --answer sensitive=ja --answer readable=ja --answer remedied=nee --answer disproportionate_effort=nee \
+  --answer "measures_taken=account geblokkeerd, export verwijderd van de werkplek" --answer "subjects_informed_on=$(date -d '+5 days' +%F)"
+
+say "6. The Dutch AP-melding draft for $ID (lekwacht export ap-melding)"
+$BIN --config "$OUT/reg.yaml" export ap-melding "$ID" | head -n 60
+echo "..."
+
+say "7. The hash chain holds (lekwacht verify)"
+$BIN --config "$OUT/reg.yaml" verify

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lekwacht/lekwacht/assessment"
+	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/register"
 	"github.com/spf13/cobra"
@@ -20,11 +21,18 @@ import (
 
 // openRegister opens the register the config names.
 func (g *globals) openRegister(cmd *cobra.Command) (*register.Register, error) {
+	_, r, err := g.register(cmd)
+	return r, err
+}
+
+// register loads the config and opens its register.
+func (g *globals) register(cmd *cobra.Command) (*config.Config, *register.Register, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return register.Open(cmd.Context(), cfg.Register.Dir, register.Options{Location: cfg.Location()})
+	r, err := register.Open(cmd.Context(), cfg.Register.Dir, register.Options{Location: cfg.Location()})
+	return cfg, r, err
 }
 
 // reader is who reads evidence when --by is not given: the login behind sudo, else the OS user.
