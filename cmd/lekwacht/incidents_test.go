@@ -1,9 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,5 +122,66 @@ func TestAssessFacts(t *testing.T) {
 	os.WriteFile(facts, []byte("{\"security_incident\": true,\n \"personal_data\": true,\n \"bsns\": 3}"), 0o600)
 	if _, errOut, code := run(t, "", "assess", "--facts", facts); code != 2 || !strings.Contains(errOut, "facts.json:3:") {
 		t.Fatalf("unknown key: exit %d %s", code, errOut)
+	}
+}
+
+func TestExportCLI(t *testing.T) {
+	cfg, dir := registerConfig(t)
+	mustRun(t, hitLine+"\n", "--config", cfg, "incidents", "import")
+	id := "LW-" + strings.Split(strings.Split(mustRun(t, "", "--config", cfg, "incidents", "list"), "LW-")[1], " ")[0]
+
+	var m map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, "", "--config", cfg, "export", "ap-melding", id, "--format", "json")), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["incident_id"] != id || m["subjects_range"] != "101-1.000" {
+		t.Errorf("ap-melding json: %v", m)
+	}
+	if md := mustRun(t, "", "--config", cfg, "export", "ap-melding", id); !strings.Contains(md, "burgerservicenummer") || strings.Contains(md, "111222333") {
+		t.Errorf("ap-melding md: BSN category missing or evidence leaked:\n%s", md)
+	}
+	if brief := mustRun(t, "", "--config", cfg, "export", "brief", id); !strings.Contains(brief, "F. Geber") {
+		t.Errorf("brief lacks the FG contact:\n%s", brief)
+	}
+	if csv := mustRun(t, "", "--config", cfg, "export", "register"); !strings.Contains(csv, "Incidentnummer") || !strings.Contains(csv, id) {
+		t.Errorf("register csv:\n%s", csv)
+	}
+	xlsx := filepath.Join(dir, "register.xlsx")
+	mustRun(t, "", "--config", cfg, "export", "register", "--format", "xlsx", "--out", xlsx)
+	if st, err := os.Stat(xlsx); err != nil || st.Mode().Perm() != 0o600 || st.Size() == 0 {
+		t.Errorf("xlsx: %v %v", st, err)
+	}
+	if _, errOut, code := run(t, "", "--config", cfg, "export", "register", "--format", "pdf"); code != 2 || !strings.Contains(errOut, "csv or xlsx") {
+		t.Errorf("bad format: exit %d %s", code, errOut)
+	}
+
+	bundle := filepath.Join(dir, "bundle.zip")
+	mustRun(t, "", "--config", cfg, "export", "evidence", id, "--out", bundle, "--by", "recherche")
+	unz := filepath.Join(dir, "unz")
+	zr, err := zip.OpenReader(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		os.MkdirAll(filepath.Join(unz, filepath.Dir(f.Name)), 0o700)
+		os.WriteFile(filepath.Join(unz, f.Name), b, 0o600)
+	}
+	zr.Close()
+	cmd := exec.Command("sha256sum", "-c", "SHA256SUMS")
+	cmd.Dir = unz
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "OK") {
+		t.Fatalf("sha256sum -c: %v\n%s", err, out)
+	}
+	var show map[string]any
+	json.Unmarshal([]byte(mustRun(t, "", "--config", cfg, "incidents", "show", id, "--json", "--by", "auditor")), &show)
+	db, _ := sql.Open("sqlite", filepath.Join(dir, "reg", "register.db"))
+	defer db.Close()
+	var who string
+	db.QueryRow(`SELECT group_concat(by || ':' || action, ',') FROM access_log`).Scan(&who)
+	if who != "recherche:export evidence,auditor:show" {
+		t.Errorf("access log %q: the evidence export and the show must both be logged with who", who)
 	}
 }
