@@ -28,10 +28,12 @@ lint:
 	$(GO) vet $(PKGS)
 
 ## bench: per format, plain read vs parse-only vs tail+parse of a generated 1 GB file on one core,
-## memory following 500 files, append-to-line latency; then the Go micro-benchmarks
+## memory following 500 files, append-to-line latency; the register's items/s and the time to verify
+## 1M items; then the Go micro-benchmarks
 bench:
 	GOMAXPROCS=1 $(GO) run ./bench/throughput $(BENCHFLAGS)
-	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./collectors/...
+	$(GO) run ./bench/register $(REGISTERFLAGS)
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./collectors/... ./register/
 
 ## fuzz: run every parser's fuzz test for FUZZTIME each
 FUZZTIME ?= 10s

@@ -148,37 +148,59 @@ func TestKillDuringAdd(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 1))
 	t.Logf("kill delays seeded with %d", seed)
-	run := func() *exec.Cmd {
+	// run starts a child; its exit status arrives on the returned channel.
+	run := func() (*exec.Cmd, *bytes.Buffer, chan error) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), killEnv+"="+dir)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
+		out := &bytes.Buffer{}
+		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		return cmd
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		return cmd, out, done
 	}
+	wal := filepath.Join(dir, DBFile+"-wal")
 	midStream := 0
 	var held int64
 	for k := range killRuns {
 		delay := time.Duration(5+rng.IntN(196)) * time.Millisecond
-		cmd := run()
-		// The child is running once the register file exists; from there, kill it after the delay.
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-			if _, err := os.Stat(filepath.Join(dir, DBFile)); err == nil {
+		cmd, out, done := run()
+		// The parent's snapshot closed the register cleanly, which removes the WAL file. The child
+		// writes to it once it registers something new (or migrates the schema): from then on, kill
+		// it after the delay. A child with nothing left to write just finishes. Every third run is
+		// killed the delay after its start, which may land while it replays what is registered.
+		var err error
+		exited := false
+		waitFor, from := 30*time.Second, "the first write"
+		if k%3 == 2 {
+			waitFor, from = 0, "the start"
+		}
+	wait:
+		for deadline := time.Now().Add(waitFor); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			select {
+			case err = <-done:
+				exited = true
+				break wait
+			default:
+			}
+			if st, err := os.Stat(wal); err == nil && st.Size() > 0 {
 				break
 			}
 		}
-		time.Sleep(delay)
-		cmd.Process.Signal(syscall.SIGKILL)
-		err := cmd.Wait()
+		if !exited {
+			time.Sleep(delay)
+			cmd.Process.Signal(syscall.SIGKILL)
+			err = <-done
+		}
 		var ee *exec.ExitError
 		killed := errors.As(err, &ee) && ee.ProcessState.Sys().(syscall.WaitStatus).Signaled()
 		if err != nil && !killed {
-			t.Fatalf("run %d: child failed: %v\n%s", k+1, err, cmd.Stdout)
+			t.Fatalf("run %d: child failed: %v\n%s", k+1, err, out)
 		}
 		s := takeSnapshot(t, dir)
-		t.Logf("run %d: killed=%v after %v: %d of %d items, %d incidents", k+1, killed, delay, s.rep.Evidence, total, s.rep.Incidents)
+		t.Logf("run %d: killed=%v %v after %s: %d of %d items, %d incidents", k+1, killed, delay, from, s.rep.Evidence, total, s.rep.Incidents)
 		if s.rep.Evidence < held {
 			t.Fatalf("run %d: register holds %d items, before it held %d: items were lost", k+1, s.rep.Evidence, held)
 		}
@@ -198,9 +220,9 @@ func TestKillDuringAdd(t *testing.T) {
 	}
 
 	// The last run completes.
-	cmd := run()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("final run: %v\n%s", err, cmd.Stdout)
+	_, out, done := run()
+	if err := <-done; err != nil {
+		t.Fatalf("final run: %v\n%s", err, out)
 	}
 	got := takeSnapshot(t, dir)
 	if got.rep.Evidence != int64(total) {

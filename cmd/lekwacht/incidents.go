@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -65,7 +66,7 @@ func newListCmd(g *globals) *cobra.Command {
 			f := register.Filter{Detector: detector}
 			for _, s := range status {
 				st := register.Status(s)
-				if !contains(register.Statuses, st) {
+				if !slices.Contains(register.Statuses, st) {
 					return usage("--status %q: use one of %v", s, register.Statuses)
 				}
 				f.Status = append(f.Status, st)
@@ -99,15 +100,6 @@ func newListCmd(g *globals) *cobra.Command {
 	cmd.Flags().DurationVar(&within, "due-within", 0, "only draft and open incidents whose deadline falls within this time (e.g. 24h)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "a JSON array")
 	return cmd
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func writeJSON(w io.Writer, v any) error {
