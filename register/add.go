@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -90,8 +91,11 @@ func (r *Register) prepare(h *hit.Hit) ([]item, error) {
 			it.sum, it.size = sum, size
 			key = key.str(ev.Source).bytes(it.sum)
 		}
+		// The key starts with the event time, so keys of a stream of hits land near each other in
+		// the unique index (hot pages) instead of on random pages of a large register.
 		d := sha256.Sum256(key)
-		it.dedup = d[:]
+		it.dedup = binary.BigEndian.AppendUint64(make([]byte, 0, 32), uint64(ev.Time.UnixNano()))
+		it.dedup = append(it.dedup, d[:24]...)
 		items[i] = it
 	}
 	return items, nil
@@ -147,15 +151,17 @@ func syncDir(dir string) error {
 
 // adder holds the prepared statements of one Add transaction.
 type adder struct {
-	ctx                             context.Context
-	tx                              *sql.Tx
-	c                               *chain
-	r                               *Register
-	findDup, findGroup, insEvidence *sql.Stmt
+	ctx                                          context.Context
+	tx                                           *sql.Tx
+	c                                            *chain
+	r                                            *Register
+	findDup, findGroup, insEvidence, updIncident *sql.Stmt
+	// incidents touched in this transaction, so each is read from the database once
+	incidents map[string]*Incident
 }
 
 func newAdder(ctx context.Context, tx *sql.Tx, c *chain, r *Register) (*adder, error) {
-	a := &adder{ctx: ctx, tx: tx, c: c, r: r}
+	a := &adder{ctx: ctx, tx: tx, c: c, r: r, incidents: map[string]*Incident{}}
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -171,6 +177,8 @@ func newAdder(ctx context.Context, tx *sql.Tx, c *chain, r *Register) (*adder, e
 		ORDER BY last_seen DESC LIMIT 1`)
 	a.insEvidence = prep(`INSERT INTO evidence (incident_id, seq, kind, input, source, offset, line, time, sha256, text, size, dedup, registered_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	a.updIncident = prep(`UPDATE incidents SET severity = ?, rule_title = ?, hosts = ?, categories = ?, subjects = ?,
+		summary = ?, facts = ?, first_seen = ?, last_seen = ?, evidence_count = ?, updated_at = ? WHERE id = ?`)
 	if err != nil {
 		a.close()
 		return nil, fmt.Errorf("prepare register statements: %w", err)
@@ -179,7 +187,7 @@ func newAdder(ctx context.Context, tx *sql.Tx, c *chain, r *Register) (*adder, e
 }
 
 func (a *adder) close() {
-	for _, s := range []*sql.Stmt{a.findDup, a.findGroup, a.insEvidence} {
+	for _, s := range []*sql.Stmt{a.findDup, a.findGroup, a.insEvidence, a.updIncident} {
 		if s != nil {
 			s.Close()
 		}
@@ -220,16 +228,20 @@ func (a *adder) add(h *hit.Hit, items []item) (Result, error) {
 	}
 	var in *Incident
 	var err error
-	if res.Incident == "" {
+	switch cached := a.incidents[res.Incident]; {
+	case res.Incident == "":
 		in, err = a.create(h)
 		res.Created = true
-		res.Incident = in.ID
-	} else {
+	case cached != nil:
+		in = cached
+	default:
 		in, err = a.r.get(a.ctx, a.tx, res.Incident)
 	}
 	if err != nil {
 		return res, err
 	}
+	res.Incident = in.ID
+	a.incidents[in.ID] = in
 	in.merge(h, first, last)
 	now := nanos(a.r.now())
 	for _, it := range fresh {
@@ -299,9 +311,7 @@ func (a *adder) create(h *hit.Hit) (*Incident, error) {
 
 // update writes the incident's derived fields back.
 func (a *adder) update(in *Incident, now int64) error {
-	_, err := a.tx.ExecContext(a.ctx, `UPDATE incidents SET severity = ?, rule_title = ?, hosts = ?, categories = ?, subjects = ?,
-		summary = ?, facts = ?, first_seen = ?, last_seen = ?, evidence_count = ?, updated_at = ? WHERE id = ?`,
-		in.Severity, in.RuleTitle, jsonText(in.Hosts), jsonText(in.DataCategories), in.Subjects, in.Summary, jsonText(in.Facts),
+	_, err := a.updIncident.ExecContext(a.ctx, in.Severity, in.RuleTitle, jsonText(in.Hosts), jsonText(in.DataCategories), in.Subjects, in.Summary, jsonText(in.Facts),
 		nanos(in.FirstSeen), nanos(in.LastSeen), in.EvidenceCount, now, in.ID)
 	if err != nil {
 		return fmt.Errorf("update incident %s: %w", in.ID, err)
