@@ -22,7 +22,7 @@ const killEnv = "LEKWACHT_KILL_CHILD"
 const (
 	killHits  = 2000 // hits in the stream
 	killBatch = 50   // hits per Add call, as the daemon batches them
-	killRuns  = 10   // runs killed with SIGKILL before the one that runs to completion
+	killRuns  = 20   // runs killed with SIGKILL before the one that runs to completion
 )
 
 // killStream is the deterministic stream of hits the child registers: several users, one to four
@@ -138,7 +138,9 @@ func TestKillDuringAdd(t *testing.T) {
 	if err := registerStream(ctx, refDir, hits); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("reference run: %d hits, %d distinct lines in %v", len(hits), total, time.Since(start).Round(time.Millisecond))
+	// Kills land at a random moment within the time a whole run takes.
+	refTime := time.Since(start)
+	t.Logf("reference run: %d hits, %d distinct lines in %v", len(hits), total, refTime.Round(time.Millisecond))
 	ref := takeSnapshot(t, refDir)
 	if ref.rep.Evidence != int64(total) {
 		t.Fatalf("reference holds %d evidence items, the stream has %d distinct lines", ref.rep.Evidence, total)
@@ -165,7 +167,7 @@ func TestKillDuringAdd(t *testing.T) {
 	midStream := 0
 	var held int64
 	for k := range killRuns {
-		delay := time.Duration(5+rng.IntN(196)) * time.Millisecond
+		delay := time.Duration(rng.Int64N(int64(refTime)))
 		cmd, out, done := run()
 		// The parent's snapshot closed the register cleanly, which removes the WAL file. The child
 		// writes to it once it registers something new (or migrates the schema): from then on, kill
