@@ -39,7 +39,7 @@ var letterAdvice = []struct {
 	cats []hit.Category
 	text string
 }{
-	{[]hit.Category{hit.CategoryBSN, hit.CategoryIDDocument}, "Let op signalen van identiteitsfraude, zoals post, rekeningen of aanmaningen voor zaken die u niet heeft aangevraagd. Vermoedt u identiteitsfraude? Meld dit dan bij het Centraal Meldpunt Identiteitsfraude en -fouten (CMI) van de Rijksdienst voor Identiteitsgegevens, telefoon 088 - 900 1000, en doe aangifte bij de politie."},
+	{[]hit.Category{hit.CategoryBSN, hit.CategoryIDDocument}, "Let op signalen van identiteitsfraude, zoals post, rekeningen of aanmaningen voor zaken die u niet heeft aangevraagd. Vermoedt u identiteitsfraude? Meld dit dan bij het Centraal Meldpunt Identiteitsfraude en -fouten (CMI) van de Rijksdienst voor Identiteitsgegevens (zie rijksoverheid.nl of rvig.nl voor de contactgegevens) en doe aangifte bij de politie."},
 	{[]hit.Category{hit.CategoryCredential}, "Wijzig zo snel mogelijk uw wachtwoord, en ook het wachtwoord van andere diensten waar u hetzelfde wachtwoord gebruikt. Zet waar mogelijk tweestapsverificatie aan."},
 	{[]hit.Category{hit.CategoryFinancial}, "Controleer de komende tijd uw bankafschriften op afschrijvingen die u niet herkent en neem bij twijfel contact op met uw bank. Wees alert op phishing: berichten die om uw gegevens, inlogcodes of een betaling vragen. Uw bank of de gemeente vraagt nooit per e-mail of telefoon om uw inlogcodes."},
 	{[]hit.Category{hit.CategoryHealth, hit.CategorySpecial, hit.CategoryCriminal}, "Wees alert op ongebruikelijk contact, bijvoorbeeld personen of organisaties die u benaderen over uw persoonlijke situatie zonder dat u weet hoe zij aan die informatie komen. Neem in dat geval contact met ons op."},
