@@ -185,3 +185,15 @@ func TestExportCLI(t *testing.T) {
 		t.Errorf("access log %q: the evidence export and the show must both be logged with who", who)
 	}
 }
+
+func TestRulesCheck(t *testing.T) {
+	dir := t.TempDir()
+	if out := mustRun(t, "", "rules", "check", dir); !strings.Contains(out, "lw-threshold-exports") || !strings.Contains(out, "rules ok") {
+		t.Fatalf("shipped rules: %s", out)
+	}
+	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("id: mine\ntitle: T\nstatus: test\nlevel: hihg\nmatch: {event.action: export}\nwindow: 1h\nthreshold: 3\n"), 0o600)
+	_, errOut, code := run(t, "", "rules", "check", dir)
+	if code != 1 || !strings.Contains(errOut, "bad.yaml:4:8: level \"hihg\"") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
