@@ -186,6 +186,9 @@ type Log struct {
 	Path   string `json:"file,omitempty"`
 	Offset int64  `json:"offset"`
 	Line   int64  `json:"line,omitempty"` // 1-based line number, when reading whole files
+	// Original is the line itself, kept for the evidence a detector hands to the register. It holds
+	// personal data and is never written out with the event.
+	Original string `json:"-"`
 }
 
 // LogValue keeps personal data out of lekwacht's own logs: an event logs as its kind, origin and

@@ -182,7 +182,7 @@ func invalidAt(b []byte) int {
 
 // Stamp fills the log group of ev from the line.
 func Stamp(ev *event.Event, l Line, dataset string) {
-	ev.Log = event.Log{Input: l.Input, Path: l.Path, Offset: l.Offset, Line: l.Number}
+	ev.Log = event.Log{Input: l.Input, Path: l.Path, Offset: l.Offset, Line: l.Number, Original: string(l.Text)}
 	if ev.Event.Dataset == "" {
 		ev.Event.Dataset = dataset
 	}

@@ -1,6 +1,12 @@
 package parse
 
-import "testing"
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/lekwacht/lekwacht/event"
+)
 
 func TestCheck(t *testing.T) {
 	for _, c := range []struct {
@@ -25,5 +31,17 @@ func TestCheck(t *testing.T) {
 	}
 	if ReasonOf(Check(Line{Text: []byte("x"), Truncated: true})) != ReasonTooLong {
 		t.Error("cut line not rejected")
+	}
+}
+
+func TestStampKeepsTheOriginalLineOutOfJSON(t *testing.T) {
+	var ev event.Event
+	Stamp(&ev, Line{Text: []byte("Nov 23 10:00:01 srv sshd[1]: Accepted password for piet"), Input: "ssh", Path: "/var/log/auth.log", Offset: 42, Number: 3}, "sshd")
+	if ev.Log.Original != "Nov 23 10:00:01 srv sshd[1]: Accepted password for piet" || ev.Log.Offset != 42 || ev.Log.Line != 3 {
+		t.Fatalf("log group %+v", ev.Log)
+	}
+	b, _ := json.Marshal(ev)
+	if strings.Contains(string(b), "piet") {
+		t.Fatalf("the original line is written out with the event: %s", b)
 	}
 }
