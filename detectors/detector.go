@@ -1,0 +1,98 @@
+// Package detectors runs the rules over the event stream: the interface every detector implements,
+// the registry of detectors by id, and the engine that feeds each event to every rule's detector.
+package detectors
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/lekwacht/lekwacht/directory"
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/rules"
+)
+
+// Detector watches events for one rule. Observe is called by one goroutine at a time, in event
+// order per input; time comes from the events, never from the wall clock.
+type Detector interface {
+	Observe(ev *event.Event) []hit.Hit
+}
+
+// Env is what detectors share.
+type Env struct {
+	Directory func() *directory.Directory // the directory in force; may return nil
+	// StateSize bounds each detector's state (groups, users, hosts in flight); 0 means DefaultStateSize.
+	StateSize int
+}
+
+// DefaultStateSize is the default number of groups a detector keeps in flight.
+const DefaultStateSize = 100_000
+
+// Constructor builds a detector for a rule.
+type Constructor func(r *rules.Rule, env Env) (Detector, error)
+
+// Evictor is a detector whose bounded state can push out entries; Evictions counts them.
+type Evictor interface {
+	Evictions() int64
+}
+
+// Engine runs the detectors of a rule set.
+type Engine struct {
+	rules     []*rules.Rule
+	detectors []Detector
+}
+
+// New builds a detector for every active rule whose detector is registered; Missing lists the
+// rules whose detector is not built in (yet).
+func New(set *rules.Set, env Env) (*Engine, []string, error) {
+	e := &Engine{}
+	var missing []string
+	for _, r := range set.Active() {
+		build, ok := registry[r.DetectorID()]
+		if !ok {
+			missing = append(missing, fmt.Sprintf("%s (detector %s)", r.ID, r.DetectorID()))
+			continue
+		}
+		d, err := build(r, env)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rule %s (%s): %w", r.ID, r.File, err)
+		}
+		e.rules = append(e.rules, r)
+		e.detectors = append(e.detectors, d)
+	}
+	return e, missing, nil
+}
+
+// Observe feeds one event to every detector and returns their hits.
+func (e *Engine) Observe(ev *event.Event) []hit.Hit {
+	var hits []hit.Hit
+	for _, d := range e.detectors {
+		hits = append(hits, d.Observe(ev)...)
+	}
+	return hits
+}
+
+// Rules are the rules the engine runs.
+func (e *Engine) Rules() []*rules.Rule { return slices.Clone(e.rules) }
+
+// Evictions sums the evictions of every detector with bounded state.
+func (e *Engine) Evictions() int64 {
+	var n int64
+	for _, d := range e.detectors {
+		if ev, ok := d.(Evictor); ok {
+			n += ev.Evictions()
+		}
+	}
+	return n
+}
+
+// IDs lists the registered detector ids.
+func IDs() []string {
+	ids := make([]string, 0, len(registry))
+	for id := range registry {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}

@@ -1,0 +1,12 @@
+package detectors
+
+import (
+	"github.com/lekwacht/lekwacht/detectors/threshold"
+	"github.com/lekwacht/lekwacht/rules"
+)
+
+// registry maps detector ids (CONTRACT.md) to their constructors: the one place detectors are
+// filled in.
+var registry = map[string]Constructor{
+	"threshold": func(r *rules.Rule, env Env) (Detector, error) { return threshold.New(r, env.StateSize) },
+}
