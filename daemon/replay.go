@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -32,6 +33,7 @@ type ReplayOptions struct {
 // Summary is what a replay did.
 type Summary struct {
 	Lines, Events, Rejected, Incidents int64
+	Hits                               int64 // hits registered (joined to an incident or opening one)
 	Inputs                             []*collectors.Input
 }
 
@@ -57,6 +59,11 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		return sum, err
 	}
 	defer out.Close()
+	det, err := openDetection(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return sum, err
+	}
+	defer det.close()
 
 	var progress io.Writer
 	if opts.Progress != nil {
@@ -91,6 +98,12 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 			if err != nil {
 				return err
 			}
+			det.observe(evs)
+			if len(det.pending) >= hitBatch {
+				if err := det.flush(ctx); err != nil {
+					return err
+				}
+			}
 			return out.Write(evs)
 		})
 		if err != nil {
@@ -98,13 +111,19 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		}
 	}
 	for _, rt := range sum.Inputs {
-		if err := out.Write(rt.Flush()); err != nil {
+		evs := rt.Flush()
+		det.observe(evs)
+		if err := out.Write(evs); err != nil {
 			return sum, err
 		}
 		sum.Lines += rt.Counters.Lines.Load()
 		sum.Events += rt.Counters.Events.Load()
 		sum.Rejected += rt.Counters.RejectedTotal()
 	}
+	if err := det.flush(ctx); err != nil {
+		return sum, err
+	}
+	sum.Incidents, sum.Hits = det.Created, det.Hits
 	return sum, out.Sync()
 }
 

@@ -26,6 +26,7 @@ type Daemon struct {
 	inputs []*runInput
 	tails  []*tail.Tailer
 	out    *eventsOutput
+	det    *detection
 	cpPath string
 
 	// mu is held while a line is handled and acknowledged, and while a checkpoint is taken, so a
@@ -50,6 +51,10 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		return -1
 	}
 	if d.out, err = openEventsOutput(cfg, size(eventsSink)); err != nil {
+		return nil, err
+	}
+	if d.det, err = openDetection(context.Background(), cfg, log); err != nil {
+		d.Close()
 		return nil, err
 	}
 	for _, in := range cfg.Inputs {
@@ -91,6 +96,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		g.Go(func() error { return t.Run(ctx) })
 		g.Go(func() error { return d.consume(ctx, t, in) })
 	}
+	if d.det.dir != nil {
+		g.Go(func() error { return d.det.dir.Watch(ctx) })
+	}
 	g.Go(func() error {
 		tick := time.NewTicker(CheckpointEvery)
 		defer tick.Stop()
@@ -131,6 +139,12 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 		evs, err := in.Handle(l.Line)
 		if err == nil {
 			err = d.out.Write(evs)
+		}
+		if err == nil {
+			// Hits are in the register before their lines are acknowledged: after a crash the lines
+			// are read again and the register recognises what it already holds.
+			d.det.observe(evs)
+			err = d.det.flush(ctx)
 		}
 		if err != nil {
 			d.mu.Unlock()
@@ -177,6 +191,9 @@ func (d *Daemon) Close() error {
 	}
 	if d.out != nil {
 		errs = append(errs, d.out.Close())
+	}
+	if d.det != nil {
+		errs = append(errs, d.det.close())
 	}
 	return errors.Join(errs...)
 }
