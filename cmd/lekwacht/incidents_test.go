@@ -197,3 +197,19 @@ func TestRulesCheck(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+func TestRulesTest(t *testing.T) {
+	if out := mustRun(t, "", "rules", "test", "../../rules/examples"); !strings.Contains(out, "1 passed, 0 failed") {
+		t.Fatalf("the shipped example: %s", out)
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "tests"), 0o700)
+	rule, _ := os.ReadFile("../../rules/examples/exports-per-zaaksysteem.yaml")
+	tc, _ := os.ReadFile("../../rules/examples/tests/zaak-exports.yaml")
+	os.WriteFile(filepath.Join(dir, "rule.yaml"), rule, 0o600)
+	os.WriteFile(filepath.Join(dir, "tests", "case.yaml"), []byte(strings.Replace(string(tc), "evidence: 2", "evidence: 3", 1)), 0o600)
+	out, _, code := run(t, "", "rules", "test", dir)
+	if code != 1 || !strings.Contains(out, "FAIL") || !strings.Contains(out, "hit 1: evidence is 2, expected 3") || !strings.Contains(out, "0 passed, 1 failed") {
+		t.Fatalf("a failing case: exit %d\n%s", code, out)
+	}
+}

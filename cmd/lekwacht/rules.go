@@ -5,6 +5,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/lekwacht/lekwacht/rules"
 	"github.com/spf13/cobra"
 )
@@ -37,6 +38,22 @@ func newRulesCmd(g *globals) *cobra.Command {
 			}
 			tw.Flush()
 			fmt.Fprintf(cmd.OutOrStdout(), "%d rules ok, %d active\n", len(set.Rules), len(set.Active()))
+			return nil
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "test DIR",
+		Short: "Run the test cases in DIR/tests/*.yaml against the shipped rules and DIR's own: lines or events in, expected hits out",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := daemon.TestRules(args[0], cmd.OutOrStdout())
+			if err != nil {
+				return usageError{err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d passed, %d failed\n", res.Passed, res.Failed)
+			if res.Failed > 0 {
+				return fmt.Errorf("rules test: %d of %d cases failed", res.Failed, res.Passed+res.Failed)
+			}
 			return nil
 		},
 	})
