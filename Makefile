@@ -33,7 +33,9 @@ lint:
 bench:
 	GOMAXPROCS=1 $(GO) run ./bench/throughput $(BENCHFLAGS)
 	$(GO) run ./bench/register $(REGISTERFLAGS)
-	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./collectors/... ./register/
+	command -v rg >/dev/null || (apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null) || true
+	$(GO) run ./bench/bsn $(BSNFLAGS)
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./collectors/... ./register/ ./bsn/
 
 ## fuzz: run every parser's fuzz test for FUZZTIME each
 FUZZTIME ?= 10s
