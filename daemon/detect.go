@@ -3,7 +3,12 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/fsnotify/fsnotify"
 
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/detectors"
@@ -19,10 +24,13 @@ const hitBatch = 500
 
 // detection runs every rule over the events and registers the hits as draft incidents.
 type detection struct {
-	engine  *detectors.Engine
-	reg     *register.Register
-	dir     *directory.Source
-	pending []hit.Hit
+	log      *slog.Logger
+	rulesDir string
+	env      detectors.Env
+	engine   *detectors.Engine
+	reg      *register.Register
+	dir      *directory.Source
+	pending  []hit.Hit
 	// Created counts incidents opened, Hits the hits registered.
 	Created, Hits int64
 }
@@ -34,7 +42,7 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
-	d := &detection{}
+	d := &detection{log: log, rulesDir: cfg.Rules.Dir}
 	env := detectors.Env{Directory: func() *directory.Directory { return nil }}
 	if cfg.Directory != "" {
 		if d.dir, err = directory.Open(cfg.Directory, log); err != nil {
@@ -49,7 +57,7 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 	if len(missing) > 0 {
 		log.Warn("rules whose detector is not built in yet are not run", "rules", missing)
 	}
-	d.engine = engine
+	d.engine, d.env = engine, env
 	if d.reg, err = register.Open(ctx, cfg.Register.Dir, register.Options{Location: cfg.Location()}); err != nil {
 		return nil, err
 	}
@@ -88,4 +96,62 @@ func (d *detection) close() error {
 		return nil
 	}
 	return d.reg.Close()
+}
+
+// reloadRules reads the rules again; a rule set that does not load leaves the one in force running
+// and says why. The caller holds the lock that serialises Observe.
+func (d *detection) reloadRules() error {
+	set, err := rules.Load(d.rulesDir)
+	if err == nil {
+		var engine *detectors.Engine
+		var missing []string
+		if engine, missing, err = d.engine.Reload(set, d.env); err == nil {
+			d.engine = engine
+			d.log.Info("rules reloaded", "rules", len(engine.Rules()), "not_built_in", len(missing))
+			return nil
+		}
+	}
+	d.log.Error("rules not reloaded: the rules in force stay running", "err", err)
+	return err
+}
+
+// watchRules calls reload whenever a file in the rules folder (or a subfolder) changes, until ctx ends.
+func watchRules(ctx context.Context, dir string, log *slog.Logger, reload func()) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	err = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && e.IsDir() {
+			err = w.Add(p)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("watch rules: %w", err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			if ev.Op&(fsnotify.Create) != 0 {
+				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
+					w.Add(ev.Name)
+				}
+			}
+			if ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename|fsnotify.Remove) != 0 {
+				reload()
+			}
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			log.Error("rules watch", "err", err)
+		}
+	}
 }

@@ -3,13 +3,18 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/register"
+	"github.com/lekwacht/lekwacht/rules"
 )
 
 // TestReplayOpensDraftIncidents replays a Samba audit log in which one account deletes 120 files in
@@ -60,5 +65,69 @@ func TestReplayOpensDraftIncidents(t *testing.T) {
 	}
 	if rep, err := r.Verify(context.Background()); err != nil || !rep.OK() {
 		t.Fatalf("verify: %v %v", err, rep.Problems)
+	}
+}
+
+const ownRule = "id: own-exports\ntitle: Exports\nstatus: test\nlevel: high\nmatch: {event.action: export}\nwindow: 1h\nthreshold: 3\n"
+
+func exportEvent(i int) event.Event {
+	return event.Event{Time: time.Date(2026, 11, 23, 9, i, 0, 0, time.UTC), Event: event.Kind{Category: event.CategoryApplication, Action: event.ActionExport},
+		User: event.User{Name: "a.bakker"}, App: &event.App{Name: "zaak"}, Log: event.Log{Path: "/logs/zaak.jsonl", Offset: int64(i), Original: fmt.Sprint("line ", i)}}
+}
+
+// TestRulesReload: a broken rule file leaves the rules in force; a good change takes effect and the
+// counts in flight of unchanged rules survive it.
+func TestRulesReload(t *testing.T) {
+	dir := t.TempDir()
+	rulesDir := filepath.Join(dir, "rules")
+	os.MkdirAll(rulesDir, 0o700)
+	os.WriteFile(filepath.Join(rulesDir, "own.yaml"), []byte(ownRule), 0o600)
+	cfg := &config.Config{Organisation: config.Organisation{Timezone: "UTC"}, Register: config.Register{Dir: filepath.Join(dir, "reg")}, Rules: config.Rules{Dir: rulesDir}}
+	det, err := openDetection(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer det.close()
+	det.observe([]event.Event{exportEvent(1), exportEvent(2)})
+	if len(det.pending) != 0 {
+		t.Fatal("a hit below the threshold")
+	}
+	os.WriteFile(filepath.Join(rulesDir, "broken.yaml"), []byte("id: [\n"), 0o600)
+	if err := det.reloadRules(); err == nil || !strings.Contains(err.Error(), "broken.yaml") {
+		t.Fatalf("broken rule file: %v", err)
+	}
+	os.Remove(filepath.Join(rulesDir, "broken.yaml"))
+	os.WriteFile(filepath.Join(rulesDir, "other.yaml"), []byte(strings.NewReplacer("own-exports", "other", "export}", "delete}").Replace(ownRule)), 0o600)
+	if err := det.reloadRules(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(det.engine.Rules(), func(r *rules.Rule) bool { return r.ID == "other" }) {
+		t.Fatal("the new rule is not in force")
+	}
+	det.observe([]event.Event{exportEvent(3)})
+	if len(det.pending) != 1 || det.pending[0].Rule != "own-exports" || len(det.pending[0].Evidence) != 3 {
+		t.Fatalf("the unchanged rule lost its count over the reload: %+v", det.pending)
+	}
+}
+
+func TestWatchRulesSeesChanges(t *testing.T) {
+	dir := t.TempDir()
+	reloads := make(chan struct{}, 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- watchRules(ctx, dir, slog.New(slog.DiscardHandler), func() { reloads <- struct{}{} }) }()
+	// The watch may start after the first write: write until a reload is seen.
+	for i := 0; ; i++ {
+		os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(fmt.Sprint("# ", i)), 0o600)
+		select {
+		case <-reloads:
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }

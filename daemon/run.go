@@ -99,6 +99,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.det.dir != nil {
 		g.Go(func() error { return d.det.dir.Watch(ctx) })
 	}
+	if d.cfg.Rules.Dir != "" {
+		g.Go(func() error { return watchRules(ctx, d.cfg.Rules.Dir, d.log, func() { d.ReloadRules() }) })
+	}
 	g.Go(func() error {
 		tick := time.NewTicker(CheckpointEvery)
 		defer tick.Stop()
@@ -153,6 +156,23 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 		t.Ack(l)
 		d.mu.Unlock()
 	}
+}
+
+// ReloadRules reads the rules again (a change in rules.dir, or SIGHUP); a broken rule set leaves the
+// rules in force running and returns why.
+func (d *Daemon) ReloadRules() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.det.reloadRules()
+}
+
+// Reload is SIGHUP: the rules and the directory are read again; what does not load stays as it was.
+func (d *Daemon) Reload() error {
+	err := d.ReloadRules()
+	if d.det.dir != nil {
+		err = errors.Join(err, d.det.dir.Reload())
+	}
+	return err
 }
 
 // checkpoint flushes the outputs and saves their sizes with the acknowledged positions, atomically.

@@ -4,6 +4,7 @@ package detectors
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 
@@ -46,9 +47,24 @@ type Engine struct {
 // New builds a detector for every active rule whose detector is registered; Missing lists the
 // rules whose detector is not built in (yet).
 func New(set *rules.Set, env Env) (*Engine, []string, error) {
+	return build(set, env, nil)
+}
+
+// Reload builds an engine for a new rule set, keeping the detectors (and their state: counts in
+// flight) of the rules that did not change.
+func (e *Engine) Reload(set *rules.Set, env Env) (*Engine, []string, error) {
+	return build(set, env, e)
+}
+
+func build(set *rules.Set, env Env, old *Engine) (*Engine, []string, error) {
 	e := &Engine{}
 	var missing []string
 	for _, r := range set.Active() {
+		if d, ok := old.unchanged(r); ok {
+			e.rules = append(e.rules, r)
+			e.detectors = append(e.detectors, d)
+			continue
+		}
 		build, ok := registry[r.DetectorID()]
 		if !ok {
 			missing = append(missing, fmt.Sprintf("%s (detector %s)", r.ID, r.DetectorID()))
@@ -62,6 +78,21 @@ func New(set *rules.Set, env Env) (*Engine, []string, error) {
 		e.detectors = append(e.detectors, d)
 	}
 	return e, missing, nil
+}
+
+// unchanged returns the detector of a rule that is the same as before (its file may have moved).
+func (e *Engine) unchanged(r *rules.Rule) (Detector, bool) {
+	if e == nil {
+		return nil, false
+	}
+	for i, o := range e.rules {
+		a, b := *o, *r
+		a.File, b.File, a.Line, b.Line = "", "", 0, 0
+		if reflect.DeepEqual(a, b) {
+			return e.detectors[i], true
+		}
+	}
+	return nil, false
 }
 
 // Observe feeds one event to every detector and returns their hits.

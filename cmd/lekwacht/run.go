@@ -29,6 +29,19 @@ func newRunCmd(g *globals) *cobra.Command {
 			}
 			defer d.Close()
 			log.Info("lekwacht running", "inputs", len(cfg.Inputs), "register", cfg.Register.Dir)
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			go func() {
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-hup:
+						d.Reload() // logs what did not load; the old rules and directory stay in force
+					}
+				}
+			}()
 			if err := d.Run(ctx); err != nil {
 				return err
 			}
