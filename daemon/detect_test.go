@@ -18,7 +18,7 @@ import (
 )
 
 // TestReplayOpensDraftIncidents replays a Samba audit log in which one account deletes 120 files in
-// two minutes (the shipped rule lw-threshold-share-deletes: 100 distinct files in 10 minutes) and
+// two minutes (the shipped rule lw-mass-deletion: 100 distinct files in 10 minutes) and
 // another deletes a few; then replays it again, as after a restart.
 func TestReplayOpensDraftIncidents(t *testing.T) {
 	dir := t.TempDir()
@@ -53,7 +53,7 @@ func TestReplayOpensDraftIncidents(t *testing.T) {
 	}
 	defer r.Close()
 	list, _ := r.List(context.Background(), register.Filter{})
-	if len(list) != 1 || list[0].User != `jdevries` || list[0].EvidenceCount != 120 || list[0].Rule != "lw-threshold-share-deletes" {
+	if len(list) != 1 || list[0].User != `jdevries` || list[0].EvidenceCount != 120 || list[0].Rule != "lw-mass-deletion" || list[0].Detector != "mass_deletion" {
 		t.Fatalf("incidents %+v", list)
 	}
 	in, err := r.Show(context.Background(), list[0].ID, "test", "show")

@@ -23,6 +23,8 @@ type Detector interface {
 // Env is what detectors share.
 type Env struct {
 	Directory func() *directory.Directory // the directory in force; may return nil
+	// ServiceAccounts are organisation.service_accounts: expected to touch many files or records.
+	ServiceAccounts []string
 	// StateSize bounds each detector's state (groups, users, hosts in flight); 0 means DefaultStateSize.
 	StateSize int
 }

@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"github.com/lekwacht/lekwacht/detectors/massdeletion"
 	"github.com/lekwacht/lekwacht/detectors/threshold"
 	"github.com/lekwacht/lekwacht/rules"
 )
@@ -9,4 +10,7 @@ import (
 // filled in.
 var registry = map[string]Constructor{
 	"threshold": func(r *rules.Rule, env Env) (Detector, error) { return threshold.New(r, env.StateSize) },
+	"mass_deletion": func(r *rules.Rule, env Env) (Detector, error) {
+		return massdeletion.New(r, env.ServiceAccounts, env.StateSize)
+	},
 }

@@ -1,0 +1,100 @@
+// Package scenariotest runs detector scenarios written as YAML (testdata/*.yaml): a rule, events in,
+// the hits expected out, in order. Every detector's tests walk their scenarios with it.
+package scenariotest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/rules"
+	"go.yaml.in/yaml/v3"
+)
+
+// Scenario is one testdata file.
+type Scenario struct {
+	Rule            string   `yaml:"rule"`
+	ServiceAccounts []string `yaml:"service_accounts"`
+	Events          []Event  `yaml:"events"`
+	Hits            []Hit    `yaml:"hits"`
+}
+
+// Event is a compact event: time of day on 2026-11-23 (UTC) and the fields detectors read.
+type Event struct {
+	At, User, Category, Action, Path, Object, Host string
+}
+
+// Hit is what a scenario expects of a hit; empty fields are not checked.
+type Hit struct {
+	User     string `yaml:"user"`
+	Detector string `yaml:"detector"`
+	Evidence int    `yaml:"evidence"`
+}
+
+// Observer is a detector under test.
+type Observer interface {
+	Observe(ev *event.Event) []hit.Hit
+}
+
+// Day is the date of every scenario event.
+var Day = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+
+// Run walks every testdata/*.yaml of the calling package with a detector built for its rule.
+func Run(t *testing.T, build func(r *rules.Rule, s *Scenario) (Observer, error)) {
+	t.Helper()
+	files, _ := filepath.Glob("testdata/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no scenarios in testdata/")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) { runFile(t, f, build) })
+	}
+}
+
+func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Observer, error)) {
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Scenario
+	if err := yaml.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	r, err := rules.Parse([]byte(s.Rule), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := build(r, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []hit.Hit
+	for i, e := range s.Events {
+		at, err := time.Parse("15:04", e.At)
+		if err != nil {
+			t.Fatalf("event %d: %v", i+1, err)
+		}
+		ev := &event.Event{Time: Day.Add(time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute),
+			Event: event.Kind{Category: event.Category(e.Category), Action: event.Action(e.Action)}, User: event.User{Name: e.User},
+			Host: event.Host{Workstation: e.Host}, File: &event.File{Path: e.Path}, App: &event.App{Object: e.Object},
+			Log: event.Log{Input: "test", Path: f, Offset: int64(i * 100), Original: fmt.Sprintf("line %d", i+1)}}
+		got = append(got, d.Observe(ev)...)
+	}
+	if len(got) != len(s.Hits) {
+		t.Fatalf("%d hits, want %d: %+v", len(got), len(s.Hits), got)
+	}
+	for i, want := range s.Hits {
+		h := got[i]
+		if (want.User != "" && h.User != want.User) || (want.Evidence != 0 && len(h.Evidence) != want.Evidence) ||
+			(want.Detector != "" && h.Detector != want.Detector) {
+			t.Errorf("hit %d: %s by %s with %d lines, want %+v", i+1, h.Detector, h.User, len(h.Evidence), want)
+		}
+		if err := h.Validate(); err != nil {
+			t.Errorf("hit %d does not validate: %v", i+1, err)
+		}
+	}
+}
