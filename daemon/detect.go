@@ -43,7 +43,8 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	d := &detection{log: log, rulesDir: cfg.Rules.Dir}
-	env := detectors.Env{Directory: func() *directory.Directory { return nil }, ServiceAccounts: cfg.Organisation.ServiceAccounts}
+	env := detectors.Env{Directory: func() *directory.Directory { return nil }, ServiceAccounts: cfg.Organisation.ServiceAccounts,
+		OwnDomains: cfg.Organisation.Domains}
 	if cfg.Directory != "" {
 		if d.dir, err = directory.Open(cfg.Directory, log); err != nil {
 			return nil, err

@@ -135,7 +135,7 @@ func runRuleCase(set *rules.Set, path string) ([]string, error) {
 			return nil, fmt.Errorf("%s: no active rule %q", path, id)
 		}
 	}
-	env := detectors.Env{Directory: func() *directory.Directory { return nil }}
+	env := detectors.Env{Directory: func() *directory.Directory { return nil }, OwnDomains: c.OwnDomains, ServiceAccounts: c.ServiceAccounts}
 	if c.Directory != "" {
 		d, err := directory.Read(strings.NewReader(c.Directory), path+" (directory)")
 		if err != nil {

@@ -25,6 +25,8 @@ type Env struct {
 	Directory func() *directory.Directory // the directory in force; may return nil
 	// ServiceAccounts are organisation.service_accounts: expected to touch many files or records.
 	ServiceAccounts []string
+	// OwnDomains are organisation.domains: the gemeente's own mail domains.
+	OwnDomains []string
 	// StateSize bounds each detector's state (groups, users, hosts in flight); 0 means DefaultStateSize.
 	StateSize int
 }

@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"github.com/lekwacht/lekwacht/detectors/massdeletion"
+	"github.com/lekwacht/lekwacht/detectors/privatemail"
 	"github.com/lekwacht/lekwacht/detectors/threshold"
 	"github.com/lekwacht/lekwacht/rules"
 )
@@ -10,6 +11,9 @@ import (
 // filled in.
 var registry = map[string]Constructor{
 	"threshold": func(r *rules.Rule, env Env) (Detector, error) { return threshold.New(r, env.StateSize) },
+	"private_mail": func(r *rules.Rule, env Env) (Detector, error) {
+		return privatemail.New(r, env.OwnDomains, env.Directory)
+	},
 	"mass_deletion": func(r *rules.Rule, env Env) (Detector, error) {
 		return massdeletion.New(r, env.ServiceAccounts, env.StateSize)
 	},

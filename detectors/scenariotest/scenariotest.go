@@ -19,6 +19,8 @@ import (
 type Scenario struct {
 	Rule            string   `yaml:"rule"`
 	ServiceAccounts []string `yaml:"service_accounts"`
+	OwnDomains      []string `yaml:"own_domains"`
+	Directory       string   `yaml:"directory"` // a directory CSV, inline
 	Events          []Event  `yaml:"events"`
 	Hits            []Hit    `yaml:"hits"`
 }
@@ -26,13 +28,19 @@ type Scenario struct {
 // Event is a compact event: time of day on 2026-11-23 (UTC) and the fields detectors read.
 type Event struct {
 	At, User, Category, Action, Path, Object, Host string
+	// mail
+	From, Status, Direction string
+	To                      []string
+	Size                    int64
 }
 
 // Hit is what a scenario expects of a hit; empty fields are not checked.
 type Hit struct {
-	User     string `yaml:"user"`
-	Detector string `yaml:"detector"`
-	Evidence int    `yaml:"evidence"`
+	User     string       `yaml:"user"`
+	Detector string       `yaml:"detector"`
+	Evidence int          `yaml:"evidence"`
+	Severity hit.Severity `yaml:"severity"`
+	Pattern  string       `yaml:"pattern"`
 }
 
 // Observer is a detector under test.
@@ -82,6 +90,9 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 			Event: event.Kind{Category: event.Category(e.Category), Action: event.Action(e.Action)}, User: event.User{Name: e.User},
 			Host: event.Host{Workstation: e.Host}, File: &event.File{Path: e.Path}, App: &event.App{Object: e.Object},
 			Log: event.Log{Input: "test", Path: f, Offset: int64(i * 100), Original: fmt.Sprintf("line %d", i+1)}}
+		if e.From != "" || len(e.To) > 0 {
+			ev.Mail = &event.Mail{From: e.From, To: e.To, Size: e.Size, Status: e.Status, Direction: e.Direction}
+		}
 		got = append(got, d.Observe(ev)...)
 	}
 	if len(got) != len(s.Hits) {
@@ -90,8 +101,9 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 	for i, want := range s.Hits {
 		h := got[i]
 		if (want.User != "" && h.User != want.User) || (want.Evidence != 0 && len(h.Evidence) != want.Evidence) ||
-			(want.Detector != "" && h.Detector != want.Detector) {
-			t.Errorf("hit %d: %s by %s with %d lines, want %+v", i+1, h.Detector, h.User, len(h.Evidence), want)
+			(want.Detector != "" && h.Detector != want.Detector) || (want.Severity != "" && h.Severity != want.Severity) ||
+			(want.Pattern != "" && h.Pattern != want.Pattern) {
+			t.Errorf("hit %d: %s by %s with %d lines, %s, %s; want %+v", i+1, h.Detector, h.User, len(h.Evidence), h.Severity, h.Pattern, want)
 		}
 		if err := h.Validate(); err != nil {
 			t.Errorf("hit %d does not validate: %v", i+1, err)

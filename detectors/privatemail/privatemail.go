@@ -1,0 +1,151 @@
+// Package privatemail is the private_mail detector: mail of notable size (an attachment) from staff
+// to private mailboxes at webmail and Dutch consumer providers, above all to the sender's own
+// private address from the directory.
+package privatemail
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lekwacht/lekwacht/directory"
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/rules"
+)
+
+// Providers are the private mailbox domains known out of the box; `params.private_domains` adds more.
+var Providers = []string{
+	"gmail.com", "googlemail.com", "hotmail.com", "hotmail.nl", "outlook.com", "outlook.nl", "live.com", "live.nl",
+	"msn.com", "yahoo.com", "yahoo.nl", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.com", "gmx.net",
+	"proton.me", "protonmail.com", "ziggo.nl", "kpnmail.nl", "kpnplanet.nl", "planet.nl", "home.nl", "hetnet.nl",
+	"xs4all.nl", "chello.nl", "upcmail.nl", "telfort.nl", "tele2.nl", "quicknet.nl", "zonnet.nl", "casema.nl",
+	"online.nl", "caiway.nl", "solcon.nl", "delta.nl", "zeelandnet.nl",
+}
+
+// DefaultMinSize is the size from which a mail counts as carrying an attachment (bytes).
+const DefaultMinSize = 100 << 10
+
+// Detector watches delivered outbound mail.
+type Detector struct {
+	rule      *rules.Rule
+	providers []string
+	own       []string
+	minSize   int64
+	dir       func() *directory.Directory
+}
+
+// New builds the detector. Params: `min_size` (bytes, default 100 KiB), `private_domains` (more
+// provider domains). ownDomains are organisation.domains: the sender must be one of them.
+func New(r *rules.Rule, ownDomains []string, dir func() *directory.Directory) (*Detector, error) {
+	d := &Detector{rule: r, providers: slices.Clone(Providers), own: lower(ownDomains), minSize: DefaultMinSize, dir: dir}
+	for k, v := range r.Params {
+		switch k {
+		case "min_size":
+			n, ok := v.(int)
+			if !ok || n < 0 {
+				return nil, fmt.Errorf("params.min_size: want a number of bytes, got %v", v)
+			}
+			d.minSize = int64(n)
+		case "private_domains":
+			list, ok := v.([]any)
+			if !ok {
+				return nil, fmt.Errorf("params.private_domains: want a list of domains")
+			}
+			for _, x := range list {
+				d.providers = append(d.providers, strings.ToLower(fmt.Sprint(x)))
+			}
+		default:
+			return nil, fmt.Errorf("params.%s: unknown; private_mail takes min_size and private_domains", k)
+		}
+	}
+	return d, nil
+}
+
+func lower(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
+
+func domain(addr string) string {
+	_, d, _ := strings.Cut(strings.ToLower(strings.Trim(addr, "<> ")), "@")
+	return d
+}
+
+// Observe reports a delivered mail from an own domain to a private mailbox: to the sender's own
+// private address at any size, to another private mailbox from min_size on.
+func (d *Detector) Observe(ev *event.Event) []hit.Hit {
+	m := ev.Mail
+	if m == nil || ev.Event.Action != event.ActionDeliver || m.Status != "sent" || m.Hop != "" || m.Direction == "local" {
+		return nil
+	}
+	if len(d.own) > 0 && !slices.Contains(d.own, domain(m.From)) {
+		return nil
+	}
+	if !d.rule.Matches(ev) {
+		return nil
+	}
+	sender, _ := d.person(m.From)
+	var hits []hit.Hit
+	for _, to := range m.To {
+		if !slices.Contains(d.providers, domain(to)) {
+			continue
+		}
+		own := sender != nil && sender.PrivateEmail != "" && strings.EqualFold(strings.Trim(to, "<> "), sender.PrivateEmail)
+		if !own && m.Size < d.minSize {
+			continue
+		}
+		hits = append(hits, d.hit(ev, sender, own))
+	}
+	return hits
+}
+
+func (d *Detector) person(addr string) (*directory.Person, bool) {
+	if d.dir == nil {
+		return nil, false
+	}
+	dir := d.dir()
+	if dir == nil {
+		return nil, false
+	}
+	return dir.Email(strings.Trim(addr, "<> "))
+}
+
+func (d *Detector) hit(ev *event.Event, sender *directory.Person, own bool) hit.Hit {
+	delivered := true
+	h := hit.Hit{Detector: "private_mail", Rule: d.rule.ID, RuleTitle: d.rule.Title, Severity: d.rule.Level,
+		User: user(ev, sender), Pattern: "private-mailbox", Time: ev.Time, Window: time.Duration(d.rule.Window),
+		Categories: d.rule.Categories, Facts: hit.Facts{Delivered: &delivered},
+		Summary: fmt.Sprintf("mail van %d kB naar een privé-mailbox bij een consumentenprovider", ev.Mail.Size>>10)}
+	if own {
+		h.Pattern = "own-private-address"
+		h.Severity = hit.Max(h.Severity, hit.Severities[min(h.Severity.Rank(), len(hit.Severities)-1)])
+		h.Summary = fmt.Sprintf("mail van %d kB naar het eigen privéadres van de afzender", ev.Mail.Size>>10)
+	}
+	if len(h.Categories) == 0 {
+		h.Categories = []hit.Category{hit.CategoryOther}
+	}
+	if ev.Host.Workstation != "" {
+		h.Hosts = []string{ev.Host.Workstation}
+	}
+	h.Evidence = []hit.Evidence{{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
+		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}}
+	return h
+}
+
+// user is the account behind the mail: the directory's, the SASL login, or the event's user.
+func user(ev *event.Event, p *directory.Person) string {
+	switch {
+	case p != nil:
+		return p.User
+	case ev.Mail.SASLUser != "":
+		return ev.Mail.SASLUser
+	case ev.User.Name != "":
+		return ev.User.Name
+	}
+	return "(onbekend)"
+}
