@@ -35,7 +35,10 @@ type RuleCase struct {
 	Events    []event.Event  `yaml:"-"`
 	RawEvents []string       `yaml:"events"`    // normalized events as JSON, one per item
 	Directory string         `yaml:"directory"` // a directory CSV, inline
-	Expect    []ExpectedHit  `yaml:"expect"`
+	// organisation.domains and organisation.service_accounts for the case
+	OwnDomains      []string      `yaml:"own_domains"`
+	ServiceAccounts []string      `yaml:"service_accounts"`
+	Expect          []ExpectedHit `yaml:"expect"`
 }
 
 // ExpectedHit is what a case expects of one hit; empty fields are not checked.
