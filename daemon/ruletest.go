@@ -37,6 +37,7 @@ type RuleCase struct {
 	Directory string         `yaml:"directory"` // a directory CSV, inline
 	// organisation.domains and organisation.service_accounts for the case
 	OwnDomains      []string      `yaml:"own_domains"`
+	PartnerDomains  []string      `yaml:"partner_domains"`
 	ServiceAccounts []string      `yaml:"service_accounts"`
 	Expect          []ExpectedHit `yaml:"expect"`
 }
@@ -138,7 +139,7 @@ func runRuleCase(set *rules.Set, path string) ([]string, error) {
 			return nil, fmt.Errorf("%s: no active rule %q", path, id)
 		}
 	}
-	env := detectors.Env{Directory: func() *directory.Directory { return nil }, OwnDomains: c.OwnDomains, ServiceAccounts: c.ServiceAccounts}
+	env := detectors.Env{Directory: func() *directory.Directory { return nil }, OwnDomains: c.OwnDomains, PartnerDomains: c.PartnerDomains, ServiceAccounts: c.ServiceAccounts}
 	if c.Directory != "" {
 		d, err := directory.Read(strings.NewReader(c.Directory), path+" (directory)")
 		if err != nil {

@@ -27,6 +27,8 @@ type Env struct {
 	ServiceAccounts []string
 	// OwnDomains are organisation.domains: the gemeente's own mail domains.
 	OwnDomains []string
+	// PartnerDomains are organisation.partner_domains: known correspondents.
+	PartnerDomains []string
 	// StateSize bounds each detector's state (groups, users, hosts in flight); 0 means DefaultStateSize.
 	StateSize int
 }

@@ -1,7 +1,10 @@
 package detectors
 
 import (
+	"slices"
+
 	"github.com/lekwacht/lekwacht/detectors/massdeletion"
+	"github.com/lekwacht/lekwacht/detectors/misdirected"
 	"github.com/lekwacht/lekwacht/detectors/privatemail"
 	"github.com/lekwacht/lekwacht/detectors/threshold"
 	"github.com/lekwacht/lekwacht/rules"
@@ -11,6 +14,9 @@ import (
 // filled in.
 var registry = map[string]Constructor{
 	"threshold": func(r *rules.Rule, env Env) (Detector, error) { return threshold.New(r, env.StateSize) },
+	"misdirected_mail": func(r *rules.Rule, env Env) (Detector, error) {
+		return misdirected.New(r, append(slices.Clone(env.OwnDomains), env.PartnerDomains...))
+	},
 	"private_mail": func(r *rules.Rule, env Env) (Detector, error) {
 		return privatemail.New(r, env.OwnDomains, env.Directory)
 	},

@@ -139,11 +139,20 @@ inputs:
 		}
 		f.Close()
 	}
+	logPath := filepath.Join(dir, "run.log")
 	start := func() *exec.Cmd {
 		cmd := exec.Command(binary, "run", "--config", cfg)
+		logf, err := os.Create(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = logf
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		logf.Close()
+		// Running: the outputs are cut back to the checkpoint and the signal handlers are in place.
+		waitFor(t, func() bool { b, _ := os.ReadFile(logPath); return bytes.Contains(b, []byte("lekwacht running")) })
 		return cmd
 	}
 	for round := 0; round < 6; round++ {
@@ -164,7 +173,8 @@ inputs:
 	waitFor(t, func() bool { return countEvents(events) >= total })
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
-		t.Errorf("SIGTERM: %v", err)
+		b, _ := os.ReadFile(logPath)
+		t.Errorf("SIGTERM: %v\n%s", err, b)
 	}
 	data, _ := os.ReadFile(events)
 	seen := map[string]int{}

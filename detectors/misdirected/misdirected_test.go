@@ -1,0 +1,65 @@
+package misdirected
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lekwacht/lekwacht/detectors/scenariotest"
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/rules"
+)
+
+func TestResembles(t *testing.T) {
+	for _, c := range []struct {
+		d, k string
+		want Likeness
+	}{
+		{"ggd-regoi.nl", "ggd-regio.nl", Typo},                         // swapped letters
+		{"ggd-reggio.nl", "ggd-regio.nl", Typo},                        // doubled letter
+		{"ggd-rgio.nl", "ggd-regio.nl", Typo},                          // dropped letter
+		{"voorbeeld.com", "voorbeeld.nl", TLDSwap},                     // another TLD
+		{"voorbee1d.nl", "voorbeeld.nl", Homoglyph},                    // 1 for l
+		{"gemeente-amsterdarn.nl", "gemeente-amsterdam.nl", Homoglyph}, // rn for m
+		{"belastingsamenwerklng.nl", "belastingsamenwerking.nl", Homoglyph},
+		{"belastingsamenwrekingg.nl", "belastingsamenwerking.nl", Typo}, // two edits on a long name
+	} {
+		got, ok := Resembles(c.d, c.k)
+		if !ok || got != c.want {
+			t.Errorf("Resembles(%s, %s) = %q %v, want %q", c.d, c.k, got, ok, c.want)
+		}
+	}
+	for _, c := range [][2]string{
+		{"voorbeeld.nl", "voorbeeld.nl"}, // the domain itself
+		{"gmail.com", "ggd-regio.nl"},
+		{"ab.nl", "ac.nl"}, // short names: too many false alarms
+		{"zeeland.nl", "zaanstad.nl"},
+	} {
+		if like, ok := Resembles(c[0], c[1]); ok {
+			t.Errorf("Resembles(%s, %s) = %q, want no resemblance", c[0], c[1], like)
+		}
+	}
+}
+
+func TestScenarios(t *testing.T) {
+	scenariotest.Run(t, func(r *rules.Rule, s *scenariotest.Scenario) (scenariotest.Observer, error) {
+		return New(r, s.OwnDomains)
+	})
+}
+
+func TestBounceIsNotDelivered(t *testing.T) {
+	r, err := rules.Parse([]byte("id: m\ntitle: M\nstatus: test\nlevel: high\ndetector: misdirected_mail\n"), "m.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := New(r, []string{"ggd-regio.nl"})
+	for status, delivered := range map[string]bool{"sent": true, "bounced": false} {
+		hits := d.Observe(&event.Event{Event: event.Kind{Action: event.ActionDeliver},
+			Mail: &event.Mail{From: "a@voorbeeld.nl", To: []string{"b@ggd-regoi.nl"}, Status: status}, Log: event.Log{Path: "/var/log/mail.log"}})
+		if len(hits) != 1 || hits[0].Facts.Delivered == nil || *hits[0].Facts.Delivered != delivered {
+			t.Errorf("%s: %+v", status, hits)
+		}
+		if strings.Contains(hits[0].Summary, "ggd-regoi") || strings.Contains(hits[0].Summary, "@") {
+			t.Errorf("summary names the recipient: %s", hits[0].Summary)
+		}
+	}
+}
