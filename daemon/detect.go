@@ -44,7 +44,8 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 	}
 	d := &detection{log: log, rulesDir: cfg.Rules.Dir}
 	env := detectors.Env{Directory: func() *directory.Directory { return nil }, ServiceAccounts: cfg.Organisation.ServiceAccounts,
-		OwnDomains: cfg.Organisation.Domains, PartnerDomains: cfg.Organisation.PartnerDomains}
+		OwnDomains: cfg.Organisation.Domains, PartnerDomains: cfg.Organisation.PartnerDomains,
+		SharedHosts: cfg.Organisation.SharedHosts}
 	if cfg.Directory != "" {
 		if d.dir, err = directory.Open(cfg.Directory, log); err != nil {
 			return nil, err

@@ -38,6 +38,7 @@ type RuleCase struct {
 	// organisation.domains and organisation.service_accounts for the case
 	OwnDomains      []string      `yaml:"own_domains"`
 	PartnerDomains  []string      `yaml:"partner_domains"`
+	SharedHosts     []string      `yaml:"shared_hosts"`
 	ServiceAccounts []string      `yaml:"service_accounts"`
 	Expect          []ExpectedHit `yaml:"expect"`
 }
@@ -139,7 +140,7 @@ func runRuleCase(set *rules.Set, path string) ([]string, error) {
 			return nil, fmt.Errorf("%s: no active rule %q", path, id)
 		}
 	}
-	env := detectors.Env{Directory: func() *directory.Directory { return nil }, OwnDomains: c.OwnDomains, PartnerDomains: c.PartnerDomains, ServiceAccounts: c.ServiceAccounts}
+	env := detectors.Env{Directory: func() *directory.Directory { return nil }, OwnDomains: c.OwnDomains, PartnerDomains: c.PartnerDomains, ServiceAccounts: c.ServiceAccounts, SharedHosts: c.SharedHosts}
 	if c.Directory != "" {
 		d, err := directory.Read(strings.NewReader(c.Directory), path+" (directory)")
 		if err != nil {

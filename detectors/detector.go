@@ -29,6 +29,8 @@ type Env struct {
 	OwnDomains []string
 	// PartnerDomains are organisation.partner_domains: known correspondents.
 	PartnerDomains []string
+	// SharedHosts are organisation.shared_hosts (globs): terminal servers and kiosks.
+	SharedHosts []string
 	// StateSize bounds each detector's state (groups, users, hosts in flight); 0 means DefaultStateSize.
 	StateSize int
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/lekwacht/lekwacht/detectors/massdeletion"
 	"github.com/lekwacht/lekwacht/detectors/misdirected"
 	"github.com/lekwacht/lekwacht/detectors/privatemail"
+	"github.com/lekwacht/lekwacht/detectors/sharedcreds"
 	"github.com/lekwacht/lekwacht/detectors/threshold"
 	"github.com/lekwacht/lekwacht/rules"
 )
@@ -16,6 +17,9 @@ var registry = map[string]Constructor{
 	"threshold": func(r *rules.Rule, env Env) (Detector, error) { return threshold.New(r, env.StateSize) },
 	"misdirected_mail": func(r *rules.Rule, env Env) (Detector, error) {
 		return misdirected.New(r, append(slices.Clone(env.OwnDomains), env.PartnerDomains...))
+	},
+	"shared_credentials": func(r *rules.Rule, env Env) (Detector, error) {
+		return sharedcreds.New(r, env.Directory, env.SharedHosts, env.StateSize)
 	},
 	"private_mail": func(r *rules.Rule, env Env) (Detector, error) {
 		return privatemail.New(r, env.OwnDomains, env.Directory)

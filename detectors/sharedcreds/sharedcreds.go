@@ -1,0 +1,263 @@
+// Package sharedcreds is the shared_credentials detector: one account in sessions on two hosts at
+// once (not its owner's own workstations), one host used by several accounts in a short window, a
+// logon on another employee's workstation, and any use of the account of someone who has left.
+package sharedcreds
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/lekwacht/lekwacht/directory"
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/rules"
+)
+
+// Defaults when the rule's params leave them out.
+const (
+	DefaultSession         = 10 * time.Hour // a session without a logoff is taken to end this long after its last sign
+	DefaultAccountsPerHost = 3              // distinct accounts on one host within the window
+	DefaultWindow          = 30 * time.Minute
+)
+
+// interactive are the logon types of a person at a keyboard or a remote desktop.
+var interactive = []string{"interactive", "remote_interactive", "cached_interactive", "cached_remote_interactive", "unlock", "cached_unlock", "ssh"}
+
+// Detector tracks sessions per account and accounts per host.
+type Detector struct {
+	rule            *rules.Rule
+	dir             func() *directory.Directory
+	sharedHosts     []string
+	session         time.Duration
+	window          time.Duration
+	accountsPerHost int
+	users           *lru.Cache[string, map[string]*session] // account -> host -> open session
+	hosts           *lru.Cache[string, []logon]             // host -> recent interactive logons
+	leavers         *lru.Cache[string, time.Time]           // account of a leaver -> last reported
+	evictions       atomic.Int64
+}
+
+type session struct {
+	last time.Time
+	ev   hit.Evidence
+}
+
+type logon struct {
+	user string
+	at   time.Time
+	ev   hit.Evidence
+}
+
+// New builds the detector. sharedHosts are organisation.shared_hosts (globs); params:
+// `session` (duration), `accounts_per_host` (number).
+func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, size int) (*Detector, error) {
+	if size <= 0 {
+		size = 100_000
+	}
+	d := &Detector{rule: r, dir: dir, sharedHosts: sharedHosts, session: DefaultSession, window: time.Duration(r.Window),
+		accountsPerHost: DefaultAccountsPerHost}
+	if d.window == 0 {
+		d.window = DefaultWindow
+	}
+	if d.dir == nil {
+		d.dir = func() *directory.Directory { return nil }
+	}
+	for k, v := range r.Params {
+		switch k {
+		case "session":
+			s, _ := v.(string)
+			dur, err := time.ParseDuration(s)
+			if err != nil || dur <= 0 {
+				return nil, fmt.Errorf("params.session: want a duration such as 10h, got %v", v)
+			}
+			d.session = dur
+		case "accounts_per_host":
+			n, ok := v.(int)
+			if !ok || n < 2 {
+				return nil, fmt.Errorf("params.accounts_per_host: want a number of 2 or more, got %v", v)
+			}
+			d.accountsPerHost = n
+		default:
+			return nil, fmt.Errorf("params.%s: unknown; shared_credentials takes session and accounts_per_host", k)
+		}
+	}
+	evict := func(string, any) { d.evictions.Add(1) }
+	var err error
+	if d.users, err = lru.NewWithEvict(size, func(k string, v map[string]*session) { evict(k, v) }); err != nil {
+		return nil, err
+	}
+	if d.hosts, err = lru.NewWithEvict(size, func(k string, v []logon) { evict(k, v) }); err != nil {
+		return nil, err
+	}
+	d.leavers, err = lru.New[string, time.Time](size)
+	return d, err
+}
+
+// Evictions counts accounts and hosts pushed out of the bounded state.
+func (d *Detector) Evictions() int64 { return d.evictions.Load() }
+
+// Observe follows logons and logoffs, and any activity of leavers.
+func (d *Detector) Observe(ev *event.Event) []hit.Hit {
+	user := strings.ToLower(ev.User.Name)
+	if user == "" || !d.rule.Matches(ev) || ev.Event.Outcome == event.OutcomeFailure {
+		return nil
+	}
+	var hits []hit.Hit
+	if h, ok := d.leaver(ev, user); ok {
+		hits = append(hits, h)
+	}
+	if ev.Event.Category != event.CategoryAuthentication {
+		return hits
+	}
+	host := strings.ToLower(hostOf(ev))
+	if host == "" {
+		return hits
+	}
+	switch {
+	case ev.Event.Action == event.ActionLogoff:
+		if s, ok := d.users.Get(user); ok {
+			delete(s, host)
+		}
+	case ev.Event.Action == event.ActionLogon && ev.Logon != nil && slices.Contains(interactive, ev.Logon.Type):
+		hits = append(hits, d.logon(ev, user, host)...)
+	}
+	return hits
+}
+
+func hostOf(ev *event.Event) string {
+	if ev.Host.Workstation != "" && ev.Host.Workstation != "-" {
+		return ev.Host.Workstation
+	}
+	if ev.Logon != nil && ev.Logon.Type == "ssh" {
+		return ev.Host.Name
+	}
+	return ""
+}
+
+func (d *Detector) shared(host string) bool {
+	for _, p := range d.sharedHosts {
+		if ok, _ := path.Match(strings.ToLower(p), host); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// logon checks an interactive logon against the account's open sessions, the host's recent
+// accounts and the directory's owner of the host.
+func (d *Detector) logon(ev *event.Event, user, host string) []hit.Hit {
+	var hits []hit.Hit
+	e := evidence(ev)
+	dir := d.dir()
+	var person *directory.Person
+	if dir != nil {
+		person, _ = dir.User(user)
+	}
+	if d.shared(host) {
+		d.open(user, host, ev.Time, e)
+		return nil
+	}
+	// 1. the same account in an open session on another host
+	sessions, _ := d.users.Get(user)
+	for other, s := range sessions {
+		if other == host || d.shared(other) || ev.Time.Sub(s.last) > d.session {
+			continue
+		}
+		if person != nil && ownWorkstation(person, host) && ownWorkstation(person, other) {
+			continue // a laptop and a desktop of the same person
+		}
+		hits = append(hits, d.hit(ev, user, "concurrent-sessions", []string{other, host}, []hit.Evidence{s.ev, e},
+			"account tegelijk aangemeld op twee werkplekken die niet allebei van de eigenaar zijn"))
+	}
+	d.open(user, host, ev.Time, e)
+	// 2. a workstation that belongs to another employee
+	if dir != nil {
+		if owner, ok := dir.WorkstationOwner(host); ok && !strings.EqualFold(owner.User, user) {
+			hits = append(hits, d.hit(ev, user, "foreign-workstation", []string{host}, []hit.Evidence{e},
+				"aanmelding op de werkplek van een andere medewerker"))
+		}
+	}
+	// 3. several accounts on one host within the window
+	recent, _ := d.hosts.Get(host)
+	keep := recent[:0]
+	for _, l := range recent {
+		if ev.Time.Sub(l.at) <= d.window && l.user != user {
+			keep = append(keep, l)
+		}
+	}
+	keep = append(keep, logon{user: user, at: ev.Time, ev: e})
+	d.hosts.Add(host, keep)
+	if accounts := distinctUsers(keep); accounts >= d.accountsPerHost {
+		lines := make([]hit.Evidence, len(keep))
+		for i, l := range keep {
+			lines[i] = l.ev
+		}
+		hits = append(hits, d.hit(ev, user, "host-many-accounts:"+host, []string{host}, lines,
+			fmt.Sprintf("%d accounts aangemeld op één werkplek binnen %s", accounts, d.window)))
+	}
+	return hits
+}
+
+func (d *Detector) open(user, host string, at time.Time, e hit.Evidence) {
+	s, ok := d.users.Get(user)
+	if !ok {
+		s = map[string]*session{}
+		d.users.Add(user, s)
+	}
+	s[host] = &session{last: at, ev: e}
+}
+
+func distinctUsers(ls []logon) int {
+	seen := map[string]bool{}
+	for _, l := range ls {
+		seen[l.user] = true
+	}
+	return len(seen)
+}
+
+func ownWorkstation(p *directory.Person, host string) bool {
+	return slices.ContainsFunc(p.Workstations, func(w string) bool { return strings.EqualFold(w, host) })
+}
+
+// leaver reports activity of an account whose owner has left: every logon, other activity at most
+// once per window.
+func (d *Detector) leaver(ev *event.Event, user string) (hit.Hit, bool) {
+	dir := d.dir()
+	if dir == nil {
+		return hit.Hit{}, false
+	}
+	p, ok := dir.User(user)
+	if !ok || !p.Left(ev.Time) {
+		return hit.Hit{}, false
+	}
+	if last, seen := d.leavers.Get(user); seen && ev.Event.Action != event.ActionLogon && ev.Time.Sub(last) < d.window {
+		return hit.Hit{}, false
+	}
+	d.leavers.Add(user, ev.Time)
+	h := d.hit(ev, user, "account-of-leaver", nil, []hit.Evidence{evidence(ev)}, "gebruik van het account van een medewerker die uit dienst is")
+	h.Severity = hit.SeverityCritical
+	if host := hostOf(ev); host != "" {
+		h.Hosts = []string{host}
+	}
+	return h, true
+}
+
+func (d *Detector) hit(ev *event.Event, user, pattern string, hosts []string, lines []hit.Evidence, summary string) hit.Hit {
+	h := hit.Hit{Detector: "shared_credentials", Rule: d.rule.ID, RuleTitle: d.rule.Title, Severity: d.rule.Level,
+		User: user, Pattern: pattern, Hosts: hosts, Time: ev.Time, Window: d.window, Categories: d.rule.Categories,
+		Summary: summary, Evidence: lines}
+	if len(h.Categories) == 0 {
+		h.Categories = []hit.Category{hit.CategoryCredential}
+	}
+	return h
+}
+
+func evidence(ev *event.Event) hit.Evidence {
+	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
+		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
+}
