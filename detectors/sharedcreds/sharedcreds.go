@@ -25,8 +25,10 @@ const (
 	DefaultWindow          = 30 * time.Minute
 )
 
-// interactive are the logon types of a person at a keyboard or a remote desktop.
-var interactive = []string{"interactive", "remote_interactive", "cached_interactive", "cached_remote_interactive", "unlock", "cached_unlock", "ssh"}
+// interactive are the logon types of a person at a Windows keyboard or remote desktop. SSH logons
+// are left out: admins in sessions on several servers at once, and many accounts on one server, are
+// normal.
+var interactive = []string{"interactive", "remote_interactive", "cached_interactive", "cached_remote_interactive", "unlock", "cached_unlock"}
 
 // Detector tracks sessions per account and accounts per host.
 type Detector struct {
@@ -133,9 +135,6 @@ func hostOf(ev *event.Event) string {
 	if ev.Host.Workstation != "" && ev.Host.Workstation != "-" {
 		return ev.Host.Workstation
 	}
-	if ev.Logon != nil && ev.Logon.Type == "ssh" {
-		return ev.Host.Name
-	}
 	return ""
 }
 
@@ -190,12 +189,18 @@ func (d *Detector) logon(ev *event.Event, user, host string) []hit.Hit {
 			keep = append(keep, l)
 		}
 	}
+	before := distinctUsers(keep)
 	keep = append(keep, logon{user: user, at: ev.Time, ev: e})
 	d.hosts.Add(host, keep)
 	if accounts := distinctUsers(keep); accounts >= d.accountsPerHost {
-		lines := make([]hit.Evidence, len(keep))
-		for i, l := range keep {
-			lines[i] = l.ev
+		// The crossing carries every logon in the window; later ones only their own line, the
+		// register joins them.
+		lines := []hit.Evidence{e}
+		if before < d.accountsPerHost {
+			lines = lines[:0]
+			for _, l := range keep {
+				lines = append(lines, l.ev)
+			}
 		}
 		hits = append(hits, d.hit(ev, user, "host-many-accounts:"+host, []string{host}, lines,
 			fmt.Sprintf("%d accounts aangemeld op één werkplek binnen %s", accounts, d.window)))
