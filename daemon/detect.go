@@ -45,7 +45,12 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 	d := &detection{log: log, rulesDir: cfg.Rules.Dir}
 	env := detectors.Env{Directory: func() *directory.Directory { return nil }, ServiceAccounts: cfg.Organisation.ServiceAccounts,
 		OwnDomains: cfg.Organisation.Domains, PartnerDomains: cfg.Organisation.PartnerDomains,
-		SharedHosts: cfg.Organisation.SharedHosts}
+		SharedHosts: cfg.Organisation.SharedHosts, Location: cfg.Location()}
+	if cfg.Organisation.WorkingHours != "" {
+		if env.WorkingHours, err = config.ParseWorkingHours(cfg.Organisation.WorkingHours); err != nil {
+			return nil, fmt.Errorf("organisation.working_hours: %w", err)
+		}
+	}
 	if cfg.Directory != "" {
 		if d.dir, err = directory.Open(cfg.Directory, log); err != nil {
 			return nil, err

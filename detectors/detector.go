@@ -7,7 +7,9 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"time"
 
+	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/directory"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
@@ -31,6 +33,9 @@ type Env struct {
 	PartnerDomains []string
 	// SharedHosts are organisation.shared_hosts (globs): terminal servers and kiosks.
 	SharedHosts []string
+	// WorkingHours are organisation.working_hours, in Location (organisation.timezone).
+	WorkingHours config.WorkingHours
+	Location     *time.Location
 	// StateSize bounds each detector's state (groups, users, hosts in flight); 0 means DefaultStateSize.
 	StateSize int
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/lekwacht/lekwacht/detectors/misdirected"
 	"github.com/lekwacht/lekwacht/detectors/privatemail"
 	"github.com/lekwacht/lekwacht/detectors/sharedcreds"
+	"github.com/lekwacht/lekwacht/detectors/snooping"
 	"github.com/lekwacht/lekwacht/detectors/threshold"
 	"github.com/lekwacht/lekwacht/rules"
 )
@@ -20,6 +21,9 @@ var registry = map[string]Constructor{
 	},
 	"shared_credentials": func(r *rules.Rule, env Env) (Detector, error) {
 		return sharedcreds.New(r, env.Directory, env.SharedHosts, env.StateSize)
+	},
+	"record_snooping": func(r *rules.Rule, env Env) (Detector, error) {
+		return snooping.New(r, env.Directory, env.WorkingHours, env.Location, env.StateSize)
 	},
 	"private_mail": func(r *rules.Rule, env Env) (Detector, error) {
 		return privatemail.New(r, env.OwnDomains, env.Directory)

@@ -1,0 +1,233 @@
+// Package snooping is the record_snooping detector: a user viewing far more distinct persons or
+// records than their own baseline and their department's within a window, looking up a colleague,
+// or looking up records outside working hours.
+package snooping
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/directory"
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/rules"
+)
+
+// Defaults when the rule's params leave them out.
+const (
+	DefaultWindow     = time.Hour
+	DefaultMinRecords = 50  // never report fewer distinct records than this in a window
+	DefaultFactor     = 3.0 // report at this many times the larger of the user's and the department's baseline
+	DefaultAfterHours = 10  // distinct records looked up outside working hours within a window
+	baselineWeight    = 0.2 // weight of a finished window in the moving baseline
+	// DefaultWorkingHours apply when no working hours are given (the config's default too).
+	DefaultWorkingHours = "Mon-Fri 07:00-19:00"
+)
+
+// Detector keeps, per user, the records viewed in the current window and a moving baseline.
+type Detector struct {
+	rule       *rules.Rule
+	dir        func() *directory.Directory
+	hours      config.WorkingHours
+	loc        *time.Location
+	window     time.Duration
+	minRecords int
+	factor     float64
+	afterHours int
+	users      *lru.Cache[string, *user]
+	depts      map[string]float64 // department -> moving baseline
+	evictions  atomic.Int64
+}
+
+type user struct {
+	start     time.Time // the current window
+	seen      map[string]bool
+	late      map[string]bool // distinct records looked up outside working hours in this window
+	lines     []hit.Evidence
+	baseline  float64
+	windows   int
+	firedBulk bool
+	firedLate bool
+}
+
+// New builds the detector; hours are organisation.working_hours in loc. Params: `min_records`,
+// `factor`, `after_hours`.
+func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHours, loc *time.Location, size int) (*Detector, error) {
+	if size <= 0 {
+		size = 100_000
+	}
+	if loc == nil {
+		loc = time.Local
+	}
+	if dir == nil {
+		dir = func() *directory.Directory { return nil }
+	}
+	if hours == (config.WorkingHours{}) {
+		hours, _ = config.ParseWorkingHours(DefaultWorkingHours)
+	}
+	d := &Detector{rule: r, dir: dir, hours: hours, loc: loc, window: time.Duration(r.Window), minRecords: DefaultMinRecords,
+		factor: DefaultFactor, afterHours: DefaultAfterHours, depts: map[string]float64{}}
+	if d.window == 0 {
+		d.window = DefaultWindow
+	}
+	for k, v := range r.Params {
+		var ok bool
+		switch k {
+		case "min_records":
+			d.minRecords, ok = v.(int)
+		case "after_hours":
+			d.afterHours, ok = v.(int)
+		case "factor":
+			switch f := v.(type) {
+			case int:
+				d.factor, ok = float64(f), true
+			case float64:
+				d.factor, ok = f, true
+			}
+		default:
+			return nil, fmt.Errorf("params.%s: unknown; record_snooping takes min_records, factor and after_hours", k)
+		}
+		if !ok {
+			return nil, fmt.Errorf("params.%s: want a number, got %v", k, v)
+		}
+	}
+	var err error
+	d.users, err = lru.NewWithEvict(size, func(string, *user) { d.evictions.Add(1) })
+	return d, err
+}
+
+// Evictions counts users pushed out of the bounded state.
+func (d *Detector) Evictions() int64 { return d.evictions.Load() }
+
+// Observe counts a view of a record.
+func (d *Detector) Observe(ev *event.Event) []hit.Hit {
+	if ev.Event.Action != event.ActionView || ev.App == nil || ev.App.Object == "" || ev.User.Name == "" || !d.rule.Matches(ev) {
+		return nil
+	}
+	name := strings.ToLower(ev.User.Name)
+	u, ok := d.users.Get(name)
+	if !ok {
+		u = &user{}
+		d.users.Add(name, u)
+	}
+	dept := d.department(name)
+	if start := ev.Time.Truncate(d.window); !start.Equal(u.start) {
+		d.finish(u, dept)
+		*u = user{start: start, seen: map[string]bool{}, late: map[string]bool{}, baseline: u.baseline, windows: u.windows}
+	}
+	obj := strings.ToLower(ev.App.Object)
+	line := evidence(ev)
+	var hits []hit.Hit
+	if c, ok := d.colleague(obj, name); ok {
+		hits = append(hits, d.hit(ev, name, "colleague-lookup", []hit.Evidence{line}, 1,
+			fmt.Sprintf("dossier van een collega ingezien (afdeling %s)", c.Department)))
+	}
+	if !u.seen[obj] {
+		u.seen[obj] = true
+		if len(u.lines) < 1000 {
+			u.lines = append(u.lines, line)
+		}
+	}
+	if !d.hours.Contains(ev.Time.In(d.loc)) {
+		u.late[obj] = true
+		if len(u.late) >= d.afterHours && !u.firedLate {
+			u.firedLate = true
+			hits = append(hits, d.hit(ev, name, "after-hours", u.lines, len(u.late),
+				fmt.Sprintf("%d verschillende dossiers ingezien buiten werktijd binnen %s", len(u.late), d.window)))
+		}
+	}
+	limit := d.limit(u, dept)
+	switch n := len(u.seen); {
+	case n >= limit && !u.firedBulk:
+		u.firedBulk = true
+		hits = append(hits, d.hit(ev, name, "bulk-views", u.lines, n,
+			fmt.Sprintf("%d verschillende dossiers ingezien binnen %s (grens %d: eigen en afdelingsgemiddelde x%.0f)", n, d.window, limit, d.factor)))
+	case n >= limit:
+		hits = append(hits, d.hit(ev, name, "bulk-views", []hit.Evidence{line}, n,
+			fmt.Sprintf("%d verschillende dossiers ingezien binnen %s", n, d.window)))
+	}
+	return hits
+}
+
+// limit is the number of distinct records from which a window is reported.
+func (d *Detector) limit(u *user, dept string) int {
+	base := u.baseline
+	if b, ok := d.depts[dept]; ok && b > base {
+		base = b
+	}
+	if u.windows == 0 && base == 0 {
+		return int(float64(d.minRecords) * d.factor)
+	}
+	return max(d.minRecords, int(base*d.factor+0.5))
+}
+
+// finish folds a finished window into the user's and the department's baselines.
+func (d *Detector) finish(u *user, dept string) {
+	n := float64(len(u.seen))
+	if u.start.IsZero() || n == 0 {
+		return
+	}
+	if u.windows == 0 {
+		u.baseline = n
+	} else {
+		u.baseline += baselineWeight * (n - u.baseline)
+	}
+	u.windows++
+	if dept != "" {
+		if b, ok := d.depts[dept]; ok {
+			d.depts[dept] = b + baselineWeight*(n-b)
+		} else {
+			d.depts[dept] = n
+		}
+	}
+}
+
+func (d *Detector) department(name string) string {
+	if dir := d.dir(); dir != nil {
+		if p, ok := dir.User(name); ok {
+			return p.Department
+		}
+	}
+	return ""
+}
+
+// colleague says whether a record is a colleague: an account, work address or name in the directory.
+func (d *Detector) colleague(obj, self string) (*directory.Person, bool) {
+	dir := d.dir()
+	if dir == nil {
+		return nil, false
+	}
+	p, ok := dir.User(obj)
+	if !ok {
+		p, ok = dir.Email(obj)
+	}
+	if !ok || strings.EqualFold(p.User, self) {
+		return nil, false
+	}
+	return p, true
+}
+
+func (d *Detector) hit(ev *event.Event, user, pattern string, lines []hit.Evidence, subjects int, summary string) hit.Hit {
+	h := hit.Hit{Detector: "record_snooping", Rule: d.rule.ID, RuleTitle: d.rule.Title, Severity: d.rule.Level, User: user,
+		Pattern: pattern, Time: ev.Time, Window: d.window, Categories: d.rule.Categories, Subjects: subjects, Summary: summary,
+		Evidence: append([]hit.Evidence(nil), lines...)}
+	if len(h.Categories) == 0 {
+		h.Categories = []hit.Category{hit.CategoryName, hit.CategoryAddress}
+	}
+	if pattern == "after-hours" || pattern == "colleague-lookup" {
+		h.Severity = hit.Max(h.Severity, hit.SeverityMedium)
+	}
+	if ev.Host.Workstation != "" {
+		h.Hosts = []string{ev.Host.Workstation}
+	}
+	return h
+}
+
+func evidence(ev *event.Event) hit.Evidence {
+	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
+		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
+}
