@@ -3,6 +3,7 @@ package detectors
 import (
 	"slices"
 
+	"github.com/lekwacht/lekwacht/detectors/bulkbsn"
 	"github.com/lekwacht/lekwacht/detectors/massdeletion"
 	"github.com/lekwacht/lekwacht/detectors/misdirected"
 	"github.com/lekwacht/lekwacht/detectors/privatemail"
@@ -25,6 +26,7 @@ var registry = map[string]Constructor{
 	"record_snooping": func(r *rules.Rule, env Env) (Detector, error) {
 		return snooping.New(r, env.Directory, env.WorkingHours, env.Location, env.StateSize)
 	},
+	"bulk_bsn_export": func(r *rules.Rule, env Env) (Detector, error) { return bulkbsn.New(r) },
 	"private_mail": func(r *rules.Rule, env Env) (Detector, error) {
 		return privatemail.New(r, env.OwnDomains, env.Directory)
 	},

@@ -1,0 +1,120 @@
+// Package bulkbsn is the bulk_bsn_export detector: application exports of many records, and files
+// (in watched folders) holding many valid BSNs, which are preserved whole as evidence.
+package bulkbsn
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lekwacht/lekwacht/bsn"
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/rules"
+)
+
+// Defaults when the rule's params leave them out.
+const (
+	DefaultMinCount = 100 // records in one application export
+	DefaultMinBSNs  = 25  // valid BSNs in one file (a BSN header column needs only one)
+)
+
+// Detector checks exports and inspects files.
+type Detector struct {
+	rule              *rules.Rule
+	minCount, minBSNs int
+}
+
+// New builds the detector. Params: `min_count` (records in an export), `min_bsns` (valid BSNs in a file).
+func New(r *rules.Rule) (*Detector, error) {
+	d := &Detector{rule: r, minCount: DefaultMinCount, minBSNs: DefaultMinBSNs}
+	for k, v := range r.Params {
+		n, ok := v.(int)
+		switch {
+		case k != "min_count" && k != "min_bsns":
+			return nil, fmt.Errorf("params.%s: unknown; bulk_bsn_export takes min_count and min_bsns", k)
+		case !ok || n < 1:
+			return nil, fmt.Errorf("params.%s: want a number of 1 or more, got %v", k, v)
+		case k == "min_count":
+			d.minCount = n
+		default:
+			d.minBSNs = n
+		}
+	}
+	return d, nil
+}
+
+// Observe reports an export of min_count or more records, and a created or written file of an
+// inspectable kind holding min_bsns or more valid BSNs (or a BSN column and at least one).
+func (d *Detector) Observe(ev *event.Event) []hit.Hit {
+	if !d.rule.Matches(ev) || ev.Event.Outcome == event.OutcomeFailure {
+		return nil
+	}
+	switch {
+	case ev.Event.Action == event.ActionExport && ev.App != nil && ev.App.Count >= int64(d.minCount):
+		h := d.hit(ev, "app-export", int(ev.App.Count), fmt.Sprintf("export van %d records uit %s", ev.App.Count, orUnknown(ev.App.Name)))
+		h.Evidence = []hit.Evidence{line(ev)}
+		return []hit.Hit{h}
+	case ev.File != nil && ev.Event.Category == event.CategoryFile && (ev.Event.Action == event.ActionCreate || ev.Event.Action == event.ActionWrite):
+		return d.file(ev)
+	}
+	return nil
+}
+
+// file inspects a local file named by the event (a watched folder) and preserves it when it holds
+// BSNs: the numbers are evidence, never part of a summary.
+func (d *Detector) file(ev *event.Event) []hit.Hit {
+	p := ev.File.Path
+	if !slices.Contains(Inspectable, strings.ToLower(extOf(p))) {
+		return nil
+	}
+	res, err := Inspect(p, bsn.Options{MaxNumbers: -1})
+	if err != nil {
+		return nil
+	}
+	if many, column := res.Valid >= d.minBSNs && bsn.Likely(res), res.HeaderColumn && res.Valid > 0; !many && !column {
+		return nil
+	}
+	h := d.hit(ev, "file-bsns", res.Valid, fmt.Sprintf("bestand met %d geldige BSN's (%d ongeldige 9-cijferige nummers)", res.Valid, res.Invalid))
+	h.Evidence = []hit.Evidence{{Kind: hit.EvidenceFile, Input: ev.Log.Input, Source: p, Time: ev.Time, File: p}}
+	if ev.Log.Original != "" && ev.Log.Path != "" {
+		h.Evidence = append(h.Evidence, line(ev))
+	}
+	return []hit.Hit{h}
+}
+
+func extOf(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[i:]
+	}
+	return ""
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "een applicatie"
+	}
+	return s
+}
+
+func (d *Detector) hit(ev *event.Event, pattern string, subjects int, summary string) hit.Hit {
+	h := hit.Hit{Detector: "bulk_bsn_export", Rule: d.rule.ID, RuleTitle: d.rule.Title, Severity: d.rule.Level,
+		User: ev.User.Name, Pattern: pattern, Time: ev.Time, Window: time.Duration(d.rule.Window), Categories: d.rule.Categories,
+		Subjects: subjects, Summary: summary}
+	if h.User == "" {
+		h.User = "(onbekend)"
+	}
+	if !slices.Contains(h.Categories, hit.CategoryBSN) {
+		h.Categories = append(slices.Clone(h.Categories), hit.CategoryBSN)
+	}
+	if ev.Host.Workstation != "" {
+		h.Hosts = []string{ev.Host.Workstation}
+	}
+	return h
+}
+
+func line(ev *event.Event) hit.Evidence {
+	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
+		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
+}
