@@ -11,6 +11,7 @@ import (
 
 	"github.com/lekwacht/lekwacht/collectors/tail"
 	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/event"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -98,6 +99,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if d.det.dir != nil {
 		g.Go(func() error { return d.det.dir.Watch(ctx) })
+	}
+	if len(d.cfg.Watch) > 0 {
+		g.Go(func() error {
+			return watchFolders(ctx, d.cfg.Watch, d.log, func(ev event.Event) {
+				d.mu.Lock()
+				defer d.mu.Unlock()
+				d.det.observe([]event.Event{ev})
+				if err := d.det.flush(ctx); err != nil {
+					d.log.Error("register hits of a watched file", "err", err)
+				}
+			})
+		})
 	}
 	if d.cfg.Rules.Dir != "" {
 		g.Go(func() error { return watchRules(ctx, d.cfg.Rules.Dir, d.log, func() { d.ReloadRules() }) })

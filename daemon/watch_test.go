@@ -1,0 +1,80 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/register"
+)
+
+// TestWatchedFolderFileBecomesIncident: an export with BSNs saved in a subfolder of a watched folder
+// (created after the watch started) is inspected once it settles, opens a draft with the file
+// preserved as evidence; a file without BSNs opens nothing.
+func TestWatchedFolderFileBecomesIncident(t *testing.T) {
+	WatchSettle = 50 * time.Millisecond
+	dir := t.TempDir()
+	watched := filepath.Join(dir, "exports")
+	os.MkdirAll(watched, 0o700)
+	cfg := &config.Config{Organisation: config.Organisation{Timezone: "UTC"}, Register: config.Register{Dir: filepath.Join(dir, "reg")},
+		Watch: []config.Watch{{Path: watched, Recursive: true}}}
+	det, err := openDetection(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer det.close()
+	files := make(chan event.Event, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go watchFolders(ctx, cfg.Watch, slog.New(slog.DiscardHandler), func(ev event.Event) { files <- ev })
+
+	var b strings.Builder
+	b.WriteString("bsn;naam\n")
+	for _, n := range []string{"111222333", "123456782", "100000009", "100000010", "100000022"} {
+		fmt.Fprintf(&b, "%s;Persoon\n", n)
+	}
+	// The watch may start after the first write: write until the file event is seen.
+	sub := filepath.Join(watched, "team")
+	var got event.Event
+	for i := 0; got.File == nil; i++ {
+		os.MkdirAll(sub, 0o700)
+		os.WriteFile(filepath.Join(sub, "noise.txt"), []byte(fmt.Sprint("geen nummers ", i)), 0o600)
+		os.WriteFile(filepath.Join(sub, "lijst.csv"), []byte(b.String()), 0o600)
+		select {
+		case ev := <-files:
+			if strings.HasSuffix(ev.File.Path, "lijst.csv") {
+				got = ev
+			}
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	det.observe([]event.Event{got})
+	// the noise file is inspected too, and reports nothing
+	det.observe([]event.Event{{Time: got.Time, Event: got.Event, User: got.User, File: &event.File{Path: filepath.Join(sub, "noise.txt")}, Log: event.Log{Input: "watch"}}})
+	if err := det.flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if det.Created != 1 {
+		t.Fatalf("%d incidents opened, want 1", det.Created)
+	}
+	list, _ := det.reg.List(context.Background(), register.Filter{})
+	in, err := det.reg.Show(context.Background(), list[0].ID, "test", "show")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Detector != "bulk_bsn_export" || in.Subjects != 5 || len(in.Evidence) != 1 || in.Evidence[0].Kind != "file" {
+		t.Fatalf("incident %+v", in)
+	}
+	f, err := det.reg.EvidenceFile(in.Evidence[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+}
