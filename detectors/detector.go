@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/lekwacht/lekwacht/assessment"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/directory"
 	"github.com/lekwacht/lekwacht/event"
@@ -55,6 +56,8 @@ type Evictor interface {
 type Engine struct {
 	rules     []*rules.Rule
 	detectors []Detector
+	hours     config.WorkingHours
+	loc       *time.Location
 }
 
 // New builds a detector for every active rule whose detector is registered; Missing lists the
@@ -70,7 +73,13 @@ func (e *Engine) Reload(set *rules.Set, env Env) (*Engine, []string, error) {
 }
 
 func build(set *rules.Set, env Env, old *Engine) (*Engine, []string, error) {
-	e := &Engine{}
+	e := &Engine{hours: env.WorkingHours, loc: env.Location}
+	if e.hours == (config.WorkingHours{}) {
+		e.hours, _ = config.ParseWorkingHours(DefaultWorkingHours)
+	}
+	if e.loc == nil {
+		e.loc = time.Local
+	}
 	var missing []string
 	for _, r := range set.Active() {
 		if d, ok := old.unchanged(r); ok {
@@ -108,13 +117,34 @@ func (e *Engine) unchanged(r *rules.Rule) (Detector, bool) {
 	return nil, false
 }
 
-// Observe feeds one event to every detector and returns their hits.
+// DefaultWorkingHours apply when the organisation gives none.
+const DefaultWorkingHours = "Mon-Fri 07:00-19:00"
+
+// Observe feeds one event to every detector and returns their hits, each raised a level when it
+// happened outside working hours and a level when it touches sensitive data (BSN, health, ...).
 func (e *Engine) Observe(ev *event.Event) []hit.Hit {
 	var hits []hit.Hit
 	for _, d := range e.detectors {
 		hits = append(hits, d.Observe(ev)...)
 	}
+	for i := range hits {
+		e.raise(&hits[i])
+	}
 	return hits
+}
+
+func (e *Engine) raise(h *hit.Hit) {
+	up := 0
+	if !e.hours.Contains(h.Time.In(e.loc)) {
+		up++
+	}
+	if slices.ContainsFunc(h.Categories, assessment.Sensitive) {
+		up++
+	}
+	r := min(h.Severity.Rank()+up, len(hit.Severities))
+	if r > 0 {
+		h.Severity = hit.Severities[r-1]
+	}
 }
 
 // Rules are the rules the engine runs.
