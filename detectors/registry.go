@@ -18,7 +18,7 @@ import (
 var registry = map[string]Constructor{
 	"threshold": func(r *rules.Rule, env Env) (Detector, error) { return threshold.New(r, env.StateSize) },
 	"misdirected_mail": func(r *rules.Rule, env Env) (Detector, error) {
-		return misdirected.New(r, append(slices.Clone(env.OwnDomains), env.PartnerDomains...))
+		return misdirected.New(r, append(slices.Clone(env.OwnDomains), env.PartnerDomains...), env.StateSize)
 	},
 	"shared_credentials": func(r *rules.Rule, env Env) (Detector, error) {
 		return sharedcreds.New(r, env.Directory, env.SharedHosts, env.StateSize)

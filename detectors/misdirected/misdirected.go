@@ -9,34 +9,66 @@ import (
 	"strings"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/rules"
 )
 
-// Detector checks every recipient domain of outbound mail against the known domains.
+// DefaultBCCRecipients is the number of external recipients of one message from which it is
+// reported as a possible BCC mistake (recipients visible to each other).
+const DefaultBCCRecipients = 10
+
+// Detector checks every recipient domain of outbound mail against the known domains, and counts the
+// external recipients of each message.
 type Detector struct {
-	rule  *rules.Rule
-	known []string // own and partner domains
+	rule          *rules.Rule
+	known         []string // own and partner domains
+	bccRecipients int
+	messages      *lru.Cache[string, *message]
+}
+
+// message is one outbound message's external recipients so far.
+type message struct {
+	to       map[string]bool
+	lines    []hit.Evidence
+	reported bool
 }
 
 // New builds the detector; known are organisation.domains and organisation.partner_domains.
 // Params: `domains` adds more known correspondents.
-func New(r *rules.Rule, known []string) (*Detector, error) {
-	d := &Detector{rule: r}
+// Params: `domains` (more known correspondents), `bcc_recipients` (external recipients of one message).
+func New(r *rules.Rule, known []string, size int) (*Detector, error) {
+	if size <= 0 {
+		size = 100_000
+	}
+	d := &Detector{rule: r, bccRecipients: DefaultBCCRecipients}
 	for _, k := range known {
 		d.known = append(d.known, strings.ToLower(k))
 	}
 	for k, v := range r.Params {
-		list, ok := v.([]any)
-		if k != "domains" || !ok {
-			return nil, fmt.Errorf("params.%s: misdirected_mail takes domains (a list)", k)
-		}
-		for _, x := range list {
-			d.known = append(d.known, strings.ToLower(fmt.Sprint(x)))
+		switch k {
+		case "domains":
+			list, ok := v.([]any)
+			if !ok {
+				return nil, fmt.Errorf("params.domains: want a list of domains")
+			}
+			for _, x := range list {
+				d.known = append(d.known, strings.ToLower(fmt.Sprint(x)))
+			}
+		case "bcc_recipients":
+			n, ok := v.(int)
+			if !ok || n < 2 {
+				return nil, fmt.Errorf("params.bcc_recipients: want a number of 2 or more, got %v", v)
+			}
+			d.bccRecipients = n
+		default:
+			return nil, fmt.Errorf("params.%s: unknown; misdirected_mail takes domains and bcc_recipients", k)
 		}
 	}
-	return d, nil
+	var err error
+	d.messages, err = lru.New[string, *message](size)
+	return d, err
 }
 
 func domain(addr string) string {
@@ -69,7 +101,51 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 			}
 		}
 	}
+	if h, ok := d.bcc(ev); ok {
+		hits = append(hits, h)
+	}
 	return hits
+}
+
+// bcc counts a delivered message's external recipients (not own domains) and reports the message
+// once when they reach bcc_recipients: a list that should have gone as BCC, everyone seeing the
+// others' addresses.
+func (d *Detector) bcc(ev *event.Event) (hit.Hit, bool) {
+	m := ev.Mail
+	id := m.MessageID
+	if id == "" {
+		id = m.QueueID
+	}
+	if id == "" || m.Status != "sent" {
+		return hit.Hit{}, false
+	}
+	msg, ok := d.messages.Get(id)
+	if !ok {
+		msg = &message{to: map[string]bool{}}
+		d.messages.Add(id, msg)
+	}
+	added := false
+	for _, to := range m.To {
+		addr := strings.ToLower(strings.Trim(to, "<> "))
+		if rd := domain(addr); rd != "" && !slices.Contains(d.known, rd) && !msg.to[addr] {
+			msg.to[addr] = true
+			added = true
+		}
+	}
+	if added && len(msg.lines) < 1000 {
+		msg.lines = append(msg.lines, evidence(ev))
+	}
+	if msg.reported || len(msg.to) < d.bccRecipients {
+		return hit.Hit{}, false
+	}
+	msg.reported = true
+	delivered := true
+	h := hit.Hit{Detector: "misdirected_mail", Rule: d.rule.ID, RuleTitle: d.rule.Title, Severity: hit.Max(d.rule.Level, hit.SeverityMedium),
+		User: user(ev), Pattern: "visible-recipients", Time: ev.Time, Window: time.Duration(d.rule.Window),
+		Categories: []hit.Category{hit.CategoryContact}, Subjects: len(msg.to), Facts: hit.Facts{Delivered: &delivered},
+		Summary:  fmt.Sprintf("één bericht aan %d externe ontvangers: mogelijk zichtbaar voor elkaar (BCC vergeten)", len(msg.to)),
+		Evidence: slices.Clone(msg.lines)}
+	return h, true
 }
 
 func (d *Detector) hit(ev *event.Event, known string, like Likeness) hit.Hit {
@@ -88,9 +164,13 @@ func (d *Detector) hit(ev *event.Event, known string, like Likeness) hit.Hit {
 	if ev.Host.Workstation != "" {
 		h.Hosts = []string{ev.Host.Workstation}
 	}
-	h.Evidence = []hit.Evidence{{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
-		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}}
+	h.Evidence = []hit.Evidence{evidence(ev)}
 	return h
+}
+
+func evidence(ev *event.Event) hit.Evidence {
+	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
+		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
 }
 
 func user(ev *event.Event) string {

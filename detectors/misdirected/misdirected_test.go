@@ -6,6 +6,7 @@ import (
 
 	"github.com/lekwacht/lekwacht/detectors/scenariotest"
 	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/rules"
 )
 
@@ -42,7 +43,7 @@ func TestResembles(t *testing.T) {
 
 func TestScenarios(t *testing.T) {
 	scenariotest.Run(t, func(r *rules.Rule, s *scenariotest.Scenario) (scenariotest.Observer, error) {
-		return New(r, s.OwnDomains)
+		return New(r, s.OwnDomains, 100)
 	})
 }
 
@@ -51,7 +52,7 @@ func TestBounceIsNotDelivered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, _ := New(r, []string{"ggd-regio.nl"})
+	d, _ := New(r, []string{"ggd-regio.nl"}, 100)
 	for status, delivered := range map[string]bool{"sent": true, "bounced": false} {
 		hits := d.Observe(&event.Event{Event: event.Kind{Action: event.ActionDeliver},
 			Mail: &event.Mail{From: "a@voorbeeld.nl", To: []string{"b@ggd-regoi.nl"}, Status: status}, Log: event.Log{Path: "/var/log/mail.log"}})
@@ -61,5 +62,32 @@ func TestBounceIsNotDelivered(t *testing.T) {
 		if strings.Contains(hits[0].Summary, "ggd-regoi") || strings.Contains(hits[0].Summary, "@") {
 			t.Errorf("summary names the recipient: %s", hits[0].Summary)
 		}
+	}
+}
+
+func TestVisibleRecipients(t *testing.T) {
+	r, _ := rules.Parse([]byte("id: m\ntitle: M\nstatus: test\nlevel: low\ndetector: misdirected_mail\nparams: {bcc_recipients: 4}\n"), "m.yaml")
+	d, err := New(r, []string{"voorbeeld.nl"}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(id string, to ...string) []hit.Hit {
+		return d.Observe(&event.Event{Event: event.Kind{Action: event.ActionDeliver}, Mail: &event.Mail{From: "a@voorbeeld.nl",
+			To: to, Status: "sent", MessageID: id}, Log: event.Log{Path: "/var/log/mail.log", Original: "to=" + to[0]}})
+	}
+	// Postfix logs one delivery per recipient: the fourth external recipient of one message is reported once.
+	var got []hit.Hit
+	for _, to := range []string{"x@a.nl", "y@b.nl", "collega@voorbeeld.nl", "z@c.nl", "x@a.nl", "w@d.nl", "v@e.nl"} {
+		got = append(got, send("<m1>", to)...)
+	}
+	if len(got) != 1 || got[0].Pattern != "visible-recipients" || got[0].Subjects != 4 || len(got[0].Evidence) != 4 || got[0].Severity != hit.SeverityMedium {
+		t.Fatalf("hits %+v", got)
+	}
+	// Exchange logs the recipient list in one row; another message starts its own count.
+	if got := send("<m2>", "a@x.nl", "b@y.nl", "c@z.nl"); len(got) != 0 {
+		t.Fatalf("three recipients reported: %+v", got)
+	}
+	if got := send("<m3>", "a@x.nl", "b@y.nl", "c@z.nl", "d@q.nl"); len(got) != 1 {
+		t.Fatalf("four recipients in one row: %+v", got)
 	}
 }
