@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/lekwacht/lekwacht/collectors/tail"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/detectors"
 	"github.com/lekwacht/lekwacht/directory"
@@ -161,4 +164,39 @@ func watchRules(ctx context.Context, dir string, log *slog.Logger, reload func()
 			log.Error("rules watch", "err", err)
 		}
 	}
+}
+
+// StateFile is where run keeps the detectors' state between runs (register.dir; it holds evidence
+// lines, so 0600 like the register).
+const StateFile = "detector-state.json"
+
+// saveState writes the detectors' state; the caller holds the lock that serialises Observe.
+func (d *detection) saveState(dir string) error {
+	st, err := d.engine.SaveState()
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return tail.WriteAtomic(filepath.Join(dir, StateFile), b)
+}
+
+// loadState restores the state saved by the last run, if any.
+func (d *detection) loadState(dir string) error {
+	b, err := os.ReadFile(filepath.Join(dir, StateFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var st detectors.State
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("%s: %w", StateFile, err)
+	}
+	n, err := d.engine.LoadState(st)
+	d.log.Info("detector state restored", "rules", n)
+	return err
 }

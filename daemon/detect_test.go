@@ -131,3 +131,40 @@ func TestWatchRulesSeesChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestRunStateSpansARestart: two deletions before a clean stop, the third after the restart: the
+// rule (threshold 3) still sees all three and opens one incident with the three lines.
+func TestRunStateSpansARestart(t *testing.T) {
+	dir := t.TempDir()
+	logDir := filepath.Join(dir, "log")
+	rulesDir := filepath.Join(dir, "rules")
+	os.MkdirAll(logDir, 0o755)
+	os.MkdirAll(rulesDir, 0o755)
+	os.WriteFile(filepath.Join(rulesDir, "deletes.yaml"), []byte("id: own-deletes\ntitle: D\nstatus: test\nlevel: high\n"+
+		"match: {event.action: delete}\nwindow: 1h\nthreshold: 3\ncount: distinct file.path\n"), 0o600)
+	logFile := filepath.Join(logDir, "audit.log")
+	cfg := testConfig(t, dir, config.Input{Name: "shares", Format: "samba-audit", Paths: []string{logFile}})
+	cfg.Rules.Dir = rulesDir
+	cfg.Organisation.WorkingHours = "Mon-Sun 00:00-23:59"
+	line := func(i int) string {
+		return fmt.Sprintf("Nov 20 09:0%d:00 fs01 smbd_audit[4121]: VOORBEELD\\jdevries|10.20.1.15|WS-0042|burgerzaken|unlinkat|ok|/srv/f%d.docx\n", i, i)
+	}
+	os.WriteFile(logFile, []byte(line(1)+line(2)), 0o600)
+	runUntil(t, cfg, func() bool { return countLines(cfg.Events.File) >= 2 })
+	if _, err := os.Stat(filepath.Join(cfg.Register.Dir, StateFile)); err != nil {
+		t.Fatal("no detector state after a clean stop:", err)
+	}
+	f, _ := os.OpenFile(logFile, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(line(3))
+	f.Close()
+	runUntil(t, cfg, func() bool { return countLines(cfg.Events.File) >= 3 })
+	r, err := register.Open(context.Background(), cfg.Register.Dir, register.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	list, _ := r.List(context.Background(), register.Filter{Detector: "threshold"})
+	if len(list) != 1 || list[0].EvidenceCount != 3 || list[0].Rule != "own-deletes" {
+		t.Fatalf("incidents %+v: want one of own-deletes with the three lines", list)
+	}
+}

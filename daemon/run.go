@@ -58,6 +58,11 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		d.Close()
 		return nil, err
 	}
+	// The state matches the positions of the last checkpoint only after a clean stop; after a crash
+	// it is up to a minute older (StateEvery), and what was counted in between is not counted again.
+	if err := d.det.loadState(cfg.Register.Dir); err != nil {
+		log.Warn("detector state not restored: counts start afresh", "err", err)
+	}
 	for _, in := range cfg.Inputs {
 		rt, err := newInput(cfg, in, time.Now, size("rejects/"+in.Name))
 		if err != nil {
@@ -116,6 +121,20 @@ func (d *Daemon) Run(ctx context.Context) error {
 		g.Go(func() error { return watchRules(ctx, d.cfg.Rules.Dir, d.log, func() { d.ReloadRules() }) })
 	}
 	g.Go(func() error {
+		tick := time.NewTicker(StateEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-tick.C:
+				if err := d.SaveState(); err != nil {
+					d.log.Error("save detector state", "err", err)
+				}
+			}
+		}
+	})
+	g.Go(func() error {
 		tick := time.NewTicker(CheckpointEvery)
 		defer tick.Stop()
 		for {
@@ -132,6 +151,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	err := g.Wait()
 	if cerr := d.checkpoint(); err == nil || errors.Is(err, context.Canceled) {
 		err = cerr
+	}
+	if serr := d.SaveState(); err == nil {
+		err = serr
 	}
 	for _, in := range d.inputs {
 		c := in.Counters
@@ -169,6 +191,16 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 		t.Ack(l)
 		d.mu.Unlock()
 	}
+}
+
+// StateEvery is how often run saves the detectors' state besides at shutdown.
+var StateEvery = time.Minute
+
+// SaveState writes the detectors' state to register.dir.
+func (d *Daemon) SaveState() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.det.saveState(d.cfg.Register.Dir)
 }
 
 // ReloadRules reads the rules again (a change in rules.dir, or SIGHUP); a broken rule set leaves the

@@ -17,15 +17,20 @@ type Checkpoint struct {
 	Sinks   map[string]int64      `json:"sinks"`
 }
 
-// SaveCheckpoint writes cp to path atomically: a temporary file in the same folder, fsync, rename,
-// fsync of the folder. Mode 0600.
+// SaveCheckpoint writes cp to path atomically (WriteAtomic).
 func SaveCheckpoint(path string, cp Checkpoint) error {
 	data, err := json.MarshalIndent(cp, "", " ")
 	if err != nil {
 		return err
 	}
+	return WriteAtomic(path, data)
+}
+
+// WriteAtomic writes a file so that a crash leaves either the old or the new content: a temporary
+// file in the same folder, fsync, rename, fsync of the folder. Mode 0600.
+func WriteAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".positions-*")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}

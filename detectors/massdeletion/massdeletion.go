@@ -3,6 +3,8 @@
 package massdeletion
 
 import (
+	"encoding/json"
+
 	"github.com/lekwacht/lekwacht/detectors/threshold"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
@@ -68,3 +70,28 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 
 // Evictions counts accounts pushed out of the bounded state.
 func (d *Detector) Evictions() int64 { return d.files.Evictions() + d.records.Evictions() }
+
+// SaveState saves the counts of both kinds of deletion.
+func (d *Detector) SaveState() ([]byte, error) {
+	files, err := d.files.SaveState()
+	if err != nil {
+		return nil, err
+	}
+	records, err := d.records.SaveState()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]json.RawMessage{"files": files, "records": records})
+}
+
+// LoadState restores what SaveState saved.
+func (d *Detector) LoadState(b []byte) error {
+	var s map[string]json.RawMessage
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if err := d.files.LoadState(s["files"]); err != nil {
+		return err
+	}
+	return d.records.LoadState(s["records"])
+}

@@ -4,6 +4,7 @@
 package sharedcreds
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
 	"slices"
@@ -265,4 +266,69 @@ func (d *Detector) hit(ev *event.Event, user, pattern string, hosts []string, li
 func evidence(ev *event.Event) hit.Evidence {
 	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
 		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
+}
+
+type savedSession struct {
+	Host string       `json:"host"`
+	Last time.Time    `json:"last"`
+	Ev   hit.Evidence `json:"ev"`
+}
+
+type savedLogon struct {
+	User string       `json:"user"`
+	At   time.Time    `json:"at"`
+	Ev   hit.Evidence `json:"ev"`
+}
+
+type snapshot struct {
+	Users   map[string][]savedSession `json:"users"`
+	Hosts   map[string][]savedLogon   `json:"hosts"`
+	Leavers map[string]time.Time      `json:"leavers"`
+}
+
+// SaveState returns the open sessions, the recent logons per host and the leavers last reported.
+func (d *Detector) SaveState() ([]byte, error) {
+	s := snapshot{Users: map[string][]savedSession{}, Hosts: map[string][]savedLogon{}, Leavers: map[string]time.Time{}}
+	for _, u := range d.users.Keys() {
+		m, _ := d.users.Peek(u)
+		for h, ses := range m {
+			s.Users[u] = append(s.Users[u], savedSession{Host: h, Last: ses.last, Ev: ses.ev})
+		}
+	}
+	for _, h := range d.hosts.Keys() {
+		ls, _ := d.hosts.Peek(h)
+		for _, l := range ls {
+			s.Hosts[h] = append(s.Hosts[h], savedLogon{User: l.user, At: l.at, Ev: l.ev})
+		}
+	}
+	for _, u := range d.leavers.Keys() {
+		s.Leavers[u], _ = d.leavers.Peek(u)
+	}
+	return json.Marshal(s)
+}
+
+// LoadState restores what SaveState saved.
+func (d *Detector) LoadState(b []byte) error {
+	var s snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	for u, list := range s.Users {
+		m := map[string]*session{}
+		for _, ses := range list {
+			m[ses.Host] = &session{last: ses.Last, ev: ses.Ev}
+		}
+		d.users.Add(u, m)
+	}
+	for h, list := range s.Hosts {
+		var ls []logon
+		for _, l := range list {
+			ls = append(ls, logon{user: l.User, at: l.At, ev: l.Ev})
+		}
+		d.hosts.Add(h, ls)
+	}
+	for u, t := range s.Leavers {
+		d.leavers.Add(u, t)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@
 package snooping
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -230,4 +231,67 @@ func (d *Detector) hit(ev *event.Event, user, pattern string, lines []hit.Eviden
 func evidence(ev *event.Event) hit.Evidence {
 	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
 		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
+}
+
+type savedUser struct {
+	Name      string         `json:"name"`
+	Start     time.Time      `json:"start"`
+	Seen      []string       `json:"seen"`
+	Late      []string       `json:"late"`
+	Lines     []hit.Evidence `json:"lines"`
+	Baseline  float64        `json:"baseline"`
+	Windows   int            `json:"windows"`
+	FiredBulk bool           `json:"fired_bulk"`
+	FiredLate bool           `json:"fired_late"`
+}
+
+type snapshot struct {
+	Users []savedUser        `json:"users"`
+	Depts map[string]float64 `json:"departments"`
+}
+
+// SaveState returns the baselines and the current windows.
+func (d *Detector) SaveState() ([]byte, error) {
+	s := snapshot{Depts: d.depts}
+	for _, k := range d.users.Keys() {
+		u, ok := d.users.Peek(k)
+		if !ok {
+			continue
+		}
+		s.Users = append(s.Users, savedUser{Name: k, Start: u.start, Seen: keys(u.seen), Late: keys(u.late), Lines: u.lines,
+			Baseline: u.baseline, Windows: u.windows, FiredBulk: u.firedBulk, FiredLate: u.firedLate})
+	}
+	return json.Marshal(s)
+}
+
+// LoadState restores what SaveState saved.
+func (d *Detector) LoadState(b []byte) error {
+	var s snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	for k, v := range s.Depts {
+		d.depts[k] = v
+	}
+	for _, su := range s.Users {
+		d.users.Add(su.Name, &user{start: su.Start, seen: set(su.Seen), late: set(su.Late), lines: su.Lines, baseline: su.Baseline,
+			windows: su.Windows, firedBulk: su.FiredBulk, firedLate: su.FiredLate})
+	}
+	return nil
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func set(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, k := range list {
+		m[k] = true
+	}
+	return m
 }

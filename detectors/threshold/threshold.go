@@ -6,6 +6,7 @@ package threshold
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -179,4 +180,56 @@ func host(ev *event.Event) string {
 		return ev.Host.Workstation
 	}
 	return ev.Host.Name
+}
+
+// snapshot is the detector's state as saved between runs.
+type snapshot struct {
+	Groups []savedGroup `json:"groups"`
+}
+
+type savedGroup struct {
+	Key     string       `json:"key"`
+	Fired   bool         `json:"fired"`
+	Entries []savedEntry `json:"entries"`
+}
+
+type savedEntry struct {
+	At    time.Time    `json:"at"`
+	Value string       `json:"value,omitempty"`
+	Host  string       `json:"host,omitempty"`
+	User  string       `json:"user,omitempty"`
+	Ev    hit.Evidence `json:"ev"`
+}
+
+// SaveState returns the groups in flight, least recently seen first.
+func (d *Detector) SaveState() ([]byte, error) {
+	var s snapshot
+	for _, k := range d.groups.Keys() {
+		g, ok := d.groups.Peek(k)
+		if !ok {
+			continue
+		}
+		sg := savedGroup{Key: k, Fired: g.fired}
+		for _, e := range g.entries {
+			sg.Entries = append(sg.Entries, savedEntry{At: e.at, Value: e.value, Host: e.host, User: e.user, Ev: e.ev})
+		}
+		s.Groups = append(s.Groups, sg)
+	}
+	return json.Marshal(s)
+}
+
+// LoadState puts saved groups back, so a pattern that spans a restart is still counted whole.
+func (d *Detector) LoadState(b []byte) error {
+	var s snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	for _, sg := range s.Groups {
+		g := &group{fired: sg.Fired}
+		for _, e := range sg.Entries {
+			g.entries = append(g.entries, entry{at: e.At, value: e.Value, host: e.Host, user: e.User, ev: e.Ev})
+		}
+		d.groups.Add(sg.Key, g)
+	}
+	return nil
 }
