@@ -26,7 +26,7 @@ var registry = map[string]Constructor{
 	"record_snooping": func(r *rules.Rule, env Env) (Detector, error) {
 		return snooping.New(r, env.Directory, env.WorkingHours, env.Location, env.StateSize)
 	},
-	"bulk_bsn_export": func(r *rules.Rule, env Env) (Detector, error) { return bulkbsn.New(r) },
+	"bulk_bsn_export": func(r *rules.Rule, env Env) (Detector, error) { return bulkbsn.New(r, env.StateSize) },
 	"private_mail": func(r *rules.Rule, env Env) (Detector, error) {
 		return privatemail.New(r, env.OwnDomains, env.Directory)
 	},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/lekwacht/lekwacht/bsn"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
@@ -20,15 +21,37 @@ const (
 	DefaultMinBSNs  = 25  // valid BSNs in one file (a BSN header column needs only one)
 )
 
-// Detector checks exports and inspects files.
+// Detector checks exports, inspects files, and follows removable media.
 type Detector struct {
 	rule              *rules.Rule
 	minCount, minBSNs int
+	window            time.Duration
+	attached          *lru.Cache[string, attach] // user|host -> the last removable device attached
+	bsnFiles          *lru.Cache[string, int]    // base names of files found holding BSNs -> valid BSNs
+}
+
+// attach is a removable device plugged in by a user on a host.
+type attach struct {
+	at time.Time
+	ev hit.Evidence
 }
 
 // New builds the detector. Params: `min_count` (records in an export), `min_bsns` (valid BSNs in a file).
-func New(r *rules.Rule) (*Detector, error) {
-	d := &Detector{rule: r, minCount: DefaultMinCount, minBSNs: DefaultMinBSNs}
+func New(r *rules.Rule, size int) (*Detector, error) {
+	if size <= 0 {
+		size = 100_000
+	}
+	d := &Detector{rule: r, minCount: DefaultMinCount, minBSNs: DefaultMinBSNs, window: time.Duration(r.Window)}
+	if d.window == 0 {
+		d.window = 8 * time.Hour
+	}
+	var err error
+	if d.attached, err = lru.New[string, attach](size); err != nil {
+		return nil, err
+	}
+	if d.bsnFiles, err = lru.New[string, int](size); err != nil {
+		return nil, err
+	}
 	for k, v := range r.Params {
 		n, ok := v.(int)
 		switch {
@@ -56,10 +79,62 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		h := d.hit(ev, "app-export", int(ev.App.Count), fmt.Sprintf("export van %d records uit %s", ev.App.Count, orUnknown(ev.App.Name)))
 		h.Evidence = []hit.Evidence{line(ev)}
 		return []hit.Hit{h}
+	case ev.Event.Category == event.CategoryDevice && ev.Event.Action == event.ActionAttach && removableDevice(ev.Device):
+		d.attached.Add(mediaKey(ev), attach{at: ev.Time, ev: line(ev)})
 	case ev.File != nil && ev.Event.Category == event.CategoryFile && (ev.Event.Action == event.ActionCreate || ev.Event.Action == event.ActionWrite):
+		if ev.Log.Input != "watch" && removablePath(ev.File.Path) {
+			return d.toMedia(ev)
+		}
 		return d.file(ev)
 	}
 	return nil
+}
+
+// removableDevice says whether an attached device is storage (Windows 6416 class or description).
+func removableDevice(dev *event.Device) bool {
+	if dev == nil {
+		return false
+	}
+	class := strings.ToLower(dev.Class)
+	desc := strings.ToLower(dev.Description)
+	return class == "diskdrive" || class == "wpd" || class == "volume" || class == "usb" && strings.Contains(desc, "storage") ||
+		strings.Contains(desc, "mass storage") || strings.Contains(desc, "usb flash") || strings.Contains(desc, "usb drive")
+}
+
+// removablePath says whether a Windows path is on a drive other than the system drive C:.
+func removablePath(p string) bool {
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') && strings.ToUpper(p[:1]) != "C" &&
+		(p[0] >= 'A' && p[0] <= 'Z' || p[0] >= 'a' && p[0] <= 'z')
+}
+
+func mediaKey(ev *event.Event) string {
+	return strings.ToLower(ev.User.Name) + "|" + strings.ToLower(ev.Host.Name)
+}
+
+// toMedia reports a file written to another drive by a user who attached removable storage on that
+// host within the window: critical when a file of that name was found holding BSNs.
+func (d *Detector) toMedia(ev *event.Event) []hit.Hit {
+	a, ok := d.attached.Get(mediaKey(ev))
+	if !ok || ev.Time.Before(a.at) || ev.Time.Sub(a.at) > d.window {
+		return nil
+	}
+	name := strings.ToLower(baseName(ev.File.Path))
+	n, known := d.bsnFiles.Get(name)
+	if !known {
+		return nil
+	}
+	h := d.hit(ev, "removable-media", n, fmt.Sprintf("bestand met %d geldige BSN's gekopieerd naar verwisselbare opslag", n))
+	h.Severity = hit.SeverityCritical
+	h.Hosts = []string{ev.Host.Name}
+	h.Evidence = []hit.Evidence{a.ev, line(ev)}
+	return []hit.Hit{h}
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, "\\/"); i >= 0 {
+		return p[i+1:]
+	}
+	return p
 }
 
 // file inspects a local file named by the event (a watched folder) and preserves it when it holds
@@ -76,6 +151,7 @@ func (d *Detector) file(ev *event.Event) []hit.Hit {
 	if many, column := res.Valid >= d.minBSNs && bsn.Likely(res), res.HeaderColumn && res.Valid > 0; !many && !column {
 		return nil
 	}
+	d.bsnFiles.Add(strings.ToLower(baseName(p)), res.Valid)
 	h := d.hit(ev, "file-bsns", res.Valid, fmt.Sprintf("bestand met %d geldige BSN's (%d ongeldige 9-cijferige nummers)", res.Valid, res.Invalid))
 	h.Evidence = []hit.Evidence{{Kind: hit.EvidenceFile, Input: ev.Log.Input, Source: p, Time: ev.Time, File: p}}
 	if ev.Log.Original != "" && ev.Log.Path != "" {

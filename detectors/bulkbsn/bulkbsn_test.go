@@ -40,7 +40,7 @@ func detector(t *testing.T) *Detector {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := New(r)
+	d, err := New(r, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,5 +166,42 @@ func TestInspectReadsCellsApart(t *testing.T) {
 	res, err := Inspect(p, bsn.Options{})
 	if err != nil || res.Valid != 2 {
 		t.Fatalf("%+v %v", res, err)
+	}
+}
+
+func TestCopyToRemovableMedia(t *testing.T) {
+	d := detector(t)
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("bsn;naam\n")
+	for _, n := range validBSNs(30, 9) {
+		fmt.Fprintf(&csv, "%s;x\n", n)
+	}
+	p := filepath.Join(dir, "Lijst.csv")
+	os.WriteFile(p, []byte(csv.String()), 0o600)
+	if hits := d.Observe(fileEvent(p)); len(hits) != 1 {
+		t.Fatalf("the watched export: %+v", hits)
+	}
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	win := func(action event.Action, cat event.Category, path string, dev *event.Device, min int) *event.Event {
+		ev := &event.Event{Time: at.Add(time.Duration(min) * time.Minute), Event: event.Kind{Category: cat, Action: action},
+			User: event.User{Name: "a.bakker"}, Host: event.Host{Name: "WS-0042"}, Device: dev, Log: event.Log{Path: "/logs/win.ndjson", Original: fmt.Sprint(action, path)}}
+		if path != "" {
+			ev.File = &event.File{Path: path}
+		}
+		return ev
+	}
+	usb := &event.Device{Class: "DiskDrive", Description: "SanDisk Cruzer USB Device"}
+	// written to E: before any stick was attached: nothing
+	if hits := d.Observe(win(event.ActionWrite, event.CategoryFile, `E:\lijst.csv`, nil, 0)); len(hits) != 0 {
+		t.Fatalf("no device attached, still reported: %+v", hits)
+	}
+	d.Observe(win(event.ActionAttach, event.CategoryDevice, "", usb, 1))
+	if hits := d.Observe(win(event.ActionWrite, event.CategoryFile, `E:\vakantie.jpg`, nil, 2)); len(hits) != 0 {
+		t.Fatalf("a file not known to hold BSNs: %+v", hits)
+	}
+	hits := d.Observe(win(event.ActionWrite, event.CategoryFile, `E:\backup\LIJST.csv`, nil, 3))
+	if len(hits) != 1 || hits[0].Pattern != "removable-media" || hits[0].Severity != hit.SeverityCritical || hits[0].Subjects != 30 || len(hits[0].Evidence) != 2 {
+		t.Fatalf("copy of the BSN list to the stick: %+v", hits)
 	}
 }
