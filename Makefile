@@ -33,6 +33,7 @@ lint:
 bench:
 	GOMAXPROCS=1 $(GO) run ./bench/throughput $(BENCHFLAGS)
 	$(GO) run ./bench/register $(REGISTERFLAGS)
+	$(GO) run ./bench/detectors $(DETECTORFLAGS)
 	command -v rg >/dev/null || (apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null) || true
 	$(GO) run ./bench/bsn $(BSNFLAGS)
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./collectors/... ./register/ ./bsn/

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/lekwacht/lekwacht/event"
 )
 
 // Severity is how urgent a hit is.
@@ -157,4 +159,10 @@ func (h Hit) LogValue() slog.Value {
 		slog.Int("evidence", len(h.Evidence)),
 		slog.Time("time", h.Time),
 	)
+}
+
+// LineOf is the evidence of an event: its original line and where it was read.
+func LineOf(ev *event.Event) Evidence {
+	return Evidence{Kind: EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
+		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
 }

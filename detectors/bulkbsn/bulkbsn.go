@@ -77,10 +77,10 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	switch {
 	case ev.Event.Action == event.ActionExport && ev.App != nil && ev.App.Count >= int64(d.minCount):
 		h := d.hit(ev, "app-export", int(ev.App.Count), fmt.Sprintf("export van %d records uit %s", ev.App.Count, orUnknown(ev.App.Name)))
-		h.Evidence = []hit.Evidence{line(ev)}
+		h.Evidence = []hit.Evidence{hit.LineOf(ev)}
 		return []hit.Hit{h}
 	case ev.Event.Category == event.CategoryDevice && ev.Event.Action == event.ActionAttach && removableDevice(ev.Device):
-		d.attached.Add(mediaKey(ev), attach{at: ev.Time, ev: line(ev)})
+		d.attached.Add(mediaKey(ev), attach{at: ev.Time, ev: hit.LineOf(ev)})
 	case ev.File != nil && ev.Event.Category == event.CategoryFile && (ev.Event.Action == event.ActionCreate || ev.Event.Action == event.ActionWrite):
 		if ev.Log.Input != "watch" && removablePath(ev.File.Path) {
 			return d.toMedia(ev)
@@ -126,7 +126,7 @@ func (d *Detector) toMedia(ev *event.Event) []hit.Hit {
 	h := d.hit(ev, "removable-media", n, fmt.Sprintf("bestand met %d geldige BSN's gekopieerd naar verwisselbare opslag", n))
 	h.Severity = hit.SeverityCritical
 	h.Hosts = []string{ev.Host.Name}
-	h.Evidence = []hit.Evidence{a.ev, line(ev)}
+	h.Evidence = []hit.Evidence{a.ev, hit.LineOf(ev)}
 	return []hit.Hit{h}
 }
 
@@ -155,7 +155,7 @@ func (d *Detector) file(ev *event.Event) []hit.Hit {
 	h := d.hit(ev, "file-bsns", res.Valid, fmt.Sprintf("bestand met %d geldige BSN's (%d ongeldige 9-cijferige nummers)", res.Valid, res.Invalid))
 	h.Evidence = []hit.Evidence{{Kind: hit.EvidenceFile, Input: ev.Log.Input, Source: p, Time: ev.Time, File: p}}
 	if ev.Log.Original != "" && ev.Log.Path != "" {
-		h.Evidence = append(h.Evidence, line(ev))
+		h.Evidence = append(h.Evidence, hit.LineOf(ev))
 	}
 	return []hit.Hit{h}
 }
@@ -188,9 +188,4 @@ func (d *Detector) hit(ev *event.Event, pattern string, subjects int, summary st
 		h.Hosts = []string{ev.Host.Workstation}
 	}
 	return h
-}
-
-func line(ev *event.Event) hit.Evidence {
-	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
-		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
 }

@@ -133,7 +133,7 @@ func (d *Detector) bcc(ev *event.Event) (hit.Hit, bool) {
 		}
 	}
 	if added && len(msg.lines) < 1000 {
-		msg.lines = append(msg.lines, evidence(ev))
+		msg.lines = append(msg.lines, hit.LineOf(ev))
 	}
 	if msg.reported || len(msg.to) < d.bccRecipients {
 		return hit.Hit{}, false
@@ -164,13 +164,8 @@ func (d *Detector) hit(ev *event.Event, known string, like Likeness) hit.Hit {
 	if ev.Host.Workstation != "" {
 		h.Hosts = []string{ev.Host.Workstation}
 	}
-	h.Evidence = []hit.Evidence{evidence(ev)}
+	h.Evidence = []hit.Evidence{hit.LineOf(ev)}
 	return h
-}
-
-func evidence(ev *event.Event) hit.Evidence {
-	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
-		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
 }
 
 func user(ev *event.Event) string {

@@ -132,8 +132,7 @@ func (d *Detector) hit(ev *event.Event, sender *directory.Person, own bool) hit.
 	if ev.Host.Workstation != "" {
 		h.Hosts = []string{ev.Host.Workstation}
 	}
-	h.Evidence = []hit.Evidence{{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
-		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}}
+	h.Evidence = []hit.Evidence{hit.LineOf(ev)}
 	return h
 }
 

@@ -152,7 +152,7 @@ func (d *Detector) shared(host string) bool {
 // accounts and the directory's owner of the host.
 func (d *Detector) logon(ev *event.Event, user, host string) []hit.Hit {
 	var hits []hit.Hit
-	e := evidence(ev)
+	e := hit.LineOf(ev)
 	dir := d.dir()
 	var person *directory.Person
 	if dir != nil {
@@ -245,7 +245,7 @@ func (d *Detector) leaver(ev *event.Event, user string) (hit.Hit, bool) {
 		return hit.Hit{}, false
 	}
 	d.leavers.Add(user, ev.Time)
-	h := d.hit(ev, user, "account-of-leaver", nil, []hit.Evidence{evidence(ev)}, "gebruik van het account van een medewerker die uit dienst is")
+	h := d.hit(ev, user, "account-of-leaver", nil, []hit.Evidence{hit.LineOf(ev)}, "gebruik van het account van een medewerker die uit dienst is")
 	h.Severity = hit.SeverityCritical
 	if host := hostOf(ev); host != "" {
 		h.Hosts = []string{host}
@@ -261,11 +261,6 @@ func (d *Detector) hit(ev *event.Event, user, pattern string, hosts []string, li
 		h.Categories = []hit.Category{hit.CategoryCredential}
 	}
 	return h
-}
-
-func evidence(ev *event.Event) hit.Evidence {
-	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
-		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
 }
 
 type savedSession struct {

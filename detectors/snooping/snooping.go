@@ -121,7 +121,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		*u = user{start: start, seen: map[string]bool{}, late: map[string]bool{}, baseline: u.baseline, windows: u.windows}
 	}
 	obj := strings.ToLower(ev.App.Object)
-	line := evidence(ev)
+	line := hit.LineOf(ev)
 	var hits []hit.Hit
 	if c, ok := d.colleague(obj, name); ok {
 		hits = append(hits, d.hit(ev, name, "colleague-lookup", []hit.Evidence{line}, 1,
@@ -226,11 +226,6 @@ func (d *Detector) hit(ev *event.Event, user, pattern string, lines []hit.Eviden
 		h.Hosts = []string{ev.Host.Workstation}
 	}
 	return h
-}
-
-func evidence(ev *event.Event) hit.Evidence {
-	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
-		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
 }
 
 type savedUser struct {

@@ -71,7 +71,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	if !ok {
 		return nil
 	}
-	e := entry{at: ev.Time, ev: evidence(ev), host: host(ev), user: ev.User.Name}
+	e := entry{at: ev.Time, ev: hit.LineOf(ev), host: host(ev), user: ev.User.Name}
 	if d.field != "" {
 		vals := ev.Field(d.field)
 		if len(vals) == 0 {
@@ -167,12 +167,6 @@ func (d *Detector) hit(key string, n int, ev *event.Event, lines []entry) hit.Hi
 		}
 	}
 	return h
-}
-
-// evidence is the event's original line and where it was read.
-func evidence(ev *event.Event) hit.Evidence {
-	return hit.Evidence{Kind: hit.EvidenceLine, Input: ev.Log.Input, Source: ev.Log.Path, Offset: ev.Log.Offset,
-		Line: ev.Log.Line, Time: ev.Time, Text: ev.Log.Original}
 }
 
 func host(ev *event.Event) string {
