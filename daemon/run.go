@@ -121,33 +121,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		g.Go(func() error { return watchRules(ctx, d.cfg.Rules.Dir, d.log, func() { d.ReloadRules() }) })
 	}
 	g.Go(func() error {
-		tick := time.NewTicker(StateEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-tick.C:
-				if err := d.SaveState(); err != nil {
-					d.log.Error("save detector state", "err", err)
-				}
+		return every(ctx, StateEvery, func() error {
+			if err := d.SaveState(); err != nil {
+				d.log.Error("save detector state", "err", err)
 			}
-		}
+			return nil
+		})
 	})
-	g.Go(func() error {
-		tick := time.NewTicker(CheckpointEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-tick.C:
-				if err := d.checkpoint(); err != nil {
-					return err
-				}
-			}
-		}
-	})
+	g.Go(func() error { return every(ctx, CheckpointEvery, d.checkpoint) })
 	err := g.Wait()
 	if cerr := d.checkpoint(); err == nil || errors.Is(err, context.Canceled) {
 		err = cerr
@@ -190,6 +171,22 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 		}
 		t.Ack(l)
 		d.mu.Unlock()
+	}
+}
+
+// every calls fn at each tick until ctx ends or fn fails.
+func every(ctx context.Context, period time.Duration, fn func() error) error {
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			if err := fn(); err != nil {
+				return err
+			}
+		}
 	}
 }
 
