@@ -26,7 +26,13 @@ type Detector struct {
 	known         []string // own and partner domains
 	bccRecipients int
 	messages      *lru.Cache[string, *message]
+	learnAfter    int
+	senders       *lru.Cache[string, map[string]int] // sender -> recipient domain -> deliveries
 }
+
+// DefaultLearnAfter is the number of deliveries after which a domain counts as one the sender
+// mails often.
+const DefaultLearnAfter = 3
 
 // message is one outbound message's external recipients so far.
 type message struct {
@@ -42,7 +48,7 @@ func New(r *rules.Rule, known []string, size int) (*Detector, error) {
 	if size <= 0 {
 		size = 100_000
 	}
-	d := &Detector{rule: r, bccRecipients: DefaultBCCRecipients}
+	d := &Detector{rule: r, bccRecipients: DefaultBCCRecipients, learnAfter: DefaultLearnAfter}
 	for _, k := range known {
 		d.known = append(d.known, strings.ToLower(k))
 	}
@@ -56,17 +62,24 @@ func New(r *rules.Rule, known []string, size int) (*Detector, error) {
 			for _, x := range list {
 				d.known = append(d.known, strings.ToLower(fmt.Sprint(x)))
 			}
-		case "bcc_recipients":
+		case "bcc_recipients", "learn_after":
 			n, ok := v.(int)
 			if !ok || n < 2 {
-				return nil, fmt.Errorf("params.bcc_recipients: want a number of 2 or more, got %v", v)
+				return nil, fmt.Errorf("params.%s: want a number of 2 or more, got %v", k, v)
 			}
-			d.bccRecipients = n
+			if k == "learn_after" {
+				d.learnAfter = n
+			} else {
+				d.bccRecipients = n
+			}
 		default:
-			return nil, fmt.Errorf("params.%s: unknown; misdirected_mail takes domains and bcc_recipients", k)
+			return nil, fmt.Errorf("params.%s: unknown; misdirected_mail takes domains, bcc_recipients and learn_after", k)
 		}
 	}
 	var err error
+	if d.senders, err = lru.New[string, map[string]int](size); err != nil {
+		return nil, err
+	}
 	d.messages, err = lru.New[string, *message](size)
 	return d, err
 }
@@ -89,22 +102,65 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		return nil
 	}
 	var hits []hit.Hit
+	sender := strings.ToLower(strings.Trim(m.From, "<> "))
+	learned, _ := d.senders.Get(sender)
 	for _, to := range m.To {
 		rd := domain(to)
 		if rd == "" || slices.Contains(d.known, rd) {
 			continue
 		}
-		for _, k := range d.known {
-			if like, ok := Resembles(rd, k); ok {
-				hits = append(hits, d.hit(ev, k, like))
-				break
-			}
+		if h, ok := d.lookalike(ev, rd, learned); ok {
+			hits = append(hits, h)
 		}
+	}
+	if m.Status == "sent" && sender != "" {
+		d.learn(sender, learned, m.To)
 	}
 	if h, ok := d.bcc(ev); ok {
 		hits = append(hits, h)
 	}
 	return hits
+}
+
+// lookalike checks a recipient domain against the known domains, then against the domains this
+// sender mails often.
+func (d *Detector) lookalike(ev *event.Event, rd string, learned map[string]int) (hit.Hit, bool) {
+	for _, k := range d.known {
+		if like, ok := Resembles(rd, k); ok {
+			return d.hit(ev, k, like), true
+		}
+	}
+	if learned[rd] >= d.learnAfter {
+		return hit.Hit{}, false // a domain this sender mails often is itself known
+	}
+	for k, n := range learned {
+		if n < d.learnAfter {
+			continue
+		}
+		if like, ok := Resembles(rd, k); ok {
+			h := d.hit(ev, "", like)
+			h.Pattern = "lookalike-learned"
+			h.Summary = fmt.Sprintf("mail naar een domein dat lijkt op een domein waar de afzender vaak naar mailt (%s)", like)
+			if ev.Mail.Status != "sent" {
+				h.Summary += ", niet afgeleverd: teruggestuurd door de ontvangende server"
+			}
+			return h, true
+		}
+	}
+	return hit.Hit{}, false
+}
+
+// learn counts a delivered message's recipient domains for its sender.
+func (d *Detector) learn(sender string, learned map[string]int, to []string) {
+	if learned == nil {
+		learned = map[string]int{}
+		d.senders.Add(sender, learned)
+	}
+	for _, addr := range to {
+		if rd := domain(addr); rd != "" && !slices.Contains(d.known, rd) {
+			learned[rd]++
+		}
+	}
 }
 
 // bcc counts a delivered message's external recipients (not own domains) and reports the message

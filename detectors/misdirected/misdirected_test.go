@@ -91,3 +91,35 @@ func TestVisibleRecipients(t *testing.T) {
 		t.Fatalf("four recipients in one row: %+v", got)
 	}
 }
+
+func TestLearnedDomains(t *testing.T) {
+	r, _ := rules.Parse([]byte("id: m\ntitle: M\nstatus: test\nlevel: high\ndetector: misdirected_mail\nparams: {learn_after: 3}\n"), "m.yaml")
+	d, err := New(r, []string{"voorbeeld.nl"}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(from, to string) []hit.Hit {
+		return d.Observe(&event.Event{Event: event.Kind{Action: event.ActionDeliver}, Mail: &event.Mail{From: from, To: []string{to}, Status: "sent"},
+			Log: event.Log{Path: "/var/log/mail.log", Original: "x"}})
+	}
+	// a.bakker mails the jeugdzorg provider often; one typo later her mail goes to a look-alike.
+	for range 3 {
+		if got := send("a.bakker@voorbeeld.nl", "team@jeugdzorg-west.nl"); len(got) != 0 {
+			t.Fatalf("learning: %+v", got)
+		}
+	}
+	got := send("a.bakker@voorbeeld.nl", "team@jeugdzorg-wset.nl")
+	if len(got) != 1 || got[0].Pattern != "lookalike-learned" || strings.Contains(got[0].Summary, "jeugdzorg") {
+		t.Fatalf("look-alike of a learned domain: %+v", got)
+	}
+	// Another sender has not learned that domain: nothing.
+	if got := send("b.smit@voorbeeld.nl", "team@jeugdzorg-wset.nl"); len(got) != 0 {
+		t.Fatalf("other sender: %+v", got)
+	}
+	// Twice is not often (learn_after 3).
+	send("c.jong@voorbeeld.nl", "info@zorgpartner.nl")
+	send("c.jong@voorbeeld.nl", "info@zorgpartner.nl")
+	if got := send("c.jong@voorbeeld.nl", "info@zorgpatrner.nl"); len(got) != 0 {
+		t.Fatalf("learned too soon: %+v", got)
+	}
+}
