@@ -30,6 +30,7 @@ var (
 	logUser = flag.Int("log-users", 5_000, "distinct users in the generated logs")
 	dir     = flag.String("dir", "", "work folder (default a temporary one, removed afterwards)")
 	memOnly = flag.Bool("memory-only", false, "only the memory figure (run in a fresh process by the report)")
+	cpuProf = flag.String("cpuprofile", "", "write a CPU profile of the replay figures to this file")
 	memProf = flag.String("memprofile", "", "with -memory-only: write a heap profile with the users in flight to this file")
 )
 
@@ -80,6 +81,16 @@ func main() {
 	fmt.Printf("lekwacht detectors benchmark: GOMAXPROCS=%d, %s/%s, %s, %d rules\n\n",
 		runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, time.Now().Format(time.RFC3339), len(newEngine().Rules()))
 
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Printf("1. replay overhead of the detectors over parsing alone (%d users, best of 2 runs each)\n", *logUser)
 	fmt.Printf("%-12s %10s | %12s | %12s %8s %8s | %8s\n", "FORMAT", "LINES", "PARSE l/s", "+DETECT l/s", "events", "hits", "overhead")
 	samples := []struct {
@@ -119,6 +130,7 @@ func main() {
 	fmt.Printf("%-12s %10d | %12.0f | %12.0f %8s %8s | %7.1f%%  (goal at most %.0f%%)\n\n", "all", totLines,
 		rate(totLines, totParse), rate(totLines, totDetect), "", "", overhead(totParse, totDetect), goalOverhead)
 
+	pprof.StopCPUProfile()
 	// The memory figure in a fresh process, so that the replay above does not weigh on its RSS.
 	self, err := os.Executable()
 	if err != nil {
