@@ -62,16 +62,17 @@ func (r *Rule) LogValue() slog.Value {
 // Values is one value or a list of them in YAML; each may be a glob (`svc_*`).
 type Values []string
 
-// UnmarshalYAML accepts a scalar or a sequence.
+// UnmarshalYAML accepts a scalar or a sequence. Values are kept in lower case: matching ignores case.
 func (v *Values) UnmarshalYAML(unmarshal func(any) error) error {
+	var many []string
 	var one string
 	if err := unmarshal(&one); err == nil {
-		*v = Values{one}
-		return nil
-	}
-	var many []string
-	if err := unmarshal(&many); err != nil {
+		many = []string{one}
+	} else if err := unmarshal(&many); err != nil {
 		return err
+	}
+	for i := range many {
+		many[i] = strings.ToLower(many[i])
 	}
 	*v = many
 	return nil
@@ -79,13 +80,33 @@ func (v *Values) UnmarshalYAML(unmarshal func(any) error) error {
 
 // Match says whether any of the values matches s (globs, case-insensitive).
 func (v Values) Match(s string) bool {
-	s = strings.ToLower(s)
+	if len(v) == 0 {
+		return false
+	}
+	s = lowerASCII(s)
 	for _, p := range v {
-		if ok, _ := path.Match(strings.ToLower(p), s); ok || strings.EqualFold(p, s) {
+		if p == s {
+			return true
+		}
+		if strings.ContainsAny(p, "*?[\\") {
+			if ok, _ := path.Match(strings.ToLower(p), s); ok {
+				return true
+			}
+		} else if strings.EqualFold(p, s) {
 			return true
 		}
 	}
 	return false
+}
+
+// lowerASCII lowers s without allocating when it has no upper-case ASCII letters.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 // Duration is a time.Duration written as `10m`, `1h30m` or `2d`.
