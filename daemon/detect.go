@@ -127,43 +127,19 @@ func (d *detection) reloadRules() error {
 
 // watchRules calls reload whenever a file in the rules folder (or a subfolder) changes, until ctx ends.
 func watchRules(ctx context.Context, dir string, log *slog.Logger, reload func()) error {
-	w, err := fsnotify.NewWatcher()
+	t, err := newTreeWatch(log)
 	if err != nil {
 		return err
 	}
-	defer w.Close()
-	err = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err == nil && e.IsDir() {
-			err = w.Add(p)
-		}
-		return err
-	})
-	if err != nil {
+	if err := t.add(dir, true); err != nil {
+		t.w.Close()
 		return fmt.Errorf("watch rules: %w", err)
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev, ok := <-w.Events:
-			if !ok {
-				return nil
-			}
-			if ev.Op&(fsnotify.Create) != 0 {
-				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
-					w.Add(ev.Name)
-				}
-			}
-			if ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename|fsnotify.Remove) != 0 {
-				reload()
-			}
-		case err, ok := <-w.Errors:
-			if !ok {
-				return nil
-			}
-			log.Error("rules watch", "err", err)
+	return t.run(ctx, "rules watch", func(ev fsnotify.Event) {
+		if ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename|fsnotify.Remove) != 0 {
+			reload()
 		}
-	}
+	})
 }
 
 // StateFile is where run keeps the detectors' state between runs (register.dir; it holds evidence

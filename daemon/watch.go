@@ -2,11 +2,9 @@ package daemon
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -24,29 +22,14 @@ var WatchSettle = 2 * time.Second
 // watchFolders turns files that appear or change under the `watch:` folders into file events, once
 // each has settled, and hands them to emit (content inspection by bulk_bsn_export).
 func watchFolders(ctx context.Context, folders []config.Watch, log *slog.Logger, emit func(event.Event)) error {
-	w, err := fsnotify.NewWatcher()
+	t, err := newTreeWatch(log)
 	if err != nil {
 		return err
 	}
-	defer w.Close()
-	recursive := map[string]bool{}
-	add := func(root string, rec bool) {
-		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.IsDir() {
-				return nil
-			}
-			if werr := w.Add(p); werr != nil {
-				log.Error("watch folder", "folder", p, "err", werr)
-			}
-			recursive[p] = rec
-			if !rec && p != root {
-				return fs.SkipDir
-			}
-			return nil
-		})
-	}
 	for _, f := range folders {
-		add(filepath.Clean(f.Path), f.Recursive)
+		if err := t.add(f.Path, f.Recursive); err != nil {
+			log.Error("watch folder", "err", err) // the other folders are still watched
+		}
 	}
 	var mu sync.Mutex
 	timers := map[string]*time.Timer{}
@@ -73,32 +56,14 @@ func watchFolders(ctx context.Context, folders []config.Watch, log *slog.Logger,
 		}
 		mu.Unlock()
 	}()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev, ok := <-w.Events:
-			if !ok {
-				return nil
-			}
-			if ev.Op&(fsnotify.Create|fsnotify.Write) == 0 {
-				continue
-			}
-			st, err := os.Stat(ev.Name)
-			switch {
-			case err != nil:
-			case st.IsDir() && recursive[filepath.Dir(ev.Name)]:
-				add(ev.Name, true)
-			case st.Mode().IsRegular():
-				settle(ev.Name)
-			}
-		case err, ok := <-w.Errors:
-			if !ok {
-				return nil
-			}
-			log.Error("watch folders", "err", err)
+	return t.run(ctx, "watch folders", func(ev fsnotify.Event) {
+		if ev.Op&(fsnotify.Create|fsnotify.Write) == 0 {
+			return
 		}
-	}
+		if st, err := os.Stat(ev.Name); err == nil && st.Mode().IsRegular() {
+			settle(ev.Name)
+		}
+	})
 }
 
 // fileEvent describes a settled file: its owner as the user, its modification time as the time.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,4 +78,31 @@ func TestWatchedFolderFileBecomesIncident(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
+}
+
+// A folder watched without recursive: true is watched alone, not its subfolders.
+func TestTreeWatchRecursion(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "flat", "sub"), 0o700)
+	os.MkdirAll(filepath.Join(dir, "deep", "sub", "subsub"), 0o700)
+	tw, err := newTreeWatch(slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tw.w.Close()
+	if err := tw.add(filepath.Join(dir, "flat"), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.add(filepath.Join(dir, "deep"), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.add(filepath.Join(dir, "missing"), true); err == nil {
+		t.Error("a missing folder was accepted")
+	}
+	got := tw.w.WatchList()
+	slices.Sort(got)
+	want := []string{filepath.Join(dir, "deep"), filepath.Join(dir, "deep", "sub"), filepath.Join(dir, "deep", "sub", "subsub"), filepath.Join(dir, "flat")}
+	if !slices.Equal(got, want) {
+		t.Fatalf("watched %v, want %v", got, want)
+	}
 }
