@@ -2,6 +2,7 @@ package event
 
 import (
 	"strconv"
+	"strings"
 )
 
 // Fields lists the dotted field names rules can match on and group by (Field reads them).
@@ -104,4 +105,11 @@ func (e *Event) groupField(name string, one func(string) []string) []string {
 		return one(strconv.Itoa(e.HTTP.Status))
 	}
 	return nil
+}
+
+// AddressDomain is the domain of a mail address, lower case, with angle brackets and spaces trimmed;
+// empty when the address has none.
+func AddressDomain(addr string) string {
+	_, d, _ := strings.Cut(strings.ToLower(strings.Trim(addr, "<> ")), "@")
+	return d
 }

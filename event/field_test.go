@@ -31,3 +31,11 @@ func TestFieldReadsEveryListedField(t *testing.T) {
 		t.Error("missing group or unknown field gave a value")
 	}
 }
+
+func TestAddressDomain(t *testing.T) {
+	for in, want := range map[string]string{"<A.Bakker@Voorbeeld.NL>": "voorbeeld.nl", " x@gmail.com ": "gmail.com", "postmaster": ""} {
+		if got := AddressDomain(in); got != want {
+			t.Errorf("AddressDomain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

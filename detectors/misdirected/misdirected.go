@@ -84,11 +84,6 @@ func New(r *rules.Rule, known []string, size int) (*Detector, error) {
 	return d, err
 }
 
-func domain(addr string) string {
-	_, d, _ := strings.Cut(strings.ToLower(strings.Trim(addr, "<> ")), "@")
-	return d
-}
-
 // Observe reports each recipient at a look-alike domain: delivered, or bounced (then not delivered).
 func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	m := ev.Mail
@@ -105,7 +100,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	sender := strings.ToLower(strings.Trim(m.From, "<> "))
 	learned, _ := d.senders.Get(sender)
 	for _, to := range m.To {
-		rd := domain(to)
+		rd := event.AddressDomain(to)
 		if rd == "" || slices.Contains(d.known, rd) {
 			continue
 		}
@@ -157,7 +152,7 @@ func (d *Detector) learn(sender string, learned map[string]int, to []string) {
 		d.senders.Add(sender, learned)
 	}
 	for _, addr := range to {
-		if rd := domain(addr); rd != "" && !slices.Contains(d.known, rd) {
+		if rd := event.AddressDomain(addr); rd != "" && !slices.Contains(d.known, rd) {
 			learned[rd]++
 		}
 	}
@@ -183,7 +178,7 @@ func (d *Detector) bcc(ev *event.Event) (hit.Hit, bool) {
 	added := false
 	for _, to := range m.To {
 		addr := strings.ToLower(strings.Trim(to, "<> "))
-		if rd := domain(addr); rd != "" && !slices.Contains(d.known, rd) && !msg.to[addr] {
+		if rd := event.AddressDomain(addr); rd != "" && !slices.Contains(d.known, rd) && !msg.to[addr] {
 			msg.to[addr] = true
 			added = true
 		}

@@ -71,11 +71,6 @@ func lower(list []string) []string {
 	return out
 }
 
-func domain(addr string) string {
-	_, d, _ := strings.Cut(strings.ToLower(strings.Trim(addr, "<> ")), "@")
-	return d
-}
-
 // Observe reports a delivered mail from an own domain to a private mailbox: to the sender's own
 // private address at any size, to another private mailbox from min_size on.
 func (d *Detector) Observe(ev *event.Event) []hit.Hit {
@@ -83,7 +78,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	if m == nil || ev.Event.Action != event.ActionDeliver || m.Status != "sent" || m.Hop != "" || m.Direction == "local" {
 		return nil
 	}
-	if len(d.own) > 0 && !slices.Contains(d.own, domain(m.From)) {
+	if len(d.own) > 0 && !slices.Contains(d.own, event.AddressDomain(m.From)) {
 		return nil
 	}
 	if !d.rule.Matches(ev) {
@@ -92,7 +87,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	sender, _ := d.person(m.From)
 	var hits []hit.Hit
 	for _, to := range m.To {
-		if !slices.Contains(d.providers, domain(to)) {
+		if !slices.Contains(d.providers, event.AddressDomain(to)) {
 			continue
 		}
 		own := sender != nil && sender.PrivateEmail != "" && strings.EqualFold(strings.Trim(to, "<> "), sender.PrivateEmail)
