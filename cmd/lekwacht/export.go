@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/lekwacht/lekwacht/collectors/tail"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/documents"
 	"github.com/lekwacht/lekwacht/register"
@@ -108,7 +108,7 @@ func newExportRegisterCmd(g *globals) *cobra.Command {
 				if out == "" {
 					return write(cmd.OutOrStdout(), cfg.Organisation, full, now)
 				}
-				return writeFile(out, 0o600, func(w io.Writer) error { return write(w, cfg.Organisation, full, now) })
+				return tail.WriteAtomicFunc(out, func(w io.Writer) error { return write(w, cfg.Organisation, full, now) })
 			})
 		},
 	}
@@ -132,7 +132,7 @@ func newExportEvidenceCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				err = writeFile(out, 0o600, func(w io.Writer) error {
+				err = tail.WriteAtomicFunc(out, func(w io.Writer) error {
 					return documents.EvidenceZip(w, in, func(e register.Evidence) (io.ReadCloser, error) { return r.EvidenceFile(e) })
 				})
 				if err != nil {
@@ -147,25 +147,4 @@ func newExportEvidenceCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "", "the zip file to write (0600)")
 	cmd.Flags().StringVar(&by, "by", reader(), "who exports the evidence (logged in the register's access log)")
 	return cmd
-}
-
-// writeFile writes a file through a temporary file and a rename, with the given mode.
-func writeFile(path string, mode os.FileMode, fn func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := fn(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

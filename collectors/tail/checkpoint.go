@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,24 +27,32 @@ func SaveCheckpoint(path string, cp Checkpoint) error {
 	return WriteAtomic(path, data)
 }
 
-// WriteAtomic writes a file so that a crash leaves either the old or the new content: a temporary
-// file in the same folder, fsync, rename, fsync of the folder. Mode 0600.
+// WriteAtomic writes a file so that a crash leaves either the old or the new content (WriteAtomicFunc).
 func WriteAtomic(path string, data []byte) error {
+	return WriteAtomicFunc(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteAtomicFunc writes a file through fn so that a crash leaves either the old or the new content: a
+// temporary file in the same folder, fsync, rename, fsync of the folder. Mode 0600.
+func WriteAtomicFunc(path string, fn func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := fn(tmp); err != nil {
 		tmp.Close()
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
 		return err
 	}
