@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/lekwacht/lekwacht/collectors"
@@ -44,8 +46,16 @@ func (s Summary) String() string {
 // Replay reads whole files (plain or .gz) through the inputs' parsers and outputs, then returns.
 func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summary, error) {
 	var sum Summary
-	if len(opts.Files) == 0 {
-		return sum, errors.New("no files to replay")
+	watched := len(opts.Files) == 0
+	if watched {
+		files, err := configuredFiles(cfg)
+		if err != nil {
+			return sum, err
+		}
+		if len(files) == 0 {
+			return sum, fmt.Errorf("no files to replay: name them, or configure inputs whose paths match files (%s)", configName(cfg))
+		}
+		opts.Files = files
 	}
 	assigned, err := assignInputs(cfg, opts)
 	if err != nil {
@@ -74,6 +84,12 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 			}
 		}
 		progress = opts.Progress(total)
+	}
+	if watched {
+		// The files already in the watch: folders first, oldest first, as if they had just appeared.
+		for _, ev := range watchedFiles(cfg) {
+			det.observe([]event.Event{ev})
+		}
 	}
 	inputs := map[string]*runInput{}
 	for _, file := range opts.Files {
@@ -174,11 +190,16 @@ func findInput(cfg *config.Config, name string) (config.Input, bool) {
 // logs, by base name.
 func matchInput(cfg *config.Config, file string) (config.Input, bool) {
 	abs, _ := filepath.Abs(file)
+	// A full-path match wins over a base-name match (two inputs may both read audit.jsonl).
 	for _, in := range cfg.Inputs {
 		for _, p := range in.Paths {
 			if ok, _ := filepath.Match(p, abs); ok {
 				return in, true
 			}
+		}
+	}
+	for _, in := range cfg.Inputs {
+		for _, p := range in.Paths {
 			if ok, _ := filepath.Match(filepath.Base(p), filepath.Base(file)); ok {
 				return in, true
 			}
@@ -244,3 +265,72 @@ func (s stderrRejects) Write(_ string, l parse.Line, _ parse.Reason, detail stri
 }
 
 func newReader(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, 256<<10) }
+
+// configuredFiles lists the files every configured input's paths match now, each path's matches
+// oldest first (rotated files before the live one).
+func configuredFiles(cfg *config.Config) ([]string, error) {
+	var files []string
+	seen := map[string]bool{}
+	for _, in := range cfg.Inputs {
+		for _, p := range in.Paths {
+			matches, err := filepath.Glob(p)
+			if err != nil {
+				return nil, fmt.Errorf("inputs %s: path %q: %w", in.Name, p, err)
+			}
+			sortByModTime(matches)
+			for _, m := range matches {
+				if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() && !seen[m] && !excluded(in, m) {
+					seen[m] = true
+					files = append(files, m)
+				}
+			}
+		}
+	}
+	return files, nil
+}
+
+func excluded(in config.Input, file string) bool {
+	for _, x := range in.Exclude {
+		if ok, _ := filepath.Match(x, file); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(x, filepath.Base(file)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// watchedFiles turns the files under the watch: folders into file events, oldest first.
+func watchedFiles(cfg *config.Config) []event.Event {
+	var evs []event.Event
+	for _, w := range cfg.Watch {
+		filepath.WalkDir(w.Path, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if d.IsDir() {
+				if p != w.Path && !w.Recursive {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if ev, ok := fileEvent(p); ok {
+				evs = append(evs, ev)
+			}
+			return nil
+		})
+	}
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
+	return evs
+}
+
+func sortByModTime(files []string) {
+	mtime := map[string]time.Time{}
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			mtime[f] = st.ModTime()
+		}
+	}
+	sort.SliceStable(files, func(i, j int) bool { return mtime[files[i]].Before(mtime[files[j]]) })
+}

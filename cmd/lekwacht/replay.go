@@ -18,9 +18,11 @@ func newReplayCmd(g *globals) *cobra.Command {
 	var opts daemon.ReplayOptions
 	var mapping string
 	cmd := &cobra.Command{
-		Use:   "replay [--format FMT] [--input NAME] FILE...",
+		Use:   "replay [--format FMT] [--input NAME] [FILE...]",
 		Short: "Read whole files (plain or .gz) through the parsers, detectors and register, then exit",
-		Args:  cobra.MinimumNArgs(1),
+		Long: `Read whole files (plain or .gz) through the parsers, detectors and register, then exit.
+Without FILE: every file the configured inputs' paths match, after the files already in the watch:
+folders (inspected as if they had just appeared).`,
 		RunE: func(cmd *cobra.Command, files []string) error {
 			cfg, err := g.loadConfig()
 			if err != nil {

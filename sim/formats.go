@@ -1,0 +1,142 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The log lines of each format, written the way the real software writes them.
+
+// --- Winlogbeat (ECS JSON lines of the Windows Security log) ---
+
+func (s *Sim) winlog(t time.Time, host string, id int, data map[string]string, failure bool) {
+	kw := "Audit Success"
+	if failure {
+		kw = "Audit Failure"
+	}
+	s.win.add(t, jsonLine(map[string]any{
+		"@timestamp": t.UTC().Format("2006-01-02T15:04:05.0000000Z"),
+		"event":      map[string]any{"code": id, "provider": "Microsoft-Windows-Security-Auditing"},
+		"winlog": map[string]any{"channel": "Security", "computer_name": host + "." + localZone, "event_id": id,
+			"record_id": s.w.id(), "keywords": []string{kw}, "event_data": data},
+	}))
+}
+
+func (s *Sim) sid(user string) string {
+	h := 0
+	for _, c := range user {
+		h = h*31 + int(c)
+	}
+	return fmt.Sprintf("S-1-5-21-1004336348-1177238915-682003330-%d", 1100+(h&0xfffff))
+}
+
+// logon writes a 4624 and returns the logon id; kind is 2 (interactive), 3 (network), 10 (remote
+// interactive) or 11 (cached interactive).
+func (s *Sim) logon(t time.Time, user, host, client, ip string, kind int) string {
+	id := fmt.Sprintf("0x%x", 0x100000+s.w.id())
+	proc, pkg := "User32 ", "Negotiate"
+	if kind == 3 {
+		proc, pkg = "Kerberos", "Kerberos"
+	}
+	if kind == 2 || kind == 11 {
+		ip = "127.0.0.1"
+	}
+	s.winlog(t, host, 4624, map[string]string{"SubjectUserSid": "S-1-5-18", "SubjectUserName": host + "$",
+		"SubjectDomainName": ADDomain, "SubjectLogonId": "0x3e7", "TargetUserSid": s.sid(user), "TargetUserName": user,
+		"TargetDomainName": ADDomain, "TargetLogonId": id, "LogonType": fmt.Sprint(kind), "LogonProcessName": proc,
+		"AuthenticationPackageName": pkg, "WorkstationName": client, "IpAddress": ip, "IpPort": "0"}, false)
+	return id
+}
+
+func (s *Sim) logoff(t time.Time, user, host, id string, kind int) {
+	s.winlog(t, host, 4634, map[string]string{"TargetUserSid": s.sid(user), "TargetUserName": user,
+		"TargetDomainName": ADDomain, "TargetLogonId": id, "LogonType": fmt.Sprint(kind)}, false)
+}
+
+func (s *Sim) failedLogon(t time.Time, user, host, client string) {
+	s.winlog(t, host, 4625, map[string]string{"SubjectUserSid": "S-1-5-18", "SubjectUserName": host + "$",
+		"SubjectDomainName": ADDomain, "TargetUserName": user, "TargetDomainName": ADDomain, "Status": "0xc000006d",
+		"SubStatus": "0xc000006a", "LogonType": "2", "LogonProcessName": "User32 ", "AuthenticationPackageName": "Negotiate",
+		"WorkstationName": client, "IpAddress": "127.0.0.1", "IpPort": "0"}, true)
+}
+
+// device writes a 6416 (a device recognised by the system).
+func (s *Sim) device(t time.Time, user, host, id, desc, class string) {
+	s.winlog(t, host, 6416, map[string]string{"SubjectUserSid": s.sid(user), "SubjectUserName": user,
+		"SubjectDomainName": ADDomain, "SubjectLogonId": "0x8d3a2f", "DeviceId": id, "DeviceDescription": desc,
+		"ClassName": class, "ClassId": "{4d36e967-e325-11ce-bfc1-08002be10318}"}, false)
+}
+
+// fileWrite writes a 4663 with WriteData on path.
+func (s *Sim) fileWrite(t time.Time, user, host, path string) {
+	s.winlog(t, host, 4663, map[string]string{"SubjectUserSid": s.sid(user), "SubjectUserName": user,
+		"SubjectDomainName": ADDomain, "SubjectLogonId": "0x8d3a2f", "ObjectServer": "Security", "ObjectType": "File",
+		"ObjectName": path, "HandleId": fmt.Sprintf("0x%x", 0x400+s.w.id()%4096), "AccessList": "%%4417",
+		"AccessMask": "0x2", "ProcessName": `C:\Windows\explorer.exe`}, false)
+}
+
+// --- Samba vfs_full_audit through rsyslog ---
+
+func (s *Sim) samba(t time.Time, user, ip, machine, share, op string, args ...string) {
+	s.smb.add(t, fmt.Sprintf("%s fs01 smbd_audit[%d]: %s\\%s|%s|%s|%s|%s|ok|%s", syslogStamp(t), 4000+len(user)*37,
+		ADDomain, user, ip, machine, share, op, strings.Join(args, "|")))
+}
+
+// --- sshd through rsyslog ---
+
+func (s *Sim) sshd(t time.Time, host string, pid int, msg string) {
+	s.ssh.add(t, fmt.Sprintf("%s %s sshd[%d]: %s", syslogStamp(t), host, pid, msg))
+}
+
+// --- the zaaksysteem's JSON audit log ---
+
+func (s *Sim) zaak(t time.Time, p *person, host, ip, action, subject string, count int) {
+	rec := map[string]any{"ts": t.Format("2006-01-02T15:04:05.000-07:00"), "actor": map[string]any{"id": p.User, "afdeling": p.Dept.Name},
+		"action": action, "client": map[string]any{"host": host, "ip": ip}}
+	res := map[string]any{"status": 200}
+	if count > 0 {
+		res["status"], res["count"] = "ok", fmt.Sprint(count)
+	}
+	rec["result"] = res
+	if subject != "" {
+		rec["subject"] = map[string]any{"id": subject}
+	}
+	s.app.add(t, jsonLine(rec))
+}
+
+// hr writes the personnel system's audit line: who opened whose personnel file.
+func (s *Sim) hr(t time.Time, p *person, ip, action, employee string) {
+	s.hrm.add(t, jsonLine(map[string]any{"tijdstip": t.UTC().Format(time.RFC3339), "gebruiker": p.User,
+		"handeling": action, "medewerker": employee, "ip": ip}))
+}
+
+// --- Exchange message tracking ---
+
+var exchangeFields = strings.Split("date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,transport-traffic-type,log-id,schema-version", ",")
+
+func exchangeHeader(day time.Time) string {
+	return "\ufeff#Software: Microsoft Exchange Server\r\n#Version: 15.02.1544.004\r\n#Log-type: Message Tracking Log\r\n" +
+		"#Date: " + day.UTC().Format("2006-01-02T15:04:05.000Z") + "\r\n#Fields: " + strings.Join(exchangeFields, ",") + "\n"
+}
+
+func (s *Sim) exchange(t time.Time, f map[string]string) {
+	f["date-time"] = t.UTC().Format("2006-01-02T15:04:05.000Z")
+	f["schema-version"] = "15.02.1544.004"
+	f["log-id"] = fmt.Sprintf("%08x-0000-1111-2222-%012x", s.w.id(), s.w.id())
+	row := make([]string, len(exchangeFields))
+	for i, k := range exchangeFields {
+		row[i] = f[k]
+	}
+	s.exch.add(t, csvRow(row))
+}
+
+// --- Postfix through rsyslog ---
+
+func (s *Sim) postfix(t time.Time, proc string, msg string) {
+	s.mail.add(t, fmt.Sprintf("%s mx1 postfix/%s[%d]: %s", syslogStamp(t), proc, 2000+len(proc)*113+s.w.rnd.IntN(50), msg))
+}
+
+func (s *Sim) queueID() string {
+	return fmt.Sprintf("%010X", s.w.rnd.Uint64()&0xffffffffff)
+}

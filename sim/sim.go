@@ -1,0 +1,212 @@
+package sim
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Options says what to simulate.
+type Options struct {
+	Out       string    // folder to write to; must be empty or absent
+	Employees int       // staff, service accounts not counted
+	Days      int       // calendar days from Start
+	Seed      uint64    // same seed, same output
+	Start     time.Time // first day (its date in Europe/Amsterdam); zero means DefaultStart
+}
+
+// DefaultStart is the Monday the simulation starts on unless told otherwise.
+var DefaultStart = time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
+
+// Sim writes one simulation.
+type Sim struct {
+	o     Options
+	w     *world
+	out   string
+	win   *stream
+	smb   *stream
+	ssh   *stream
+	app   *stream
+	hrm   *stream
+	exch  *stream
+	mail  *stream
+	all   []*stream
+	truth Truth
+	// correspondents are the citizens who wrote to a person, so replies go to them.
+	correspondents map[string][]string
+	// regulars are the supplier addresses a person mails often.
+	regulars map[string]string
+	files    int
+	err      error // the first error writing an export file
+}
+
+// Run writes the simulation and returns its truth (also written as truth.json).
+func Run(o Options) (*Truth, error) {
+	if o.Employees < 20 {
+		return nil, fmt.Errorf("--employees must be at least 20 (got %d)", o.Employees)
+	}
+	if o.Days < 1 {
+		return nil, fmt.Errorf("--days must be at least 1 (got %d)", o.Days)
+	}
+	if o.Start.IsZero() {
+		o.Start = DefaultStart
+	}
+	out, err := filepath.Abs(o.Out)
+	if err != nil {
+		return nil, err
+	}
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("%s is not empty: simulate writes into a new or empty folder", out)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	w, err := newWorld(o.Employees, o.Days, o.Seed, o.Start)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sim{o: o, w: w, out: out, correspondents: map[string][]string{}, regulars: map[string]string{}}
+	s.win = s.stream("logs/winlog/security.ndjson")
+	s.smb = s.stream("logs/samba/audit.log")
+	s.ssh = s.stream("logs/sshd/auth.log")
+	s.app = s.stream("logs/zaak/audit.jsonl")
+	s.hrm = s.stream("logs/hrm/audit.jsonl")
+	s.mail = s.stream("logs/mail/mail.log")
+	s.exch = &stream{path: func(day time.Time) string {
+		return filepath.Join(out, "logs/exchange", "MSGTRK"+day.Format("20060102")+"00-1.LOG")
+	}, header: exchangeHeader}
+	s.all = append(s.all, s.exch)
+	for _, d := range []string{"exports", "rules", "lekwacht-data"} {
+		if err := os.MkdirAll(filepath.Join(out, d), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	s.truth = Truth{Seed: o.Seed, Employees: o.Employees, Days: o.Days, Start: w.start, Lines: map[string]int64{}}
+	plan := s.plan()
+	for d := range o.Days {
+		day := w.start.AddDate(0, 0, d)
+		s.day(day)
+		for _, c := range plan[d] {
+			s.plant(day, c)
+		}
+		if s.err != nil {
+			return nil, s.err
+		}
+		for _, st := range s.all {
+			if err := st.flush(day); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, st := range s.all {
+		rel, _ := filepath.Rel(out, st.path(w.start))
+		if st == s.exch {
+			rel = "logs/exchange/MSGTRK*.LOG"
+		}
+		s.truth.Lines[rel] = st.lines
+	}
+	s.truth.Files = s.files
+	if err := s.writeDirectory(); err != nil {
+		return nil, err
+	}
+	if err := s.writeConfig(); err != nil {
+		return nil, err
+	}
+	if err := s.writeRules(); err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(s.truth, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(out, "truth.json"), append(b, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	return &s.truth, nil
+}
+
+func (s *Sim) stream(rel string) *stream {
+	st := &stream{path: func(time.Time) string { return filepath.Join(s.out, rel) }}
+	s.all = append(s.all, st)
+	return st
+}
+
+// writeDirectory writes the contract's directory CSV.
+func (s *Sim) writeDirectory() error {
+	f, err := os.Create(filepath.Join(s.out, "directory.csv"))
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	w.Write([]string{"user", "name", "email", "private_email", "department", "workstations", "status", "end_date"})
+	for _, p := range s.w.people {
+		w.Write([]string{p.User, p.Name, p.Email, p.Private, p.Dept.Name, strings.Join(p.workstations(), ";"), p.Status, p.EndDate})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeConfig writes lekwacht.yaml for this gemeente, with absolute paths into the folder.
+func (s *Sim) writeConfig() error {
+	p := func(rel string) string { return filepath.Join(s.out, rel) }
+	cfg := fmt.Sprintf(`# Written by lekwacht simulate: a gemeente of %d employees over %d days (seed %d).
+organisation:
+  name: Gemeente Voorbeeld
+  domains: [%s]
+  partner_domains: [%s]
+  shared_hosts: ["TS-*", "KIOSK-*"]
+  service_accounts: ["svc_*"]
+  working_hours: "Mon-Fri 07:00-19:00"
+  timezone: Europe/Amsterdam
+  fg: {name: "A. de Functionaris", email: "fg@%s"}
+register: {dir: %q}
+inputs:
+  - {name: mail, format: postfix, paths: [%q]}
+  - {name: exchange, format: exchange-tracking, paths: [%q]}
+  - {name: shares, format: samba-audit, paths: [%q]}
+  - {name: windows, format: winlog-json, paths: [%q]}
+  - {name: ssh, format: sshd, paths: [%q]}
+  - name: zaak
+    format: json
+    paths: [%q]
+    mapping:
+      time: ts
+      user: actor.id
+      action: action
+      host: client.host
+      source_ip: client.ip
+      object: subject.id
+      count: result.count
+      outcome: result.status
+      actions:
+        view: [dossier.view, persoon.raadplegen]
+        export: [export.csv, lijst.download]
+        delete: [dossier.delete]
+        login: [login]
+  - name: hrm
+    format: json
+    paths: [%q]
+    mapping:
+      time: tijdstip
+      user: gebruiker
+      action: handeling
+      source_ip: ip
+      object: medewerker
+      actions:
+        view: [personeelsdossier.inzien]
+watch: [{path: %q, recursive: true}]
+directory: %q
+rules: {dir: %q}
+`, s.o.Employees, s.o.Days, s.o.Seed, Domain, strings.Join(partnerDomains, ", "), Domain, p("lekwacht-data"),
+		p("logs/mail/mail.log"), p("logs/exchange/MSGTRK*.LOG"), p("logs/samba/audit.log"), p("logs/winlog/security.ndjson"),
+		p("logs/sshd/auth.log"), p("logs/zaak/audit.jsonl"), p("logs/hrm/audit.jsonl"), p("exports"), p("directory.csv"), p("rules"))
+	return os.WriteFile(filepath.Join(s.out, "lekwacht.yaml"), []byte(cfg), 0o644)
+}
