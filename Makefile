@@ -4,7 +4,7 @@ BIN       := bin/lekwacht
 PKGS      := ./...
 SAMPLES   := ../shared/samples
 
-.PHONY: all build demo test test-long lint bench check tidy-check fuzz clean
+.PHONY: all build demo test test-long lint bench eval check tidy-check fuzz clean
 
 all: build
 
@@ -37,6 +37,11 @@ bench:
 	command -v rg >/dev/null || (apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null) || true
 	$(GO) run ./bench/bsn $(BSNFLAGS)
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./collectors/... ./register/ ./bsn/
+
+## eval: precision and recall per detector against the simulator's truth.json, for several seeds and
+## sizes, and false drafts per 1,000 employees per day (EVALFLAGS="-v" lists every miss and false draft)
+eval:
+	$(GO) run ./bench/eval $(EVALFLAGS)
 
 ## fuzz: run every parser's fuzz test for FUZZTIME each
 FUZZTIME ?= 10s
