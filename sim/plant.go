@@ -124,7 +124,9 @@ func anyone(*person) bool { return true }
 
 func onDesk(p *person) bool { return !p.TS && !p.Finance && p.Dept.Share != "po" }
 
-func (s *Sim) office(day time.Time) time.Time { return s.w.between(s.w.at(day, 9, 0), s.w.at(day, 15, 30)) }
+func (s *Sim) office(day time.Time) time.Time {
+	return s.w.between(s.w.at(day, 9, 0), s.w.at(day, 15, 30))
+}
 
 func (s *Sim) leaver() *person {
 	return pick(s.w.rnd, s.w.leavers)
