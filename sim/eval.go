@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"encoding/csv"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -137,4 +139,26 @@ func Evaluate(t *Truth, drafts []Draft, users map[string]string) Evaluation {
 	sort.Slice(ev.Scores, func(i, j int) bool { return ev.Scores[i].Detector < ev.Scores[j].Detector })
 	ev.FalseDrafts = len(ev.False)
 	return ev
+}
+
+// WorkAddresses reads a directory CSV and maps each work address, and its local part, to the
+// account: the mail detectors name a sender by address where the directory does not know it.
+func WorkAddresses(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, r := range rows[1:] {
+		addr := strings.ToLower(r[2])
+		m[addr] = r[0]
+		local, _, _ := strings.Cut(addr, "@")
+		m[local] = r[0]
+	}
+	return m, nil
 }

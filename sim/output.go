@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -25,7 +26,7 @@ type stream struct {
 	header  func(day time.Time) string // written once at the top of a new file
 	pending []line
 	n       int
-	lines   int64
+	lines   int64 // lines written, headers included
 }
 
 func (s *stream) add(at time.Time, text string) {
@@ -52,7 +53,9 @@ func (s *stream) flush(day time.Time) error {
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	if os.IsNotExist(statErr) && s.header != nil {
-		bw.WriteString(s.header(day))
+		h := s.header(day)
+		bw.WriteString(h)
+		s.lines += int64(strings.Count(h, "\n"))
 	}
 	for _, l := range s.pending {
 		bw.WriteString(l.text)

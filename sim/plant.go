@@ -348,10 +348,12 @@ func (s *Sim) tldSwap(day time.Time, c *Case) {
 
 func (s *Sim) homoglyph(day time.Time, c *Case) {
 	d := pick(s.w.rnd, partnerDomains)
-	g := strings.Replace(d, "l", "1", 1)
-	if g == d {
-		g = strings.Replace(d, "o", "0", 1)
+	name, tld, _ := strings.Cut(d, ".")
+	g := strings.Replace(name, "l", "1", 1)
+	if g == name {
+		g = strings.Replace(name, "o", "0", 1)
 	}
+	g += "." + tld
 	s.mistyped(day, c, g, "mail to "+g+", a partner domain with a look-alike character", false)
 }
 

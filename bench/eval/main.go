@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
@@ -145,32 +144,11 @@ func run(out string, employees int, seed uint64, first time.Time) (sim.Evaluatio
 		}
 		drafts = append(drafts, d)
 	}
-	users, err := workAddresses(filepath.Join(out, "directory.csv"))
+	users, err := sim.WorkAddresses(filepath.Join(out, "directory.csv"))
 	if err != nil {
 		return sim.Evaluation{}, 0, err
 	}
 	return sim.Evaluate(truth, drafts, users), took, nil
-}
-
-// workAddresses maps each work address, and its local part, to the account.
-func workAddresses(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]string{}
-	for _, r := range rows[1:] {
-		addr := strings.ToLower(r[2])
-		m[addr] = r[0]
-		local, _, _ := strings.Cut(addr, "@")
-		m[local] = r[0]
-	}
-	return m, nil
 }
 
 func ints(s string) []int {

@@ -1,0 +1,220 @@
+package sim_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lekwacht/lekwacht/collectors"
+	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/daemon"
+	"github.com/lekwacht/lekwacht/register"
+	"github.com/lekwacht/lekwacht/sim"
+)
+
+func simulate(t *testing.T, dir string, employees, days int, seed uint64) *sim.Truth {
+	t.Helper()
+	truth, err := sim.Run(sim.Options{Out: dir, Employees: employees, Days: days, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return truth
+}
+
+// files reads every file under dir, with dir itself replaced by a placeholder.
+func files(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = bytes.ReplaceAll(b, []byte(dir), []byte("$OUT"))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestSameSeedSameOutput(t *testing.T) {
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	simulate(t, a, 60, 3, 5)
+	simulate(t, b, 60, 3, 5)
+	simulate(t, c, 60, 3, 6)
+	fa, fb, fc := files(t, a), files(t, b), files(t, c)
+	if len(fa) != len(fb) {
+		t.Fatalf("%d files vs %d", len(fa), len(fb))
+	}
+	for name, data := range fa {
+		if !bytes.Equal(data, fb[name]) {
+			t.Errorf("%s differs between two runs with the same seed", name)
+		}
+	}
+	if bytes.Equal(fa["logs/zaak/audit.jsonl"], fc["logs/zaak/audit.jsonl"]) {
+		t.Error("another seed gave the same zaaksysteem log")
+	}
+}
+
+func TestRefusesANonEmptyFolder(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "x"), nil, 0o644)
+	if _, err := sim.Run(sim.Options{Out: dir, Employees: 50, Days: 1}); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := sim.Run(sim.Options{Out: t.TempDir(), Employees: 5, Days: 1}); err == nil {
+		t.Fatal("5 employees accepted")
+	}
+}
+
+// TestEverythingParsesAndEveryCaseIsFound replays a simulated gemeente through lekwacht with its own
+// config: every line of every format is read without a reject, and every planted case is reported by
+// its detector.
+func TestEverythingParsesAndEveryCaseIsFound(t *testing.T) {
+	if testing.Short() && raceEnabled {
+		t.Skip("replay of a simulated gemeente under -race: make test-long")
+	}
+	dir := t.TempDir()
+	truth := simulate(t, dir, 300, 3, 11)
+	var want int64
+	for _, n := range truth.Lines {
+		want += n
+	}
+	cfg, err := config.Load(filepath.Join(dir, "lekwacht.yaml"), collectors.CheckInput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := daemon.Replay(context.Background(), cfg, daemon.ReplayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Lines != want || sum.Rejected != 0 {
+		t.Fatalf("replay read %d lines (simulated %d), %d rejected", sum.Lines, want, sum.Rejected)
+	}
+	if len(sum.Inputs) != 7 {
+		t.Fatalf("%d inputs read, want all 7", len(sum.Inputs))
+	}
+	for _, in := range sum.Inputs {
+		if in.Counters.Events.Load() == 0 {
+			t.Errorf("input %s gave no events", in.Name)
+		}
+	}
+	reg, err := register.Open(context.Background(), cfg.Register.Dir, register.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	incs, err := reg.List(context.Background(), register.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var drafts []sim.Draft
+	for _, in := range incs {
+		d := sim.Draft{ID: in.ID, Detector: in.Detector, User: in.User, FirstSeen: in.FirstSeen, LastSeen: in.LastSeen, Delivered: in.Facts.Delivered}
+		full, err := reg.Show(context.Background(), in.ID, "test", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range full.Evidence {
+			if e.Kind == "file" {
+				d.Files = append(d.Files, e.Source)
+			}
+		}
+		drafts = append(drafts, d)
+	}
+	users, err := sim.WorkAddresses(filepath.Join(dir, "directory.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := sim.Evaluate(truth, drafts, users)
+	for _, c := range ev.Missed {
+		t.Errorf("missed %s %s/%s (%s)", c.ID, c.Detector, c.Shape, c.Note)
+	}
+	for _, c := range ev.WrongFacts {
+		t.Errorf("%s %s/%s: delivered reported wrongly", c.ID, c.Detector, c.Shape)
+	}
+	t.Logf("%d drafts, %d false (%.2f per 1,000 employees per day)", len(drafts), ev.FalseDrafts, ev.FalsePerThousandPerDay())
+}
+
+func TestTruthNamesEveryShape(t *testing.T) {
+	dir := t.TempDir()
+	truth := simulate(t, dir, 40, 2, 1)
+	b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again sim.Truth
+	if err := json.Unmarshal(b, &again); err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[string]bool{}
+	detectors := map[string]bool{}
+	for _, c := range again.Cases {
+		if len(c.Users) == 0 || c.Start.IsZero() || c.End.Before(c.Start) || c.Note == "" {
+			t.Errorf("case %+v is incomplete", c)
+		}
+		if c.File != "" {
+			if _, err := os.Stat(c.File); err != nil {
+				t.Errorf("case %s names a file that is not there: %v", c.ID, err)
+			}
+		}
+		shapes[c.Detector+"/"+c.Shape] = true
+		detectors[c.Detector] = true
+	}
+	if len(again.Cases) != len(truth.Cases) || len(shapes) < 20 || len(detectors) != 7 {
+		t.Fatalf("%d cases, %d shapes, %d detectors", len(again.Cases), len(shapes), len(detectors))
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	at := time.Date(2026, 11, 17, 10, 0, 0, 0, time.UTC)
+	no := false
+	truth := &sim.Truth{Employees: 2000, Days: 5, Cases: []sim.Case{
+		{ID: "P1", Detector: "private_mail", Users: []string{"jdevries"}, Start: at, End: at.Add(time.Minute)},
+		{ID: "P2", Detector: "misdirected_mail", Users: []string{"abakker"}, Start: at, End: at, Delivered: &no},
+		{ID: "P3", Detector: "bulk_bsn_export", Users: []string{"kvos"}, File: "/x/lijst.csv", Start: at, End: at},
+		{ID: "P4", Detector: "mass_deletion", Users: []string{"pjansen"}, Start: at, End: at},
+	}}
+	yes := true
+	drafts := []sim.Draft{
+		{ID: "D1", Detector: "private_mail", User: "j.devries@voorbeeld.nl", FirstSeen: at, LastSeen: at},       // P1 by address
+		{ID: "D2", Detector: "misdirected_mail", User: "abakker", FirstSeen: at, LastSeen: at, Delivered: &yes}, // P2, wrong fact
+		{ID: "D3", Detector: "bulk_bsn_export", User: "root", FirstSeen: at, LastSeen: at, Files: []string{"/x/lijst.csv"}},
+		{ID: "D4", Detector: "threshold", User: "pjansen", FirstSeen: at, LastSeen: at},                                             // about P4, another detector
+		{ID: "D5", Detector: "private_mail", User: "jdevries", FirstSeen: at.Add(48 * time.Hour), LastSeen: at.Add(48 * time.Hour)}, // too late
+		{ID: "D6", Detector: "shared_credentials", User: "someone", FirstSeen: at, LastSeen: at},
+	}
+	ev := sim.Evaluate(truth, drafts, map[string]string{"j.devries@voorbeeld.nl": "jdevries"})
+	if len(ev.Missed) != 1 || ev.Missed[0].ID != "P4" {
+		t.Errorf("missed %+v, want P4 (only another detector reported it)", ev.Missed)
+	}
+	if len(ev.WrongFacts) != 1 || ev.WrongFacts[0].ID != "P2" {
+		t.Errorf("wrong facts %+v, want P2", ev.WrongFacts)
+	}
+	if ev.FalseDrafts != 2 || ev.False[0].ID != "D5" || ev.False[1].ID != "D6" {
+		t.Errorf("false %+v, want D5 and D6", ev.False)
+	}
+	if got := ev.FalsePerThousandPerDay(); got != 0.2 {
+		t.Errorf("false per 1,000 per day = %v, want 0.2", got)
+	}
+	for _, s := range ev.Scores {
+		if s.Detector == "private_mail" && (s.Planted != 1 || s.Found != 1 || s.Drafts != 2 || s.TrueDrafts != 1 || s.Precision() != 0.5) {
+			t.Errorf("private_mail %+v", s)
+		}
+		if s.Detector == "threshold" && (s.Planted != 0 || s.Recall() != 1 || s.Precision() != 1) {
+			t.Errorf("threshold %+v", s)
+		}
+	}
+}
