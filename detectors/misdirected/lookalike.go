@@ -9,7 +9,8 @@ type Likeness string
 const (
 	Typo      Likeness = "typefout"          // one letter added, dropped, changed or two swapped
 	Homoglyph Likeness = "gelijkende tekens" // rn for m, 0 for o, 1 for l, vv for w, ...
-	TLDSwap   Likeness = "ander topdomein"   // the same name under another top-level domain
+	TLDSwap   Likeness = "ander topdomein"   // the same name under another top-level domain, or the whole
+	// domain with one more on top (voorbeeld.nl.com, voorbeeld.nl.eu)
 )
 
 // homoglyphs fold characters that look alike in a mail client's font.
@@ -24,7 +25,7 @@ func Resembles(d, k string) (Likeness, bool) {
 	dn, dt := split(d)
 	kn, kt := split(k)
 	switch {
-	case dn == kn && dt != kt:
+	case dn == kn && dt != kt, dn == k:
 		return TLDSwap, true
 	case dt == kt && len(kn) >= 4 && homoglyphs.Replace(dn) == homoglyphs.Replace(kn):
 		return Homoglyph, true

@@ -19,6 +19,7 @@ func TestResembles(t *testing.T) {
 		{"ggd-reggio.nl", "ggd-regio.nl", Typo},                        // doubled letter
 		{"ggd-rgio.nl", "ggd-regio.nl", Typo},                          // dropped letter
 		{"voorbeeld.com", "voorbeeld.nl", TLDSwap},                     // another TLD
+		{"voorbeeld.nl.com", "voorbeeld.nl", TLDSwap},                  // one more TLD on top
 		{"voorbee1d.nl", "voorbeeld.nl", Homoglyph},                    // 1 for l
 		{"gemeente-amsterdarn.nl", "gemeente-amsterdam.nl", Homoglyph}, // rn for m
 		{"belastingsamenwerklng.nl", "belastingsamenwerking.nl", Homoglyph},
