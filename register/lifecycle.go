@@ -15,6 +15,9 @@ import (
 // ErrTransition is returned for a lifecycle step that is not allowed.
 var ErrTransition = errors.New("transition not allowed")
 
+// ErrInvalid is returned for a request that lacks what it must have (who, why, answers).
+var ErrInvalid = errors.New("invalid request")
+
 // Details are the free-text answers the AP form and the register ask for besides the flow's questions.
 var Details = []string{
 	"consequences",         // gevolgen voor de betrokkenen
@@ -65,10 +68,10 @@ func (r *Register) transition(ctx context.Context, tx *sql.Tx, c *chain, in *Inc
 func needWhoWhy(by, reason string) error {
 	var errs []error
 	if strings.TrimSpace(by) == "" {
-		errs = append(errs, errors.New("who decides is required (--by NAME)"))
+		errs = append(errs, fmt.Errorf("%w: who decides is required (--by NAME)", ErrInvalid))
 	}
 	if strings.TrimSpace(reason) == "" {
-		errs = append(errs, errors.New("a reason is required (--reason TEXT)"))
+		errs = append(errs, fmt.Errorf("%w: a reason is required (--reason TEXT)", ErrInvalid))
 	}
 	return errors.Join(errs...)
 }
@@ -141,10 +144,10 @@ func yesNo(v string) (bool, error) {
 // complete the flow, an open incident becomes assessed, with the outcome as the reason.
 func (r *Register) Assess(ctx context.Context, id, by string, a Answers) (*Incident, error) {
 	if strings.TrimSpace(by) == "" {
-		return nil, errors.New("who answers is required (--by NAME)")
+		return nil, fmt.Errorf("%w: who answers is required (--by NAME)", ErrInvalid)
 	}
 	if len(a.Flow)+len(a.Details) == 0 {
-		return nil, errors.New("no answers given (--answer QUESTION=yes|no)")
+		return nil, fmt.Errorf("%w: no answers given (--answer QUESTION=yes|no)", ErrInvalid)
 	}
 	var in *Incident
 	err := r.write(ctx, func(tx *sql.Tx, c *chain) error {

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Role is what a token may do.
+type Role string
+
+// The roles of the contract: the security team triages drafts, the FG assesses, an admin does both.
+const (
+	RoleAnalyst Role = "analyst"
+	RoleFG      Role = "fg"
+	RoleAdmin   Role = "admin"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAnalyst, RoleFG, RoleAdmin}
+
+// Permission is one kind of request.
+type Permission string
+
+// The permissions.
+const (
+	PermRead   Permission = "read"   // list and show incidents, download documents
+	PermTriage Permission = "triage" // open or dismiss a draft
+	PermAssess Permission = "assess" // answer the assessment flow, close
+)
+
+var grants = map[Role][]Permission{
+	RoleAnalyst: {PermRead, PermTriage},
+	RoleFG:      {PermRead, PermAssess},
+	RoleAdmin:   {PermRead, PermTriage, PermAssess},
+}
+
+// Allows says whether r grants p.
+func (r Role) Allows(p Permission) bool { return slices.Contains(grants[r], p) }
+
+// Token is one entry of the tokens file: who it is, the role, and the SHA-256 of the secret. The
+// secret itself is shown once when the token is made and is stored nowhere.
+type Token struct {
+	Name   string `yaml:"name"`
+	Role   Role   `yaml:"role"`
+	SHA256 string `yaml:"sha256"`
+}
+
+// Tokens is the loaded tokens file.
+type Tokens struct {
+	list []Token
+	sums [][]byte
+}
+
+type tokensFile struct {
+	Tokens []Token `yaml:"tokens"`
+}
+
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]*$`)
+
+// LoadTokens reads a tokens file (YAML: `tokens: [{name, role, sha256}]`), strictly: an unknown key,
+// role or a malformed hash is an error naming the file and line.
+func LoadTokens(path string) (*Tokens, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokens file: %w", err)
+	}
+	return ParseTokens(data, path)
+}
+
+// ParseTokens reads the text of a tokens file; name is used in errors.
+func ParseTokens(data []byte, name string) (*Tokens, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var f tokensFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) { // an empty file: no tokens
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	t := &Tokens{}
+	var errs []error
+	lines := tokenLines(&root)
+	seen := map[string]bool{}
+	for i, tok := range f.Tokens {
+		at := fmt.Sprintf("%s:%d", name, lineOf(lines, i))
+		switch {
+		case !namePattern.MatchString(tok.Name):
+			errs = append(errs, fmt.Errorf("%s: name %q: letters, digits and . _ @ - only", at, tok.Name))
+		case seen[tok.Name]:
+			errs = append(errs, fmt.Errorf("%s: name %q is given twice", at, tok.Name))
+		case !slices.Contains(Roles, tok.Role):
+			errs = append(errs, fmt.Errorf("%s: role %q: want one of %v", at, tok.Role, Roles))
+		}
+		seen[tok.Name] = true
+		sum, err := hex.DecodeString(tok.SHA256)
+		if err != nil || len(sum) != sha256.Size {
+			errs = append(errs, fmt.Errorf("%s: sha256: want the 64 hex digits `lekwacht tokens add` prints", at))
+			continue
+		}
+		t.list = append(t.list, tok)
+		t.sums = append(t.sums, sum)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func tokenLines(root *yaml.Node) []int {
+	if len(root.Content) == 0 {
+		return nil
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "tokens" {
+			var out []int
+			for _, n := range m.Content[i+1].Content {
+				out = append(out, n.Line)
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+func lineOf(lines []int, i int) int {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return 0
+}
+
+// Len is the number of tokens.
+func (t *Tokens) Len() int {
+	if t == nil {
+		return 0
+	}
+	return len(t.list)
+}
+
+// Lookup finds the token whose secret this is. Every entry is compared in constant time.
+func (t *Tokens) Lookup(secret string) (Token, bool) {
+	if t == nil || secret == "" {
+		return Token{}, false
+	}
+	sum := sha256.Sum256([]byte(secret))
+	found := -1
+	for i, s := range t.sums {
+		if subtle.ConstantTimeCompare(sum[:], s) == 1 {
+			found = i
+		}
+	}
+	if found < 0 {
+		return Token{}, false
+	}
+	return t.list[found], true
+}
+
+// NewSecret makes a token secret and the hash that goes into the tokens file.
+func NewSecret() (secret, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	secret = "lw_" + base64.RawURLEncoding.EncodeToString(b)
+	sum := sha256.Sum256([]byte(secret))
+	return secret, hex.EncodeToString(sum[:]), nil
+}
+
+// AddToken appends a token entry to the tokens file at path (created 0600 when absent) and returns
+// the secret, which is shown once.
+func AddToken(path, name string, role Role) (string, error) {
+	var existing []byte
+	if b, err := os.ReadFile(path); err == nil {
+		existing = b
+		if _, err := ParseTokens(b, path); err != nil {
+			return "", err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	tok := Token{Name: name, Role: role, SHA256: strings.Repeat("0", 64)}
+	probe := append(append([]byte{}, existing...), []byte(entry(tok, len(existing) == 0))...)
+	if _, err := ParseTokens(probe, path); err != nil {
+		return "", err
+	}
+	secret, hash, err := NewSecret()
+	if err != nil {
+		return "", err
+	}
+	tok.SHA256 = hash
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.WriteString(entry(tok, len(existing) == 0)); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return "", err
+	}
+	return secret, f.Close()
+}
+
+func entry(t Token, first bool) string {
+	s := fmt.Sprintf("  - {name: %q, role: %s, sha256: %s}\n", t.Name, t.Role, t.SHA256)
+	if first {
+		s = "# lekwacht API and web page tokens: the SHA-256 of each secret, never the secret.\ntokens:\n" + s
+	}
+	return s
+}
