@@ -98,6 +98,8 @@ type Kibana struct {
 type HTTP struct {
 	Listen     string `mapstructure:"listen" json:"listen"`
 	TokensFile string `mapstructure:"tokens_file" json:"tokens_file"`
+	TLSCert    string `mapstructure:"tls_cert" json:"tls_cert,omitempty"` // PEM certificate (chain); with TLSKey: HTTPS
+	TLSKey     string `mapstructure:"tls_key" json:"tls_key,omitempty"`
 }
 
 // Location returns the gemeente's time zone (validated by Validate).

@@ -25,7 +25,7 @@ organisation:
   working_hours: "Mon-Fri 07:00-19:00"
 register: {dir: ./lekwacht-data}
 elasticsearch: {index_prefix: lekwacht}
-http: {listen: "127.0.0.1:8470"}
+http: {listen: "127.0.0.1:8470", tokens_file: /etc/lekwacht/tokens.yaml}
 `
 
 // Load reads the configuration from path, or from the first of SearchPaths that exists when path is

@@ -97,6 +97,9 @@ func (c *Config) Validate(check InputCheck) []Problem {
 	if c.HTTP.Listen != "" && !strings.Contains(c.HTTP.Listen, ":") {
 		add("http.listen", "%q: write host:port, e.g. 127.0.0.1:8470", c.HTTP.Listen)
 	}
+	if (c.HTTP.TLSCert == "") != (c.HTTP.TLSKey == "") {
+		add("http.tls_cert", "give both http.tls_cert and http.tls_key, or neither")
+	}
 	return ps
 }
 

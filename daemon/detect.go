@@ -36,6 +36,8 @@ type detection struct {
 	pending  []hit.Hit
 	// Created counts incidents opened, Hits the hits registered.
 	Created, Hits int64
+	// byDetector counts the hits registered per detector, for /metrics.
+	byDetector counts
 }
 
 // openDetection loads the rules (shipped and rules.dir), the directory and the register. Any
@@ -94,6 +96,9 @@ func (d *detection) flush(ctx context.Context) error {
 		if r.Created {
 			d.Created++
 		}
+	}
+	for i := range d.pending {
+		d.byDetector.add(d.pending[i].Detector, 1)
 	}
 	d.Hits += int64(len(d.pending))
 	clear(d.pending)

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	sdnotify "github.com/coreos/go-systemd/v22/daemon"
 	"github.com/lekwacht/lekwacht/collectors/tail"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/event"
@@ -29,6 +31,9 @@ type Daemon struct {
 	out    *eventsOutput
 	det    *detection
 	cpPath string
+	http   *httpSide
+	// lastCheckpoint is when positions were last saved (Unix nanoseconds), for health and watchdog.
+	lastCheckpoint atomic.Int64
 
 	// mu is held while a line is handled and acknowledged, and while a checkpoint is taken, so a
 	// checkpoint's positions and output sizes describe the same cut of the stream.
@@ -55,6 +60,10 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		return nil, err
 	}
 	if d.det, err = openDetection(context.Background(), cfg, log); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if d.http, err = openHTTP(cfg, log); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -129,6 +138,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 		})
 	})
 	g.Go(func() error { return every(ctx, CheckpointEvery, d.checkpoint) })
+	if d.http != nil {
+		g.Go(func() error { return d.serveHTTP(ctx) })
+	}
+	if iv, err := sdnotify.SdWatchdogEnabled(false); err == nil && iv > 0 {
+		g.Go(func() error { return d.watchdog(ctx, iv) })
+	}
+	// Everything is open and bound: tell systemd (Type=notify) we are ready.
+	sdnotify.SdNotify(false, sdnotify.SdNotifyReady)
+	go func() {
+		<-ctx.Done()
+		sdnotify.SdNotify(false, sdnotify.SdNotifyStopping)
+	}()
 	err := g.Wait()
 	if cerr := d.checkpoint(); err == nil || errors.Is(err, context.Canceled) {
 		err = cerr
@@ -208,13 +229,30 @@ func (d *Daemon) ReloadRules() error {
 	return d.det.reloadRules()
 }
 
-// Reload is SIGHUP: the rules and the directory are read again; what does not load stays as it was.
+// Reload is SIGHUP: the rules, the directory and the tokens are read again; what does not load
+// stays as it was.
 func (d *Daemon) Reload() error {
 	err := d.ReloadRules()
 	if d.det.dir != nil {
 		err = errors.Join(err, d.det.dir.Reload())
 	}
+	if d.http != nil {
+		err = errors.Join(err, d.http.loadTokens(d.log))
+	}
 	return err
+}
+
+// watchdog pings systemd's watchdog twice per interval while checkpoints keep coming: a stuck
+// pipeline stops the pings and systemd restarts the service.
+func (d *Daemon) watchdog(ctx context.Context, interval time.Duration) error {
+	return every(ctx, interval/2, func() error {
+		if err := d.health(); err != nil {
+			d.log.Error("watchdog not pinged", "reason", err.Error())
+			return nil
+		}
+		sdnotify.SdNotify(false, sdnotify.SdNotifyWatchdog)
+		return nil
+	})
 }
 
 // checkpoint flushes the outputs and saves their sizes with the acknowledged positions, atomically.
@@ -239,6 +277,7 @@ func (d *Daemon) checkpoint() error {
 	if err := tail.SaveCheckpoint(d.cpPath, cp); err != nil {
 		return fmt.Errorf("save positions: %w", err)
 	}
+	d.lastCheckpoint.Store(time.Now().UnixNano())
 	return nil
 }
 
@@ -256,6 +295,9 @@ func (d *Daemon) Close() error {
 	}
 	if d.det != nil {
 		errs = append(errs, d.det.close())
+	}
+	if d.http != nil {
+		d.http.ln.Close() // already closed by Run's shutdown, or never served
 	}
 	return errors.Join(errs...)
 }

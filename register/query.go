@@ -251,3 +251,22 @@ func (in *Incident) Categories() []string {
 	}
 	return out
 }
+
+// CountByStatus counts the incidents per status (for metrics; statuses without incidents are absent).
+func (r *Register) CountByStatus(ctx context.Context) (map[Status]int, error) {
+	rows, err := r.db.QueryContext(ctx, `SELECT status, count(*) FROM incidents GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[Status]int{}
+	for rows.Next() {
+		var s Status
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

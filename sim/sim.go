@@ -205,8 +205,9 @@ inputs:
 watch: [{path: %q, recursive: true}]
 directory: %q
 rules: {dir: %q}
+http: {listen: "127.0.0.1:8470", tokens_file: %q}
 `, s.o.Employees, s.o.Days, s.o.Seed, Domain, strings.Join(partnerDomains, ", "), Domain, p("lekwacht-data"),
 		p("logs/mail/mail.log"), p("logs/exchange/MSGTRK*.LOG"), p("logs/samba/audit.log"), p("logs/winlog/security.ndjson"),
-		p("logs/sshd/auth.log"), p("logs/zaak/audit.jsonl"), p("logs/hrm/audit.jsonl"), p("exports"), p("directory.csv"), p("rules"))
+		p("logs/sshd/auth.log"), p("logs/zaak/audit.jsonl"), p("logs/hrm/audit.jsonl"), p("exports"), p("directory.csv"), p("rules"), p("tokens.yaml"))
 	return os.WriteFile(filepath.Join(s.out, "lekwacht.yaml"), []byte(cfg), 0o644)
 }

@@ -121,6 +121,7 @@ func TestKillDashNine(t *testing.T) {
 	os.WriteFile(cfg, []byte(fmt.Sprintf(`organisation: {timezone: Europe/Amsterdam}
 register: {dir: %s}
 events: {file: %s}
+http: {listen: "127.0.0.1:0"}
 inputs:
   - {name: ssh, format: sshd, paths: ["%s/auth.log*"]}
 `, filepath.Join(dir, "register"), events, logDir)), 0o600)

@@ -1,0 +1,101 @@
+package daemon
+
+import (
+	"context"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/lekwacht/lekwacht/register"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// counts is a map of counters safe for a scrape while the pipeline counts.
+type counts struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+func (c *counts) add(k string, n int64) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]int64{}
+	}
+	c.m[k] += n
+	c.mu.Unlock()
+}
+
+func (c *counts) snapshot() map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.m)
+}
+
+var (
+	descLines     = prometheus.NewDesc("lekwacht_lines_total", "Lines read per input.", []string{"input"}, nil)
+	descEvents    = prometheus.NewDesc("lekwacht_events_total", "Normalized events per input.", []string{"input"}, nil)
+	descIgnored   = prometheus.NewDesc("lekwacht_ignored_lines_total", "Lines read that yield no event (noise, state-only lines) per input.", []string{"input"}, nil)
+	descRejects   = prometheus.NewDesc("lekwacht_rejected_lines_total", "Lines kept aside as rejects, per input and reason.", []string{"input", "reason"}, nil)
+	descLag       = prometheus.NewDesc("lekwacht_lag_bytes", "Bytes written to a followed file and not yet processed.", []string{"input", "file"}, nil)
+	descFiles     = prometheus.NewDesc("lekwacht_followed_files", "Files followed per input.", []string{"input"}, nil)
+	descHits      = prometheus.NewDesc("lekwacht_hits_total", "Hits registered per detector.", []string{"detector"}, nil)
+	descIncidents = prometheus.NewDesc("lekwacht_incidents", "Incidents in the register per status.", []string{"status"}, nil)
+	descPending   = prometheus.NewDesc("lekwacht_pending_hits", "Hits waiting to be registered (the queue before the register).", nil, nil)
+	descEvictions = prometheus.NewDesc("lekwacht_state_evictions_total", "Groups, users and hosts pushed out of the detectors' bounded state.", nil, nil)
+	descRules     = prometheus.NewDesc("lekwacht_rules", "Rules in force.", nil, nil)
+)
+
+// metrics is the daemon's Prometheus collector: it reads the pipeline's own counters at scrape
+// time. No label carries personal data: inputs, file paths of logs, detectors, statuses.
+type metrics struct{ d *Daemon }
+
+func (m metrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descHits,
+		descIncidents, descPending, descEvictions, descRules} {
+		ch <- d
+	}
+}
+
+func (m metrics) Collect(ch chan<- prometheus.Metric) {
+	d := m.d
+	for i, in := range d.inputs {
+		c := in.Counters
+		ch <- prometheus.MustNewConstMetric(descLines, prometheus.CounterValue, float64(c.Lines.Load()), in.Name)
+		ch <- prometheus.MustNewConstMetric(descEvents, prometheus.CounterValue, float64(c.Events.Load()), in.Name)
+		ch <- prometheus.MustNewConstMetric(descIgnored, prometheus.CounterValue, float64(c.Ignored.Load()), in.Name)
+		for reason, n := range c.Rejected() {
+			ch <- prometheus.MustNewConstMetric(descRejects, prometheus.CounterValue, float64(n), in.Name, string(reason))
+		}
+		st := d.tails[i].Stats()
+		ch <- prometheus.MustNewConstMetric(descFiles, prometheus.GaugeValue, float64(st.Files), in.Name)
+		for file, lag := range st.Lag {
+			ch <- prometheus.MustNewConstMetric(descLag, prometheus.GaugeValue, float64(lag), in.Name, file)
+		}
+	}
+	for det, n := range d.det.byDetector.snapshot() {
+		ch <- prometheus.MustNewConstMetric(descHits, prometheus.CounterValue, float64(n), det)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if byStatus, err := d.det.reg.CountByStatus(ctx); err == nil {
+		for _, s := range register.Statuses {
+			ch <- prometheus.MustNewConstMetric(descIncidents, prometheus.GaugeValue, float64(byStatus[s]), string(s))
+		}
+	} else {
+		d.log.Warn("metrics: count incidents", "err", err)
+	}
+	d.mu.Lock()
+	pending, rules, evictions := len(d.det.pending), len(d.det.engine.Rules()), d.det.engine.Evictions()
+	d.mu.Unlock()
+	ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(pending))
+	ch <- prometheus.MustNewConstMetric(descRules, prometheus.GaugeValue, float64(rules))
+	ch <- prometheus.MustNewConstMetric(descEvictions, prometheus.CounterValue, float64(evictions))
+}
+
+// Metrics returns the registry /metrics serves: the daemon's figures and the Go runtime's.
+func (d *Daemon) Metrics() *prometheus.Registry {
+	r := prometheus.NewRegistry()
+	r.MustRegister(metrics{d}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return r
+}
