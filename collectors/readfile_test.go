@@ -103,3 +103,35 @@ func TestRejectsKeepLineAndCutToCheckpoint(t *testing.T) {
 		t.Fatalf("after cut: %s", data)
 	}
 }
+
+// TestOutputSurvivesCopytruncate: logrotate's copytruncate empties an output lekwacht holds open;
+// what is written next starts at the new beginning, with no hole of zeros.
+func TestOutputSurvivesCopytruncate(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "events.jsonl")
+	f, _, err := OpenOutput(p, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.WriteString("one\ntwo\n")
+	if err := os.Truncate(p, 0); err != nil { // copytruncate, after copying
+		t.Fatal(err)
+	}
+	f.WriteString("three\n")
+	b, _ := os.ReadFile(p)
+	if string(b) != "three\n" {
+		t.Fatalf("after copytruncate the file holds %q", b)
+	}
+	// And a restart still cuts back to the checkpoint's length.
+	f.Close()
+	os.WriteFile(p, []byte("kept\nnot checkpointed\n"), 0o600)
+	g, n, err := OpenOutput(p, 5)
+	if err != nil || n != 5 {
+		t.Fatal(n, err)
+	}
+	g.WriteString("next\n")
+	g.Close()
+	if b, _ := os.ReadFile(p); string(b) != "kept\nnext\n" {
+		t.Fatalf("cut back: %q", b)
+	}
+}

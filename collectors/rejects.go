@@ -49,13 +49,13 @@ func OpenRejects(path string, size int64) (*Rejects, error) {
 }
 
 // OpenOutput opens an output file derived from log lines (mode 0600, folder 0700), cut back to size
-// when size >= 0 (the length the last checkpoint recorded) and positioned at its end. It returns the
-// file and its length.
+// when size >= 0 (the length the last checkpoint recorded). Writes append (O_APPEND), so logrotate's
+// copytruncate leaves no hole of zeros where the old end was. It returns the file and its length.
 func OpenOutput(path string, size int64) (*os.File, int64, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, 0, err
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, 0, err
 	}
