@@ -264,7 +264,10 @@ func (a *adder) add(h *hit.Hit, items []item) (Result, error) {
 		}
 		res.Added++
 	}
-	return res, a.update(in, now)
+	if err := a.update(in, now); err != nil {
+		return res, err
+	}
+	return res, a.r.enqueue(a.ctx, a.tx, in, res.Created, now)
 }
 
 // span is the time range of a hit's new evidence (and the hit's own time).

@@ -30,14 +30,18 @@ type Options struct {
 	Now func() time.Time
 	// Location is the zone times are shown in; time.Local when nil.
 	Location *time.Location
+	// Outbox names the sinks that want an incident delivered after a change by Add (created: it was
+	// opened by that Add). Their deliveries are queued in the same transaction (see Due).
+	Outbox func(in *Incident, created bool) []string
 }
 
 // Register is an open datalekregister. It is safe for concurrent use, also by several processes.
 type Register struct {
-	db  *sql.DB
-	dir string
-	now func() time.Time
-	loc *time.Location
+	db     *sql.DB
+	dir    string
+	now    func() time.Time
+	loc    *time.Location
+	outbox func(in *Incident, created bool) []string
 }
 
 // Open opens (creating when needed) the register in dir and brings its schema up to date.
@@ -69,7 +73,7 @@ func open(ctx context.Context, dir string, opts Options, version int) (*Register
 		return nil, fmt.Errorf("open register %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	r := &Register{db: db, dir: dir, now: opts.Now, loc: opts.Location}
+	r := &Register{db: db, dir: dir, now: opts.Now, loc: opts.Location, outbox: opts.Outbox}
 	if r.now == nil {
 		r.now = time.Now
 	}

@@ -88,6 +88,22 @@ CREATE TABLE access_log (
 );
 CREATE INDEX access_incident ON access_log (incident_id);
 `,
+	// 1 -> 2: the outbox of deliveries to outside sinks (response hooks, Elasticsearch), written in
+	// the transaction that changes the incident, so nothing is lost or sent twice by a crash.
+	`
+CREATE TABLE outbox (
+	id          INTEGER PRIMARY KEY,
+	sink        TEXT NOT NULL,
+	incident_id TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	attempts    INTEGER NOT NULL DEFAULT 0,
+	next_at     INTEGER NOT NULL,
+	last_error  TEXT NOT NULL DEFAULT '',
+	done_at     INTEGER,
+	failed      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_due ON outbox (sink, done_at, next_at);
+`,
 }
 
 // SchemaVersion is the version this build writes.

@@ -1,0 +1,66 @@
+package register
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/lekwacht/lekwacht/hit"
+)
+
+func TestOutbox(t *testing.T) {
+	c := &clock{t: t0}
+	ctx := context.Background()
+	r, err := Open(ctx, t.TempDir(), Options{Now: c.now, Location: time.UTC, Outbox: func(in *Incident, created bool) []string {
+		sinks := []string{"es"} // every change
+		if created && in.Severity.Rank() >= hit.SeverityHigh.Rank() {
+			sinks = append(sinks, "block")
+		}
+		return sinks
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	high := lineHit("a.bakker", t0, 0, 100)
+	low := lineHit("b.smit", t0, 500)
+	low.Severity = hit.SeverityLow
+	add(t, r, high, low)
+	add(t, r, lineHit("a.bakker", t0.Add(time.Minute), 200)) // joins a.bakker's incident: no new hook delivery
+	add(t, r, high)                                          // a replay: nothing changes, nothing queued
+	block, err := r.Due(ctx, "block", c.now(), 10)
+	if err != nil || len(block) != 1 {
+		t.Fatalf("block due %+v %v: want one delivery (the high incident, when it was created)", block, err)
+	}
+	es, _ := r.Due(ctx, "es", c.now(), 10)
+	if len(es) != 3 {
+		t.Fatalf("es due %d, want 3 (two created, one joined)", len(es))
+	}
+	// A failed try comes back at its time; a given-up one never.
+	if err := r.Retry(ctx, block[0].ID, c.now().Add(time.Minute), "connection refused", false); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := r.Due(ctx, "block", c.now(), 10); len(due) != 0 {
+		t.Fatal("a retry came back before its time")
+	}
+	c.t = c.t.Add(2 * time.Minute)
+	due, _ := r.Due(ctx, "block", c.now(), 10)
+	if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "connection refused" {
+		t.Fatalf("retry %+v", due)
+	}
+	r.Delivered(ctx, es[0].ID)
+	r.Retry(ctx, es[1].ID, c.now(), "HTTP 400", true)
+	st, err := r.OutboxStats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st["block"]; got.Pending != 1 || got.Retrying != 1 || got.Failed != 0 || !got.Oldest.Equal(t0) {
+		t.Errorf("block stats %+v", got)
+	}
+	if got := st["es"]; got.Pending != 1 || got.Delivered != 1 || got.Failed != 1 {
+		t.Errorf("es stats %+v", got)
+	}
+	if due, _ := r.Due(ctx, "es", c.now(), 10); len(due) != 1 || due[0].ID != es[2].ID {
+		t.Fatalf("es due after one delivered and one failed: %+v", due)
+	}
+}
