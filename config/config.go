@@ -20,6 +20,7 @@ type Config struct {
 	Elasticsearch Elasticsearch `mapstructure:"elasticsearch" json:"elasticsearch"`
 	Kibana        Kibana        `mapstructure:"kibana" json:"kibana"`
 	HTTP          HTTP          `mapstructure:"http" json:"http"`
+	Hooks         []Hook        `mapstructure:"hooks" json:"hooks,omitempty"`
 
 	// File is where the configuration was read from; empty for the embedded default.
 	File string `mapstructure:"-" json:"-"`
@@ -92,6 +93,24 @@ type Elasticsearch struct {
 // Kibana is where the saved objects go.
 type Kibana struct {
 	URL string `mapstructure:"url" json:"url"`
+}
+
+// Hook is a response action run when a high or critical incident opens: a webhook (JSON, signed
+// with HMAC-SHA256) and/or a command.
+type Hook struct {
+	Name        string        `mapstructure:"name" json:"name"`
+	MinSeverity string        `mapstructure:"min_severity" json:"min_severity,omitempty"` // default high
+	Detectors   []string      `mapstructure:"detectors" json:"detectors,omitempty"`       // empty: every detector
+	Webhook     *Webhook      `mapstructure:"webhook" json:"webhook,omitempty"`
+	Command     []string      `mapstructure:"command" json:"command,omitempty"` // argv; {id} {user} {severity} {detector} {rule} filled in
+	Timeout     time.Duration `mapstructure:"timeout" json:"timeout,omitempty"`
+	MaxAttempts int           `mapstructure:"max_attempts" json:"max_attempts,omitempty"`
+}
+
+// Webhook is where a hook posts its JSON.
+type Webhook struct {
+	URL        string `mapstructure:"url" json:"url"`
+	SecretFile string `mapstructure:"secret_file" json:"secret_file,omitempty"` // the HMAC key, one line
 }
 
 // HTTP is the API and the FG's web page.

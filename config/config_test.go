@@ -134,3 +134,40 @@ func TestWorkingHours(t *testing.T) {
 		t.Error("bad day accepted")
 	}
 }
+
+func TestHooks(t *testing.T) {
+	p := write(t, `organisation: {timezone: UTC}
+hooks:
+  - name: idm
+    min_severity: critical
+    detectors: [shared_credentials]
+    webhook: {url: "https://idm.voorbeeld.local/lekwacht", secret_file: /etc/lekwacht/hook.secret}
+    timeout: 10s
+  - name: blokkeer
+    command: [/usr/local/sbin/blokkeer, "{user}"]
+`)
+	c, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Hooks) != 2 || c.Hooks[0].Timeout.Seconds() != 10 || c.Hooks[0].Webhook.URL == "" || c.Hooks[1].Command[1] != "{user}" {
+		t.Fatalf("%+v", c.Hooks)
+	}
+	p = write(t, `organisation: {timezone: UTC}
+hooks:
+  - name: idm
+    min_severity: urgent
+    detectors: [snooping]
+    webhook: {url: "ftp://x"}
+  - name: idm
+  - name: c
+    command: [blokkeer]
+`)
+	_, err = Load(p, nil)
+	for _, want := range []string{"hooks.0.min_severity", "hooks.0.detectors", "hooks.0.webhook.url", "hooks.0.webhook.secret_file",
+		"hooks.1.name", "hooks.1: give a webhook", "hooks.2.command"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}

@@ -2,8 +2,11 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"path"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -97,11 +100,50 @@ func (c *Config) Validate(check InputCheck) []Problem {
 	if c.HTTP.Listen != "" && !strings.Contains(c.HTTP.Listen, ":") {
 		add("http.listen", "%q: write host:port, e.g. 127.0.0.1:8470", c.HTTP.Listen)
 	}
+	hookNames := map[string]bool{}
+	for i, h := range c.Hooks {
+		at := fmt.Sprintf("hooks.%d", i)
+		switch {
+		case !nameRE.MatchString(h.Name):
+			add(at+".name", "%q: letters, digits, - and _ only", h.Name)
+		case hookNames[h.Name]:
+			add(at+".name", "%q is used twice", h.Name)
+		}
+		hookNames[h.Name] = true
+		if h.MinSeverity != "" && !slices.Contains([]string{"low", "medium", "high", "critical"}, h.MinSeverity) {
+			add(at+".min_severity", "%q: want low, medium, high or critical", h.MinSeverity)
+		}
+		for _, d := range h.Detectors {
+			if !slices.Contains(detectorIDs, d) {
+				add(at+".detectors", "%q is no detector; detectors are %v", d, detectorIDs)
+			}
+		}
+		if h.Webhook == nil && len(h.Command) == 0 {
+			add(at, "give a webhook, a command, or both")
+		}
+		if h.Webhook != nil {
+			if u, err := url.Parse(h.Webhook.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				add(at+".webhook.url", "%q: want an http(s) URL", h.Webhook.URL)
+			}
+			if h.Webhook.SecretFile == "" {
+				add(at+".webhook.secret_file", "required: the receiver checks the HMAC signature with this secret")
+			}
+		}
+		if len(h.Command) > 0 && !filepath.IsAbs(h.Command[0]) {
+			add(at+".command", "%q: give the program's absolute path", h.Command[0])
+		}
+		if h.Timeout < 0 || h.MaxAttempts < 0 {
+			add(at, "timeout and max_attempts cannot be negative")
+		}
+	}
 	if (c.HTTP.TLSCert == "") != (c.HTTP.TLSKey == "") {
 		add("http.tls_cert", "give both http.tls_cert and http.tls_key, or neither")
 	}
 	return ps
 }
+
+// detectorIDs are the contract's detector ids (config cannot import the detectors).
+var detectorIDs = []string{"shared_credentials", "bulk_bsn_export", "misdirected_mail", "private_mail", "record_snooping", "mass_deletion", "threshold"}
 
 var (
 	domainRE = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)

@@ -18,6 +18,7 @@ import (
 	"github.com/lekwacht/lekwacht/directory"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/hooks"
 	"github.com/lekwacht/lekwacht/register"
 	"github.com/lekwacht/lekwacht/rules"
 )
@@ -38,11 +39,14 @@ type detection struct {
 	Created, Hits int64
 	// byDetector counts the hits registered per detector, for /metrics.
 	byDetector counts
+	// afterFlush runs after hits were registered (the hooks look at the outbox at once).
+	afterFlush func()
 }
 
 // openDetection loads the rules (shipped and rules.dir), the directory and the register. Any
-// problem stops start-up.
-func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger) (*detection, error) {
+// problem stops start-up. hs are the response hooks whose deliveries the register queues (none for
+// a replay: replaying old logs must not block accounts).
+func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger, hs []*hooks.Hook) (*detection, error) {
 	set, err := rules.Load(cfg.Rules.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
@@ -70,7 +74,7 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 		log.Warn("rules whose detector is not built in yet are not run", "rules", missing)
 	}
 	d.engine, d.env = engine, env
-	if d.reg, err = register.Open(ctx, cfg.Register.Dir, register.Options{Location: cfg.Location()}); err != nil {
+	if d.reg, err = register.Open(ctx, cfg.Register.Dir, register.Options{Location: cfg.Location(), Outbox: hooks.Outbox(hs)}); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -101,6 +105,9 @@ func (d *detection) flush(ctx context.Context) error {
 		d.byDetector.add(d.pending[i].Detector, 1)
 	}
 	d.Hits += int64(len(d.pending))
+	if d.afterFlush != nil {
+		d.afterFlush()
+	}
 	clear(d.pending)
 	d.pending = d.pending[:0]
 	return nil

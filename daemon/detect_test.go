@@ -83,7 +83,7 @@ func TestRulesReload(t *testing.T) {
 	os.MkdirAll(rulesDir, 0o700)
 	os.WriteFile(filepath.Join(rulesDir, "own.yaml"), []byte(ownRule), 0o600)
 	cfg := &config.Config{Organisation: config.Organisation{Timezone: "UTC"}, Register: config.Register{Dir: filepath.Join(dir, "reg")}, Rules: config.Rules{Dir: rulesDir}}
-	det, err := openDetection(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	det, err := openDetection(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,9 @@ var (
 	descPending   = prometheus.NewDesc("lekwacht_pending_hits", "Hits waiting to be registered (the queue before the register).", nil, nil)
 	descEvictions = prometheus.NewDesc("lekwacht_state_evictions_total", "Groups, users and hosts pushed out of the detectors' bounded state.", nil, nil)
 	descRules     = prometheus.NewDesc("lekwacht_rules", "Rules in force.", nil, nil)
+	descHookTries = prometheus.NewDesc("lekwacht_hook_attempts_total", "Response hook deliveries tried, per hook and result (delivered, retry, failed).", []string{"hook", "result"}, nil)
+	descOutbox    = prometheus.NewDesc("lekwacht_outbox", "Deliveries in the register's outbox per sink and state (pending, retrying, failed).", []string{"sink", "state"}, nil)
+	descOutboxAge = prometheus.NewDesc("lekwacht_outbox_oldest_pending_seconds", "Age of the oldest pending delivery per sink.", []string{"sink"}, nil)
 )
 
 // metrics is the daemon's Prometheus collector: it reads the pipeline's own counters at scrape
@@ -52,7 +55,7 @@ type metrics struct{ d *Daemon }
 
 func (m metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descHits,
-		descIncidents, descPending, descEvictions, descRules} {
+		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge} {
 		ch <- d
 	}
 }
@@ -84,6 +87,25 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 	} else {
 		d.log.Warn("metrics: count incidents", "err", err)
+	}
+	if ob, err := d.det.reg.OutboxStats(ctx); err == nil {
+		for sink, c := range ob {
+			ch <- prometheus.MustNewConstMetric(descOutbox, prometheus.GaugeValue, float64(c.Pending), sink, "pending")
+			ch <- prometheus.MustNewConstMetric(descOutbox, prometheus.GaugeValue, float64(c.Retrying), sink, "retrying")
+			ch <- prometheus.MustNewConstMetric(descOutbox, prometheus.GaugeValue, float64(c.Failed), sink, "failed")
+			age := 0.0
+			if !c.Oldest.IsZero() {
+				age = time.Since(c.Oldest).Seconds()
+			}
+			ch <- prometheus.MustNewConstMetric(descOutboxAge, prometheus.GaugeValue, age, sink)
+		}
+	}
+	if d.hooks != nil {
+		for hook, m := range d.hooks.Counts() {
+			for result, n := range m {
+				ch <- prometheus.MustNewConstMetric(descHookTries, prometheus.CounterValue, float64(n), hook, result)
+			}
+		}
 	}
 	d.mu.Lock()
 	pending, rules, evictions := len(d.det.pending), len(d.det.engine.Rules()), d.det.engine.Evictions()

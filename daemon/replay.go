@@ -69,7 +69,7 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		return sum, err
 	}
 	defer out.Close()
-	det, err := openDetection(ctx, cfg, slog.New(slog.DiscardHandler))
+	det, err := openDetection(ctx, cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		return sum, err
 	}

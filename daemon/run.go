@@ -14,6 +14,7 @@ import (
 	"github.com/lekwacht/lekwacht/collectors/tail"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hooks"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -32,6 +33,7 @@ type Daemon struct {
 	det    *detection
 	cpPath string
 	http   *httpSide
+	hooks  *hooks.Runner
 	// lastCheckpoint is when positions were last saved (Unix nanoseconds), for health and watchdog.
 	lastCheckpoint atomic.Int64
 
@@ -59,9 +61,18 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	if d.out, err = openEventsOutput(cfg, size(eventsSink)); err != nil {
 		return nil, err
 	}
-	if d.det, err = openDetection(context.Background(), cfg, log); err != nil {
+	hs, err := hooks.Load(cfg.Hooks)
+	if err != nil {
 		d.Close()
 		return nil, err
+	}
+	if d.det, err = openDetection(context.Background(), cfg, log, hs); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if len(hs) > 0 {
+		d.hooks = hooks.NewRunner(d.det.reg, hs, log)
+		d.det.afterFlush = d.hooks.Kick
 	}
 	if d.http, err = openHTTP(cfg, log); err != nil {
 		d.Close()
@@ -140,6 +151,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	g.Go(func() error { return every(ctx, CheckpointEvery, d.checkpoint) })
 	if d.http != nil {
 		g.Go(func() error { return d.serveHTTP(ctx) })
+	}
+	if d.hooks != nil {
+		g.Go(func() error { return d.hooks.Run(ctx) })
 	}
 	if iv, err := sdnotify.SdWatchdogEnabled(false); err == nil && iv > 0 {
 		g.Go(func() error { return d.watchdog(ctx, iv) })

@@ -26,7 +26,7 @@ func TestWatchedFolderFileBecomesIncident(t *testing.T) {
 	os.MkdirAll(watched, 0o700)
 	cfg := &config.Config{Organisation: config.Organisation{Timezone: "UTC"}, Register: config.Register{Dir: filepath.Join(dir, "reg")},
 		Watch: []config.Watch{{Path: watched, Recursive: true}}}
-	det, err := openDetection(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	det, err := openDetection(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
