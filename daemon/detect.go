@@ -54,7 +54,10 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger, hs
 	d := &detection{log: log, rulesDir: cfg.Rules.Dir}
 	env := detectors.Env{Directory: func() *directory.Directory { return nil }, ServiceAccounts: cfg.Organisation.ServiceAccounts,
 		OwnDomains: cfg.Organisation.Domains, PartnerDomains: cfg.Organisation.PartnerDomains,
-		SharedHosts: cfg.Organisation.SharedHosts, Location: cfg.Location()}
+		SharedHosts: cfg.Organisation.SharedHosts, Location: cfg.Location(),
+		// The lines detectors keep wait in a spool beside the register (0600, unlinked once open):
+		// the personal data in them stays on the register's disk, not in a shared /tmp.
+		SpoolDir: cfg.Register.Dir}
 	if cfg.Organisation.WorkingHours != "" {
 		if env.WorkingHours, err = config.ParseWorkingHours(cfg.Organisation.WorkingHours); err != nil {
 			return nil, fmt.Errorf("organisation.working_hours: %w", err)

@@ -39,6 +39,9 @@ type Env struct {
 	Location     *time.Location
 	// StateSize bounds each detector's state (groups, users, hosts in flight); 0 means DefaultStateSize.
 	StateSize int
+	// SpoolDir is the folder of the evidence spool, where the lines the detectors keep wait for a hit
+	// (the file is removed from the folder as soon as it is open); "" means the temporary folder.
+	SpoolDir string
 }
 
 // DefaultStateSize is the default number of groups a detector keeps in flight.
@@ -52,13 +55,43 @@ type Evictor interface {
 	Evictions() int64
 }
 
+// Selective is a detector that can only report on some kinds of events: the engine gives it no
+// others. Accepts must be true for every category and action of an event Observe may act on.
+type Selective interface {
+	Accepts(c event.Category, a event.Action) bool
+}
+
+// LineKeeper is a detector that keeps events' lines as evidence for later hits: the engine hands all
+// of them one hit.Lines, so that the rules that keep the same event keep one copy of its line, in the
+// evidence spool. KeptLines must yield every line the detector keeps: the spool's compaction keeps
+// only those.
+type LineKeeper interface {
+	ShareLines(ls *hit.Lines)
+	KeptLines(yield func(*hit.Line))
+}
+
+// spoolSegment is the size from which the evidence spool is compacted (0: hit.DefaultSpoolSegment).
+var spoolSegment int64
+
 // Engine runs the detectors of a rule set.
 type Engine struct {
 	rules     []*rules.Rule
 	detectors []Detector
 	hours     config.WorkingHours
 	loc       *time.Location
+	lines     *hit.Lines
+	routes    map[kind][]Detector // the detectors that accept a kind of event, in rule order
 }
+
+// kind is an event's category and action, which decide which detectors see it.
+type kind struct {
+	c event.Category
+	a event.Action
+}
+
+// maxRoutes bounds the kinds of events whose detectors the engine remembers; categories and actions
+// are enumerations, so it is never reached in practice.
+const maxRoutes = 1024
 
 // New builds a detector for every active rule whose detector is registered; Missing lists the
 // rules whose detector is not built in (yet).
@@ -73,7 +106,14 @@ func (e *Engine) Reload(set *rules.Set, env Env) (*Engine, []string, error) {
 }
 
 func build(set *rules.Set, env Env, old *Engine) (*Engine, []string, error) {
-	e := &Engine{hours: env.WorkingHours, loc: env.Location}
+	e := &Engine{hours: env.WorkingHours, loc: env.Location, routes: map[kind][]Detector{}}
+	if old != nil {
+		e.lines = old.lines // the detectors kept share it already
+	} else if ls, err := hit.NewSpooledLines(env.SpoolDir, spoolSegment); err == nil {
+		e.lines = ls
+	} else {
+		e.lines = hit.NewLines() // no spool: the lines stay in memory
+	}
 	if e.hours == (config.WorkingHours{}) {
 		e.hours, _ = config.ParseWorkingHours(DefaultWorkingHours)
 	}
@@ -95,6 +135,9 @@ func build(set *rules.Set, env Env, old *Engine) (*Engine, []string, error) {
 		d, err := build(r, env)
 		if err != nil {
 			return nil, nil, fmt.Errorf("rule %s (%s): %w", r.ID, r.File, err)
+		}
+		if k, ok := d.(LineKeeper); ok {
+			k.ShareLines(e.lines)
 		}
 		e.rules = append(e.rules, r)
 		e.detectors = append(e.detectors, d)
@@ -124,13 +167,44 @@ const DefaultWorkingHours = "Mon-Fri 07:00-19:00"
 // happened outside working hours and a level when it touches sensitive data (BSN, health, ...).
 func (e *Engine) Observe(ev *event.Event) []hit.Hit {
 	var hits []hit.Hit
-	for _, d := range e.detectors {
+	for _, d := range e.route(ev) {
 		hits = append(hits, d.Observe(ev)...)
+	}
+	if e.lines.Full() {
+		// Lines it cannot copy keep their place in the evidence but lose their text.
+		_ = e.lines.Compact(e.keptLines)
 	}
 	for i := range hits {
 		e.raise(&hits[i])
 	}
 	return hits
+}
+
+// keptLines yields the lines every detector keeps.
+func (e *Engine) keptLines(yield func(*hit.Line)) {
+	for _, d := range e.detectors {
+		if k, ok := d.(LineKeeper); ok {
+			k.KeptLines(yield)
+		}
+	}
+}
+
+// route is the detectors that may act on an event of its category and action.
+func (e *Engine) route(ev *event.Event) []Detector {
+	k := kind{ev.Event.Category, ev.Event.Action}
+	if ds, ok := e.routes[k]; ok {
+		return ds
+	}
+	ds := make([]Detector, 0, len(e.detectors))
+	for _, d := range e.detectors {
+		if s, ok := d.(Selective); !ok || s.Accepts(k.c, k.a) {
+			ds = append(ds, d)
+		}
+	}
+	if len(e.routes) < maxRoutes {
+		e.routes[k] = ds
+	}
+	return ds
 }
 
 func (e *Engine) raise(h *hit.Hit) {

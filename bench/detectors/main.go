@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,13 +26,15 @@ import (
 )
 
 var (
-	users   = flag.Int("users", 1_000_000, "distinct users in flight for the memory figure")
-	lines   = flag.Int("lines", 2_000_000, "lines in the generated logs (split over the formats)")
-	logUser = flag.Int("log-users", 5_000, "distinct users in the generated logs")
-	dir     = flag.String("dir", "", "work folder (default a temporary one, removed afterwards)")
-	memOnly = flag.Bool("memory-only", false, "only the memory figure (run in a fresh process by the report)")
-	cpuProf = flag.String("cpuprofile", "", "write a CPU profile of the replay figures to this file")
-	memProf = flag.String("memprofile", "", "with -memory-only: write a heap profile with the users in flight to this file")
+	users    = flag.Int("users", 1_000_000, "distinct users in flight for the memory figure")
+	lines    = flag.Int("lines", 2_000_000, "lines in the generated logs (split over the formats)")
+	logUser  = flag.Int("log-users", 5_000, "distinct users in the generated logs")
+	dir      = flag.String("dir", "", "work folder (default a temporary one, removed afterwards)")
+	memOnly  = flag.Bool("memory-only", false, "only the memory figure (run in a fresh process by the report)")
+	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the replay figures (with -memory-only: of the memory figure) to this file")
+	memProf  = flag.String("memprofile", "", "with -memory-only: write a heap profile with the users in flight to this file")
+	memState = flag.Int("state-size", 0, "with -memory-only: StateSize of the engine (0: as the replay, 1,000,000)")
+	formats  = flag.String("formats", "samba-audit,winlog-json", "the formats of the replay figures, comma-separated")
 )
 
 const (
@@ -43,16 +46,18 @@ const (
 // day is the working day the generated logs cover (UTC).
 var day = time.Date(2026, 11, 20, 7, 30, 0, 0, time.UTC)
 
-func env() detectors.Env {
-	return detectors.Env{Location: time.UTC, StateSize: stateSize, OwnDomains: []string{"voorbeeld.nl"}}
+func env(size int) detectors.Env {
+	return detectors.Env{Location: time.UTC, StateSize: size, OwnDomains: []string{"voorbeeld.nl"}}
 }
 
-func newEngine() *detectors.Engine {
+func newEngine() *detectors.Engine { return newEngineSized(stateSize) }
+
+func newEngineSized(size int) *detectors.Engine {
 	set, err := rules.Load("")
 	if err != nil {
 		fail(err)
 	}
-	e, missing, err := detectors.New(set, env())
+	e, missing, err := detectors.New(set, env(size))
 	if err != nil {
 		fail(err)
 	}
@@ -65,7 +70,21 @@ func newEngine() *detectors.Engine {
 func main() {
 	flag.Parse()
 	if *memOnly {
-		benchMemory(*users)
+		if *cpuProf != "" {
+			f, err := os.Create(*cpuProf)
+			if err != nil {
+				fail(err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				fail(err)
+			}
+			defer pprof.StopCPUProfile()
+		}
+		size := *memState
+		if size <= 0 {
+			size = stateSize
+		}
+		benchMemory(*users, size)
 		return
 	}
 	work := *dir
@@ -100,6 +119,12 @@ func main() {
 		{"samba-audit", genSamba},
 		{"winlog-json", genWinlog},
 	}
+	samples = slices.DeleteFunc(samples, func(s struct {
+		format string
+		gen    func(w *bufio.Writer, n, users int)
+	}) bool {
+		return !slices.Contains(strings.Split(*formats, ","), s.format)
+	})
 	var totParse, totDetect time.Duration
 	var totLines int64
 	for i, s := range samples {
@@ -131,16 +156,21 @@ func main() {
 		rate(totLines, totParse), rate(totLines, totDetect), "", "", overhead(totParse, totDetect), goalOverhead)
 
 	pprof.StopCPUProfile()
-	// The memory figure in a fresh process, so that the replay above does not weigh on its RSS.
+	// The memory figures in a fresh process each, so that the replay above does not weigh on their
+	// RSS: with the default state size (the oldest groups evicted) and with room for every user.
 	self, err := os.Executable()
 	if err != nil {
 		fail(err)
 	}
-	cmd := exec.Command(self, "-memory-only", "-users", strconv.Itoa(*users))
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fail(fmt.Errorf("memory figure: %w", err))
+	for _, size := range []int{detectors.DefaultStateSize, max(*users, stateSize)} {
+		cmd := exec.Command(self, "-memory-only", "-users", strconv.Itoa(*users), "-state-size", strconv.Itoa(size))
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fail(fmt.Errorf("memory figure: %w", err))
+		}
 	}
+	fmt.Printf("\nSUMMARY detectors: replay overhead over parsing alone %.1f%% (goal at most %.0f%%), %.0f lines/s with the detectors (%s)\n",
+		overhead(totParse, totDetect), goalOverhead, rate(totLines, totDetect), *formats)
 }
 
 type result struct {
@@ -315,10 +345,10 @@ func genWinlog(w *bufio.Writer, n, nusers int) {
 
 // benchMemory feeds an engine from the shipped rules three events for each of n distinct users
 // within one hour, and reports the heap and RSS with all of them in flight.
-func benchMemory(n int) {
+func benchMemory(n, size int) {
 	runtime.GC()
 	base := heapInuse()
-	e := newEngine()
+	e := newEngineSized(size)
 	var hits int64
 	obs := func(ev *event.Event) { hits += int64(len(e.Observe(ev))) }
 	start := time.Now()
@@ -368,10 +398,15 @@ func benchMemory(n int) {
 	runtime.GC()
 	heap := heapInuse()
 	rss := rssMB()
-	fmt.Printf("2. memory with %d distinct users in flight (3 events each within 1h, StateSize %d)\n", n, stateSize)
+	fmt.Printf("2. memory with %d distinct users in flight (3 events each within 1h, StateSize %d%s)\n", n, size,
+		map[bool]string{true: ", the default", false: ""}[size == detectors.DefaultStateSize])
 	fmt.Printf("   fed %d events in %.2f s (%.0f events/s), %d hits\n", 3*n, took.Seconds(), float64(3*n)/took.Seconds(), hits)
-	fmt.Printf("   HeapInuse %.1f MB (%.1f MB before the engine), RSS %.1f MB  (goal under %.0f MB), evictions %d\n",
-		heap, base, rss, goalMemoryMB, e.Evictions())
+	meets := "meets the goal"
+	if heap >= goalMemoryMB || rss >= goalMemoryMB {
+		meets = "does not meet the goal"
+	}
+	fmt.Printf("   HeapInuse %.1f MB (%.1f MB before the engine), RSS %.1f MB  (goal under %.0f MB: %s), evictions %d\n",
+		heap, base, rss, goalMemoryMB, meets, e.Evictions())
 	if *memProf != "" {
 		f, err := os.Create(*memProf)
 		if err != nil {

@@ -24,6 +24,8 @@ const (
 // Detector checks exports, inspects files, and follows removable media.
 type Detector struct {
 	rule              *rules.Rule
+	match             *rules.Matcher
+	lines             *hit.Lines
 	minCount, minBSNs int
 	window            time.Duration
 	attached          *lru.Cache[string, attach] // user|host -> the last removable device attached
@@ -32,8 +34,8 @@ type Detector struct {
 
 // attach is a removable device plugged in by a user on a host.
 type attach struct {
-	at time.Time
-	ev hit.Evidence
+	at   time.Time
+	line *hit.Line
 }
 
 // New builds the detector. Params: `min_count` (records in an export), `min_bsns` (valid BSNs in a file).
@@ -41,7 +43,7 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 	if size <= 0 {
 		size = 100_000
 	}
-	d := &Detector{rule: r, minCount: DefaultMinCount, minBSNs: DefaultMinBSNs, window: time.Duration(r.Window)}
+	d := &Detector{rule: r, match: r.Matcher(), minCount: DefaultMinCount, minBSNs: DefaultMinBSNs, window: time.Duration(r.Window)}
 	if d.window == 0 {
 		d.window = 8 * time.Hour
 	}
@@ -68,10 +70,28 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 	return d, nil
 }
 
+// Accepts says whether events of this category and action can be exports, attached devices or
+// written files, as Observe looks at.
+func (d *Detector) Accepts(c event.Category, a event.Action) bool {
+	kinds := a == event.ActionExport || c == event.CategoryDevice && a == event.ActionAttach ||
+		c == event.CategoryFile && (a == event.ActionCreate || a == event.ActionWrite)
+	return kinds && d.match.Accepts(c, a)
+}
+
+// ShareLines makes the detector keep the lines ls hands out, shared with the engine's other rules.
+func (d *Detector) ShareLines(ls *hit.Lines) { d.lines = ls }
+
+// KeptLines yields every line the detector keeps.
+func (d *Detector) KeptLines(yield func(*hit.Line)) {
+	for _, a := range d.attached.Values() {
+		yield(a.line)
+	}
+}
+
 // Observe reports an export of min_count or more records, and a created or written file of an
 // inspectable kind holding min_bsns or more valid BSNs (or a BSN column and at least one).
 func (d *Detector) Observe(ev *event.Event) []hit.Hit {
-	if !d.rule.Matches(ev) || ev.Event.Outcome == event.OutcomeFailure {
+	if !d.match.Matches(ev) || ev.Event.Outcome == event.OutcomeFailure {
 		return nil
 	}
 	switch {
@@ -80,10 +100,16 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		h.Evidence = []hit.Evidence{hit.LineOf(ev)}
 		return []hit.Hit{h}
 	case ev.Event.Category == event.CategoryDevice && ev.Event.Action == event.ActionAttach && removableDevice(ev.Device):
-		d.attached.Add(mediaKey(ev), attach{at: ev.Time, ev: hit.LineOf(ev)})
+		d.attached.Add(mediaKey(ev), attach{at: ev.Time, line: d.lines.Of(ev)})
 	case ev.File != nil && ev.Event.Category == event.CategoryFile && (ev.Event.Action == event.ActionCreate || ev.Event.Action == event.ActionWrite):
-		if ev.Log.Input != "watch" && removablePath(ev.File.Path) {
-			return d.toMedia(ev)
+		if ev.Log.Input != "watch" {
+			// A write in a log (Samba, 4663): to removable media it is checked against the files
+			// known to hold BSNs; its path is not opened (it is on another machine, or outside the
+			// watch: folders lekwacht was given to read).
+			if removablePath(ev.File.Path) {
+				return d.toMedia(ev)
+			}
+			return nil
 		}
 		return d.file(ev)
 	}
@@ -126,7 +152,7 @@ func (d *Detector) toMedia(ev *event.Event) []hit.Hit {
 	h := d.hit(ev, "removable-media", n, fmt.Sprintf("bestand met %d geldige BSN's gekopieerd naar verwisselbare opslag", n))
 	h.Severity = hit.SeverityCritical
 	h.Hosts = []string{ev.Host.Name}
-	h.Evidence = []hit.Evidence{a.ev, hit.LineOf(ev)}
+	h.Evidence = []hit.Evidence{a.line.Evidence(), hit.LineOf(ev)}
 	return []hit.Hit{h}
 }
 

@@ -68,6 +68,23 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	return hits
 }
 
+// Accepts says whether events of this category and action can be deletions the rule counts.
+func (d *Detector) Accepts(c event.Category, a event.Action) bool {
+	return a == event.ActionDelete && (d.files.Accepts(c, a) || d.records.Accepts(c, a))
+}
+
+// ShareLines makes the detector keep the lines ls hands out, shared with the engine's other rules.
+func (d *Detector) ShareLines(ls *hit.Lines) {
+	d.files.ShareLines(ls)
+	d.records.ShareLines(ls)
+}
+
+// KeptLines yields every line the detector keeps.
+func (d *Detector) KeptLines(yield func(*hit.Line)) {
+	d.files.KeptLines(yield)
+	d.records.KeptLines(yield)
+}
+
 // Evictions counts accounts pushed out of the bounded state.
 func (d *Detector) Evictions() int64 { return d.files.Evictions() + d.records.Evictions() }
 

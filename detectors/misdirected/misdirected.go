@@ -23,6 +23,8 @@ const DefaultBCCRecipients = 10
 // external recipients of each message.
 type Detector struct {
 	rule          *rules.Rule
+	match         *rules.Matcher
+	lines         *hit.Lines
 	known         []string // own and partner domains
 	bccRecipients int
 	messages      *lru.Cache[string, *message]
@@ -37,7 +39,7 @@ const DefaultLearnAfter = 3
 // message is one outbound message's external recipients so far.
 type message struct {
 	to       map[string]bool
-	lines    []hit.Evidence
+	lines    []*hit.Line
 	reported bool
 }
 
@@ -48,7 +50,7 @@ func New(r *rules.Rule, known []string, size int) (*Detector, error) {
 	if size <= 0 {
 		size = 100_000
 	}
-	d := &Detector{rule: r, bccRecipients: DefaultBCCRecipients, learnAfter: DefaultLearnAfter}
+	d := &Detector{rule: r, match: r.Matcher(), bccRecipients: DefaultBCCRecipients, learnAfter: DefaultLearnAfter}
 	for _, k := range known {
 		d.known = append(d.known, strings.ToLower(k))
 	}
@@ -84,6 +86,23 @@ func New(r *rules.Rule, known []string, size int) (*Detector, error) {
 	return d, err
 }
 
+// Accepts says whether events of this category and action can be deliveries the rule checks.
+func (d *Detector) Accepts(c event.Category, a event.Action) bool {
+	return a == event.ActionDeliver && d.match.Accepts(c, a)
+}
+
+// ShareLines makes the detector keep the lines ls hands out, shared with the engine's other rules.
+func (d *Detector) ShareLines(ls *hit.Lines) { d.lines = ls }
+
+// KeptLines yields every line the detector keeps.
+func (d *Detector) KeptLines(yield func(*hit.Line)) {
+	for _, m := range d.messages.Values() {
+		for _, l := range m.lines {
+			yield(l)
+		}
+	}
+}
+
 // Observe reports each recipient at a look-alike domain: delivered, or bounced (then not delivered).
 func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	m := ev.Mail
@@ -93,7 +112,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	if m.Status != "sent" && m.Status != "bounced" {
 		return nil
 	}
-	if !d.rule.Matches(ev) {
+	if !d.match.Matches(ev) {
 		return nil
 	}
 	var hits []hit.Hit
@@ -184,7 +203,7 @@ func (d *Detector) bcc(ev *event.Event) (hit.Hit, bool) {
 		}
 	}
 	if added && len(msg.lines) < 1000 {
-		msg.lines = append(msg.lines, hit.LineOf(ev))
+		msg.lines = append(msg.lines, d.lines.Of(ev))
 	}
 	if msg.reported || len(msg.to) < d.bccRecipients {
 		return hit.Hit{}, false
@@ -195,7 +214,7 @@ func (d *Detector) bcc(ev *event.Event) (hit.Hit, bool) {
 		User: user(ev), Pattern: "visible-recipients", Time: ev.Time, Window: time.Duration(d.rule.Window),
 		Categories: []hit.Category{hit.CategoryContact}, Subjects: len(msg.to), Facts: hit.Facts{Delivered: &delivered},
 		Summary:  fmt.Sprintf("één bericht aan %d externe ontvangers: mogelijk zichtbaar voor elkaar (BCC vergeten)", len(msg.to)),
-		Evidence: slices.Clone(msg.lines)}
+		Evidence: hit.Evidences(msg.lines)}
 	return h, true
 }
 

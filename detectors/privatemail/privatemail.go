@@ -4,11 +4,13 @@
 package privatemail
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/lekwacht/lekwacht/directory"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
@@ -30,16 +32,27 @@ const DefaultMinSize = 100 << 10
 // Detector watches delivered outbound mail.
 type Detector struct {
 	rule      *rules.Rule
+	match     *rules.Matcher
 	providers []string
 	own       []string
 	minSize   int64
 	dir       func() *directory.Directory
+	// correspondents are the private addresses that wrote to the gemeente (a keyed hash of each, and
+	// when): an answer to one of them, attachment and all, is the gemeente's work.
+	correspondents *lru.Cache[[16]byte, time.Time]
 }
+
+// CorrespondentFor is how long an address that wrote in counts as a correspondent.
+const CorrespondentFor = 90 * 24 * time.Hour
 
 // New builds the detector. Params: `min_size` (bytes, default 100 KiB), `private_domains` (more
 // provider domains). ownDomains are organisation.domains: the sender must be one of them.
 func New(r *rules.Rule, ownDomains []string, dir func() *directory.Directory) (*Detector, error) {
-	d := &Detector{rule: r, providers: slices.Clone(Providers), own: lower(ownDomains), minSize: DefaultMinSize, dir: dir}
+	d := &Detector{rule: r, match: r.Matcher(), providers: slices.Clone(Providers), own: lower(ownDomains), minSize: DefaultMinSize, dir: dir}
+	var err error
+	if d.correspondents, err = lru.New[[16]byte, time.Time](100_000); err != nil {
+		return nil, err
+	}
 	for k, v := range r.Params {
 		switch k {
 		case "min_size":
@@ -75,28 +88,76 @@ func lower(list []string) []string {
 // private address at any size, to another private mailbox from min_size on.
 func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	m := ev.Mail
-	if m == nil || ev.Event.Action != event.ActionDeliver || m.Status != "sent" || m.Hop != "" || m.Direction == "local" {
+	if m == nil {
+		return nil
+	}
+	d.learn(ev)
+	if ev.Event.Action != event.ActionDeliver || m.Status != "sent" || m.Hop != "" || m.Direction == "local" {
 		return nil
 	}
 	if len(d.own) > 0 && !slices.Contains(d.own, event.AddressDomain(m.From)) {
 		return nil
 	}
-	if !d.rule.Matches(ev) {
+	if !d.match.Matches(ev) {
 		return nil
 	}
 	sender, _ := d.person(m.From)
+	// With a directory, a sender that is no one in it is a function mailbox or an application (the
+	// zaaksysteem's notifications): only its mail to a staff member's private address counts.
+	staff := sender != nil || !d.haveDirectory()
 	var hits []hit.Hit
 	for _, to := range m.To {
 		if !slices.Contains(d.providers, event.AddressDomain(to)) {
 			continue
 		}
-		own := sender != nil && sender.PrivateEmail != "" && strings.EqualFold(strings.Trim(to, "<> "), sender.PrivateEmail)
-		if !own && m.Size < d.minSize {
+		addr := strings.ToLower(strings.Trim(to, "<> "))
+		own := sender != nil && sender.PrivateEmail != "" && strings.EqualFold(addr, sender.PrivateEmail)
+		if !own && sender == nil && d.haveDirectory() {
+			if p, ok := d.dir().PrivateEmail(addr); ok {
+				sender, own = p, true // a function mailbox used to mail someone's own private address
+			}
+		}
+		if !own && (!staff || m.Size < d.minSize || d.correspondent(addr, ev.Time)) {
 			continue
 		}
 		hits = append(hits, d.hit(ev, sender, own))
 	}
 	return hits
+}
+
+// learn remembers the private address of mail coming in from outside to an own domain.
+func (d *Detector) learn(ev *event.Event) {
+	m := ev.Mail
+	if ev.Event.Outcome == event.OutcomeFailure || (m.Status != "sent" && m.Status != "received") || m.Hop != "" {
+		return
+	}
+	from := strings.ToLower(strings.Trim(m.From, "<> "))
+	fd := event.AddressDomain(from)
+	if fd == "" || slices.Contains(d.own, fd) || !slices.Contains(d.providers, fd) {
+		return
+	}
+	for _, to := range m.To {
+		if slices.Contains(d.own, event.AddressDomain(to)) {
+			d.correspondents.Add(addressKey(from), ev.Time)
+			return
+		}
+	}
+}
+
+// correspondent says whether addr wrote to the gemeente within CorrespondentFor before t.
+func (d *Detector) correspondent(addr string, t time.Time) bool {
+	at, ok := d.correspondents.Get(addressKey(addr))
+	return ok && !at.After(t) && t.Sub(at) <= CorrespondentFor
+}
+
+// addressKey keeps no address in clear text in memory or in saved state.
+func addressKey(addr string) [16]byte {
+	sum := sha256.Sum256([]byte("lekwacht/private_mail/" + addr))
+	return [16]byte(sum[:16])
+}
+
+func (d *Detector) haveDirectory() bool {
+	return d.dir != nil && d.dir() != nil && d.dir().Len() > 0
 }
 
 func (d *Detector) person(addr string) (*directory.Person, bool) {

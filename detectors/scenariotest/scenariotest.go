@@ -28,6 +28,7 @@ type Scenario struct {
 // Event is a compact event: time of day on 2026-11-23 (UTC) and the fields detectors read.
 type Event struct {
 	At, User, Category, Action, Path, Object, Host string
+	Computer                                       string // the computer that logged the event (host.name)
 	Logon, Outcome                                 string // logon type (interactive, remote_interactive, ...), outcome
 	// mail
 	From, Status, Direction string
@@ -89,7 +90,7 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 		}
 		ev := &event.Event{Time: Day.Add(time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute),
 			Event: event.Kind{Category: event.Category(e.Category), Action: event.Action(e.Action)}, User: event.User{Name: e.User},
-			Host: event.Host{Workstation: e.Host}, File: &event.File{Path: e.Path}, App: &event.App{Object: e.Object},
+			Host: event.Host{Workstation: e.Host, Name: e.Computer}, File: &event.File{Path: e.Path}, App: &event.App{Object: e.Object},
 			Log: event.Log{Input: "test", Path: f, Offset: int64(i * 100), Original: fmt.Sprintf("line %d", i+1)}}
 		if e.Logon != "" {
 			ev.Logon = &event.Logon{Type: e.Logon}

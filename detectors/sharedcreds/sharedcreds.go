@@ -39,21 +39,26 @@ type Detector struct {
 	session         time.Duration
 	window          time.Duration
 	accountsPerHost int
-	users           *lru.Cache[string, map[string]*session] // account -> host -> open session
-	hosts           *lru.Cache[string, []logon]             // host -> recent interactive logons
-	leavers         *lru.Cache[string, time.Time]           // account of a leaver -> last reported
+	match           *rules.Matcher
+	users           *lru.Cache[string, []session] // account -> open sessions, one per host
+	hosts           *lru.Cache[string, []logon]   // host -> recent interactive logons
+	leavers         *lru.Cache[string, time.Time] // account of a leaver -> last reported
+	lines           *hit.Lines
 	evictions       atomic.Int64
 }
 
+// session is an account's open session on a host.
 type session struct {
-	last time.Time
-	ev   hit.Evidence
+	host string
+	last int64 // Unix nanoseconds
+	line *hit.Line
 }
 
+// logon is an interactive logon on a host.
 type logon struct {
 	user string
-	at   time.Time
-	ev   hit.Evidence
+	at   int64 // Unix nanoseconds
+	line *hit.Line
 }
 
 // New builds the detector. sharedHosts are organisation.shared_hosts (globs); params:
@@ -62,7 +67,7 @@ func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, s
 	if size <= 0 {
 		size = 100_000
 	}
-	d := &Detector{rule: r, dir: dir, sharedHosts: sharedHosts, session: DefaultSession, window: time.Duration(r.Window),
+	d := &Detector{rule: r, match: r.Matcher(), dir: dir, sharedHosts: sharedHosts, session: DefaultSession, window: time.Duration(r.Window),
 		accountsPerHost: DefaultAccountsPerHost}
 	if d.window == 0 {
 		d.window = DefaultWindow
@@ -91,7 +96,7 @@ func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, s
 	}
 	evict := func(string, any) { d.evictions.Add(1) }
 	var err error
-	if d.users, err = lru.NewWithEvict(size, func(k string, v map[string]*session) { evict(k, v) }); err != nil {
+	if d.users, err = lru.NewWithEvict(size, func(k string, v []session) { evict(k, v) }); err != nil {
 		return nil, err
 	}
 	if d.hosts, err = lru.NewWithEvict(size, func(k string, v []logon) { evict(k, v) }); err != nil {
@@ -104,17 +109,39 @@ func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, s
 // Evictions counts accounts and hosts pushed out of the bounded state.
 func (d *Detector) Evictions() int64 { return d.evictions.Load() }
 
+// ShareLines makes the detector keep the lines ls hands out, shared with the engine's other rules.
+func (d *Detector) ShareLines(ls *hit.Lines) { d.lines = ls }
+
+// KeptLines yields every line the detector keeps.
+func (d *Detector) KeptLines(yield func(*hit.Line)) {
+	for _, ss := range d.users.Values() {
+		for _, s := range ss {
+			yield(s.line)
+		}
+	}
+	for _, ls := range d.hosts.Values() {
+		for _, l := range ls {
+			yield(l.line)
+		}
+	}
+}
+
 // Observe follows logons and logoffs, and any activity of leavers.
 func (d *Detector) Observe(ev *event.Event) []hit.Hit {
-	user := strings.ToLower(ev.User.Name)
-	if user == "" || !d.rule.Matches(ev) || ev.Event.Outcome == event.OutcomeFailure {
+	if ev.User.Name == "" || ev.Event.Outcome == event.OutcomeFailure {
 		return nil
 	}
+	dir := d.dir()
+	auth := ev.Event.Category == event.CategoryAuthentication
+	if !auth && dir == nil || !d.match.Matches(ev) {
+		return nil // only an authentication event or a leaver's activity is of interest
+	}
+	user := strings.ToLower(ev.User.Name)
 	var hits []hit.Hit
-	if h, ok := d.leaver(ev, user); ok {
+	if h, ok := d.leaver(ev, dir, user); ok {
 		hits = append(hits, h)
 	}
-	if ev.Event.Category != event.CategoryAuthentication {
+	if !auth {
 		return hits
 	}
 	host := strings.ToLower(hostOf(ev))
@@ -124,19 +151,32 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	switch {
 	case ev.Event.Action == event.ActionLogoff:
 		if s, ok := d.users.Get(user); ok {
-			delete(s, host)
+			if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 {
+				d.users.Add(user, slices.Delete(s, i, i+1))
+			}
 		}
 	case ev.Event.Action == event.ActionLogon && ev.Logon != nil && slices.Contains(interactive, ev.Logon.Type):
-		hits = append(hits, d.logon(ev, user, host)...)
+		hits = append(hits, d.logon(ev, dir, user, host)...)
 	}
 	return hits
 }
 
 func hostOf(ev *event.Event) string {
+	// A remote session runs on the computer that logged it; WorkstationName is then the client the
+	// person sits at (an admin's own desk, a thin client), not the host being used. A logoff (4634)
+	// names no workstation: the computer that logged it is the host.
+	computer, _, _ := strings.Cut(ev.Host.Name, ".")
+	if remote(ev) && computer != "" {
+		return computer
+	}
 	if ev.Host.Workstation != "" && ev.Host.Workstation != "-" {
 		return ev.Host.Workstation
 	}
-	return ""
+	return computer
+}
+
+func remote(ev *event.Event) bool {
+	return ev.Logon != nil && (ev.Logon.Type == "remote_interactive" || ev.Logon.Type == "cached_remote_interactive")
 }
 
 func (d *Detector) shared(host string) bool {
@@ -150,31 +190,36 @@ func (d *Detector) shared(host string) bool {
 
 // logon checks an interactive logon against the account's open sessions, the host's recent
 // accounts and the directory's owner of the host.
-func (d *Detector) logon(ev *event.Event, user, host string) []hit.Hit {
+func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, host string) []hit.Hit {
 	var hits []hit.Hit
-	e := hit.LineOf(ev)
-	dir := d.dir()
+	line := d.lines.Of(ev)
+	e := hit.LineOf(ev) // what line holds, without reading it back
+	at := ev.Time.UnixNano()
 	var person *directory.Person
 	if dir != nil {
 		person, _ = dir.User(user)
 	}
 	if d.shared(host) {
-		d.open(user, host, ev.Time, e)
+		d.open(user, host, at, line)
 		return nil
 	}
-	// 1. the same account in an open session on another host
+	// 1. the same account in an open session on another host. An account the directory does not
+	// know (an admin or service account) has no workstations to explain its sessions by: not judged.
 	sessions, _ := d.users.Get(user)
-	for other, s := range sessions {
-		if other == host || d.shared(other) || ev.Time.Sub(s.last) > d.session {
+	if person == nil && dir != nil && dir.Len() > 0 {
+		sessions = nil
+	}
+	for _, s := range sessions {
+		if s.host == host || d.shared(s.host) || time.Duration(at-s.last) > d.session {
 			continue
 		}
-		if person != nil && ownWorkstation(person, host) && ownWorkstation(person, other) {
+		if person != nil && ownWorkstation(person, host) && ownWorkstation(person, s.host) {
 			continue // a laptop and a desktop of the same person
 		}
-		hits = append(hits, d.hit(ev, user, "concurrent-sessions", []string{other, host}, []hit.Evidence{s.ev, e},
+		hits = append(hits, d.hit(ev, user, "concurrent-sessions", []string{s.host, host}, []hit.Evidence{s.line.Evidence(), e},
 			"account tegelijk aangemeld op twee werkplekken die niet allebei van de eigenaar zijn"))
 	}
-	d.open(user, host, ev.Time, e)
+	d.open(user, host, at, line)
 	// 2. a workstation that belongs to another employee
 	if dir != nil {
 		if owner, ok := dir.WorkstationOwner(host); ok && !strings.EqualFold(owner.User, user) {
@@ -182,16 +227,23 @@ func (d *Detector) logon(ev *event.Event, user, host string) []hit.Hit {
 				"aanmelding op de werkplek van een andere medewerker"))
 		}
 	}
-	// 3. several accounts on one host within the window
+	// 3. several accounts on one host within the window; remote sessions on a server (no one's
+	// workstation) are admins at work
+	if remote(ev) && dir != nil {
+		if _, ok := dir.WorkstationOwner(host); !ok {
+			return hits
+		}
+	}
 	recent, _ := d.hosts.Get(host)
 	keep := recent[:0]
 	for _, l := range recent {
-		if ev.Time.Sub(l.at) <= d.window && l.user != user {
+		if time.Duration(at-l.at) <= d.window && l.user != user {
 			keep = append(keep, l)
 		}
 	}
+	clear(recent[len(keep):])
 	before := distinctUsers(keep)
-	keep = append(keep, logon{user: user, at: ev.Time, ev: e})
+	keep = append(keep, logon{user: user, at: at, line: line})
 	d.hosts.Add(host, keep)
 	if accounts := distinctUsers(keep); accounts >= d.accountsPerHost {
 		// The crossing carries every logon in the window; later ones only their own line, the
@@ -200,7 +252,7 @@ func (d *Detector) logon(ev *event.Event, user, host string) []hit.Hit {
 		if before < d.accountsPerHost {
 			lines = lines[:0]
 			for _, l := range keep {
-				lines = append(lines, l.ev)
+				lines = append(lines, l.line.Evidence())
 			}
 		}
 		hits = append(hits, d.hit(ev, user, "host-many-accounts:"+host, []string{host}, lines,
@@ -209,21 +261,24 @@ func (d *Detector) logon(ev *event.Event, user, host string) []hit.Hit {
 	return hits
 }
 
-func (d *Detector) open(user, host string, at time.Time, e hit.Evidence) {
-	s, ok := d.users.Get(user)
-	if !ok {
-		s = map[string]*session{}
-		d.users.Add(user, s)
+// open records an account's session on a host, in place of an earlier one there.
+func (d *Detector) open(user, host string, at int64, line *hit.Line) {
+	s, _ := d.users.Get(user)
+	if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 {
+		s[i] = session{host: host, last: at, line: line}
+		return
 	}
-	s[host] = &session{last: at, ev: e}
+	d.users.Add(user, append(s, session{host: host, last: at, line: line}))
 }
 
 func distinctUsers(ls []logon) int {
-	seen := map[string]bool{}
-	for _, l := range ls {
-		seen[l.user] = true
+	n := 0
+	for i, l := range ls {
+		if !slices.ContainsFunc(ls[:i], func(o logon) bool { return o.user == l.user }) {
+			n++
+		}
 	}
-	return len(seen)
+	return n
 }
 
 func ownWorkstation(p *directory.Person, host string) bool {
@@ -232,8 +287,7 @@ func ownWorkstation(p *directory.Person, host string) bool {
 
 // leaver reports activity of an account whose owner has left: every logon, other activity at most
 // once per window.
-func (d *Detector) leaver(ev *event.Event, user string) (hit.Hit, bool) {
-	dir := d.dir()
+func (d *Detector) leaver(ev *event.Event, dir *directory.Directory, user string) (hit.Hit, bool) {
 	if dir == nil {
 		return hit.Hit{}, false
 	}
@@ -285,15 +339,15 @@ type snapshot struct {
 func (d *Detector) SaveState() ([]byte, error) {
 	s := snapshot{Users: map[string][]savedSession{}, Hosts: map[string][]savedLogon{}, Leavers: map[string]time.Time{}}
 	for _, u := range d.users.Keys() {
-		m, _ := d.users.Peek(u)
-		for h, ses := range m {
-			s.Users[u] = append(s.Users[u], savedSession{Host: h, Last: ses.last, Ev: ses.ev})
+		list, _ := d.users.Peek(u)
+		for _, ses := range list {
+			s.Users[u] = append(s.Users[u], savedSession{Host: ses.host, Last: time.Unix(0, ses.last).UTC(), Ev: ses.line.Evidence()})
 		}
 	}
 	for _, h := range d.hosts.Keys() {
 		ls, _ := d.hosts.Peek(h)
 		for _, l := range ls {
-			s.Hosts[h] = append(s.Hosts[h], savedLogon{User: l.user, At: l.at, Ev: l.ev})
+			s.Hosts[h] = append(s.Hosts[h], savedLogon{User: l.user, At: time.Unix(0, l.at).UTC(), Ev: l.line.Evidence()})
 		}
 	}
 	for _, u := range d.leavers.Keys() {
@@ -309,16 +363,16 @@ func (d *Detector) LoadState(b []byte) error {
 		return err
 	}
 	for u, list := range s.Users {
-		m := map[string]*session{}
+		var ss []session
 		for _, ses := range list {
-			m[ses.Host] = &session{last: ses.Last, ev: ses.Ev}
+			ss = append(ss, session{host: ses.Host, last: ses.Last.UnixNano(), line: d.lines.From(ses.Ev)})
 		}
-		d.users.Add(u, m)
+		d.users.Add(u, ss)
 	}
 	for h, list := range s.Hosts {
 		var ls []logon
 		for _, l := range list {
-			ls = append(ls, logon{user: l.User, at: l.At, ev: l.Ev})
+			ls = append(ls, logon{user: l.User, at: l.At.UnixNano(), line: d.lines.From(l.Ev)})
 		}
 		d.hosts.Add(h, ls)
 	}

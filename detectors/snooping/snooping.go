@@ -6,6 +6,7 @@ package snooping
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -39,20 +40,74 @@ type Detector struct {
 	minRecords int
 	factor     float64
 	afterHours int
+	match      *rules.Matcher
 	users      *lru.Cache[string, *user]
 	depts      map[string]float64 // department -> moving baseline
+	lines      *hit.Lines
 	evictions  atomic.Int64
 }
 
 type user struct {
-	start     time.Time // the current window
-	seen      map[string]bool
-	late      map[string]bool // distinct records looked up outside working hours in this window
-	lines     []hit.Evidence
+	start     int64   // the current window's start, Unix nanoseconds; 0 before the first
+	seen      records // distinct records looked up in this window
+	late      records // distinct records looked up outside working hours in this window
+	lines     []*hit.Line
 	baseline  float64
 	windows   int
 	firedBulk bool
 	firedLate bool
+}
+
+// smallSet is the number of records up to which a set is a list.
+const smallSet = 16
+
+// records is a set of record ids: a list while small, a map once larger.
+type records struct {
+	list []string
+	set  map[string]struct{}
+}
+
+// add puts a record in the set; false when it was in already.
+func (r *records) add(s string) bool {
+	if r.set != nil {
+		if _, ok := r.set[s]; ok {
+			return false
+		}
+		r.set[s] = struct{}{}
+		return true
+	}
+	if slices.Contains(r.list, s) {
+		return false
+	}
+	if len(r.list) < smallSet {
+		r.list = append(r.list, s)
+		return true
+	}
+	r.set = make(map[string]struct{}, 2*smallSet)
+	for _, k := range r.list {
+		r.set[k] = struct{}{}
+	}
+	r.set[s] = struct{}{}
+	r.list = nil
+	return true
+}
+
+func (r *records) len() int { return len(r.list) + len(r.set) }
+
+func (r *records) keys() []string {
+	out := slices.Clone(r.list)
+	for k := range r.set {
+		out = append(out, k)
+	}
+	return out
+}
+
+func recordsOf(list []string) records {
+	var r records
+	for _, k := range list {
+		r.add(k)
+	}
+	return r
 }
 
 // New builds the detector; hours are organisation.working_hours in loc. Params: `min_records`,
@@ -70,7 +125,7 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 	if hours == (config.WorkingHours{}) {
 		hours, _ = config.ParseWorkingHours(DefaultWorkingHours)
 	}
-	d := &Detector{rule: r, dir: dir, hours: hours, loc: loc, window: time.Duration(r.Window), minRecords: DefaultMinRecords,
+	d := &Detector{rule: r, match: r.Matcher(), dir: dir, hours: hours, loc: loc, window: time.Duration(r.Window), minRecords: DefaultMinRecords,
 		factor: DefaultFactor, afterHours: DefaultAfterHours, depts: map[string]float64{}}
 	if d.window == 0 {
 		d.window = DefaultWindow
@@ -104,51 +159,65 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 // Evictions counts users pushed out of the bounded state.
 func (d *Detector) Evictions() int64 { return d.evictions.Load() }
 
+// Accepts says whether events of this category and action can be views the rule counts.
+func (d *Detector) Accepts(c event.Category, a event.Action) bool {
+	return a == event.ActionView && d.match.Accepts(c, a)
+}
+
+// ShareLines makes the detector keep the lines ls hands out, shared with the engine's other rules.
+func (d *Detector) ShareLines(ls *hit.Lines) { d.lines = ls }
+
+// KeptLines yields every line the detector keeps.
+func (d *Detector) KeptLines(yield func(*hit.Line)) {
+	for _, u := range d.users.Values() {
+		for _, l := range u.lines {
+			yield(l)
+		}
+	}
+}
+
 // Observe counts a view of a record.
 func (d *Detector) Observe(ev *event.Event) []hit.Hit {
-	if ev.Event.Action != event.ActionView || ev.App == nil || ev.App.Object == "" || ev.User.Name == "" || !d.rule.Matches(ev) {
+	if ev.Event.Action != event.ActionView || ev.App == nil || ev.App.Object == "" || ev.User.Name == "" || !d.match.Matches(ev) {
 		return nil
 	}
-	name := strings.ToLower(ev.User.Name)
+	name := rules.Lower(ev.User.Name)
 	u, ok := d.users.Get(name)
 	if !ok {
 		u = &user{}
 		d.users.Add(name, u)
 	}
 	dept := d.department(name)
-	if start := ev.Time.Truncate(d.window); !start.Equal(u.start) {
+	if start := ev.Time.Truncate(d.window).UnixNano(); start != u.start {
 		d.finish(u, dept)
-		*u = user{start: start, seen: map[string]bool{}, late: map[string]bool{}, baseline: u.baseline, windows: u.windows}
+		*u = user{start: start, baseline: u.baseline, windows: u.windows}
 	}
-	obj := strings.ToLower(ev.App.Object)
-	line := hit.LineOf(ev)
+	obj := rules.Lower(ev.App.Object)
+	line := d.lines.Of(ev)
 	var hits []hit.Hit
 	if c, ok := d.colleague(obj, name); ok {
-		hits = append(hits, d.hit(ev, name, "colleague-lookup", []hit.Evidence{line}, 1,
+		hits = append(hits, d.hit(ev, name, "colleague-lookup", []*hit.Line{line}, 1,
 			fmt.Sprintf("dossier van een collega ingezien (afdeling %s)", c.Department)))
 	}
-	if !u.seen[obj] {
-		u.seen[obj] = true
-		if len(u.lines) < 1000 {
-			u.lines = append(u.lines, line)
-		}
+	if u.seen.add(obj) && len(u.lines) < 1000 {
+		u.lines = append(u.lines, line)
 	}
 	if !d.hours.Contains(ev.Time.In(d.loc)) {
-		u.late[obj] = true
-		if len(u.late) >= d.afterHours && !u.firedLate {
+		u.late.add(obj)
+		if late := u.late.len(); late >= d.afterHours && !u.firedLate {
 			u.firedLate = true
-			hits = append(hits, d.hit(ev, name, "after-hours", u.lines, len(u.late),
-				fmt.Sprintf("%d verschillende dossiers ingezien buiten werktijd binnen %s", len(u.late), d.window)))
+			hits = append(hits, d.hit(ev, name, "after-hours", u.lines, late,
+				fmt.Sprintf("%d verschillende dossiers ingezien buiten werktijd binnen %s", late, d.window)))
 		}
 	}
 	limit := d.limit(u, dept)
-	switch n := len(u.seen); {
+	switch n := u.seen.len(); {
 	case n >= limit && !u.firedBulk:
 		u.firedBulk = true
 		hits = append(hits, d.hit(ev, name, "bulk-views", u.lines, n,
 			fmt.Sprintf("%d verschillende dossiers ingezien binnen %s (grens %d: eigen en afdelingsgemiddelde x%.0f)", n, d.window, limit, d.factor)))
 	case n >= limit:
-		hits = append(hits, d.hit(ev, name, "bulk-views", []hit.Evidence{line}, n,
+		hits = append(hits, d.hit(ev, name, "bulk-views", []*hit.Line{line}, n,
 			fmt.Sprintf("%d verschillende dossiers ingezien binnen %s", n, d.window)))
 	}
 	return hits
@@ -168,8 +237,8 @@ func (d *Detector) limit(u *user, dept string) int {
 
 // finish folds a finished window into the user's and the department's baselines.
 func (d *Detector) finish(u *user, dept string) {
-	n := float64(len(u.seen))
-	if u.start.IsZero() || n == 0 {
+	n := float64(u.seen.len())
+	if u.start == 0 || n == 0 {
 		return
 	}
 	if u.windows == 0 {
@@ -212,10 +281,10 @@ func (d *Detector) colleague(obj, self string) (*directory.Person, bool) {
 	return p, true
 }
 
-func (d *Detector) hit(ev *event.Event, user, pattern string, lines []hit.Evidence, subjects int, summary string) hit.Hit {
+func (d *Detector) hit(ev *event.Event, user, pattern string, lines []*hit.Line, subjects int, summary string) hit.Hit {
 	h := hit.Hit{Detector: "record_snooping", Rule: d.rule.ID, RuleTitle: d.rule.Title, Severity: d.rule.Level, User: user,
 		Pattern: pattern, Time: ev.Time, Window: d.window, Categories: d.rule.Categories, Subjects: subjects, Summary: summary,
-		Evidence: append([]hit.Evidence(nil), lines...)}
+		Evidence: hit.Evidences(lines)}
 	if len(h.Categories) == 0 {
 		h.Categories = []hit.Category{hit.CategoryName, hit.CategoryAddress}
 	}
@@ -253,8 +322,12 @@ func (d *Detector) SaveState() ([]byte, error) {
 		if !ok {
 			continue
 		}
-		s.Users = append(s.Users, savedUser{Name: k, Start: u.start, Seen: keys(u.seen), Late: keys(u.late), Lines: u.lines,
-			Baseline: u.baseline, Windows: u.windows, FiredBulk: u.firedBulk, FiredLate: u.firedLate})
+		su := savedUser{Name: k, Seen: u.seen.keys(), Late: u.late.keys(), Lines: hit.Evidences(u.lines),
+			Baseline: u.baseline, Windows: u.windows, FiredBulk: u.firedBulk, FiredLate: u.firedLate}
+		if u.start != 0 {
+			su.Start = time.Unix(0, u.start).UTC()
+		}
+		s.Users = append(s.Users, su)
 	}
 	return json.Marshal(s)
 }
@@ -269,24 +342,15 @@ func (d *Detector) LoadState(b []byte) error {
 		d.depts[k] = v
 	}
 	for _, su := range s.Users {
-		d.users.Add(su.Name, &user{start: su.Start, seen: set(su.Seen), late: set(su.Late), lines: su.Lines, baseline: su.Baseline,
-			windows: su.Windows, firedBulk: su.FiredBulk, firedLate: su.FiredLate})
+		u := &user{seen: recordsOf(su.Seen), late: recordsOf(su.Late), baseline: su.Baseline, windows: su.Windows,
+			firedBulk: su.FiredBulk, firedLate: su.FiredLate}
+		if !su.Start.IsZero() {
+			u.start = su.Start.UnixNano()
+		}
+		for _, e := range su.Lines {
+			u.lines = append(u.lines, d.lines.From(e))
+		}
+		d.users.Add(su.Name, u)
 	}
 	return nil
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
-func set(list []string) map[string]bool {
-	m := make(map[string]bool, len(list))
-	for _, k := range list {
-		m[k] = true
-	}
-	return m
 }

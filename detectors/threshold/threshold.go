@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,27 +22,36 @@ import (
 // maxEvidence caps the lines one hit carries; a group keeps at most this many events in its window.
 const maxEvidence = 1000
 
+// smallGroup is the number of events up to which a group counts distinct values by comparing them;
+// a larger group keeps a count per value.
+const smallGroup = 16
+
 // Detector counts one rule's events per group.
 type Detector struct {
 	rule      *rules.Rule
+	match     *rules.Matcher
 	window    time.Duration
 	field     string
-	groupBy   []string
+	value     rules.Getter // of field
+	groupBy   []rules.Getter
 	groups    *lru.Cache[string, *group]
+	lines     *hit.Lines
 	evictions atomic.Int64
 }
 
+// entry is one counted event.
 type entry struct {
-	at    time.Time
+	at    int64  // the event's time, Unix nanoseconds
 	value string // the distinct field's value
-	ev    hit.Evidence
+	line  *hit.Line
 	host  string
-	user  string
 }
 
 type group struct {
 	entries []entry
-	fired   bool // at or above the threshold since the last time it was below
+	oldest  int64            // the earliest at among entries
+	values  map[string]int32 // entries per distinct value, once the group has more than smallGroup
+	fired   bool             // at or above the threshold since the last time it was below
 }
 
 // New builds the detector; size bounds the number of groups in flight (least recently seen go first).
@@ -49,9 +59,16 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 	if size <= 0 {
 		size = 100_000
 	}
-	d := &Detector{rule: r, window: time.Duration(r.Window), field: r.CountField(), groupBy: r.GroupBy}
-	if len(d.groupBy) == 0 {
-		d.groupBy = []string{"user.name"}
+	d := &Detector{rule: r, match: r.Matcher(), window: time.Duration(r.Window), field: r.CountField()}
+	if d.field != "" {
+		d.value = rules.FieldGetter(d.field)
+	}
+	groupBy := r.GroupBy
+	if len(groupBy) == 0 {
+		groupBy = []string{"user.name"}
+	}
+	for _, f := range groupBy {
+		d.groupBy = append(d.groupBy, rules.FieldGetter(f))
 	}
 	var err error
 	d.groups, err = lru.NewWithEvict(size, func(string, *group) { d.evictions.Add(1) })
@@ -61,35 +78,48 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 // Evictions counts groups pushed out of the bounded state.
 func (d *Detector) Evictions() int64 { return d.evictions.Load() }
 
+// Accepts says whether the rule can match events of this category and action.
+func (d *Detector) Accepts(c event.Category, a event.Action) bool { return d.match.Accepts(c, a) }
+
+// ShareLines makes the detector keep the lines ls hands out, shared with the engine's other rules.
+func (d *Detector) ShareLines(ls *hit.Lines) { d.lines = ls }
+
+// KeptLines yields every line the detector keeps.
+func (d *Detector) KeptLines(yield func(*hit.Line)) {
+	for _, g := range d.groups.Values() {
+		for _, e := range g.entries {
+			yield(e.line)
+		}
+	}
+}
+
 // Observe counts a matching event and reports a hit when its group reaches the threshold, and one
 // more (with that event's line) for every further event while it stays there.
 func (d *Detector) Observe(ev *event.Event) []hit.Hit {
-	if !d.rule.Matches(ev) {
+	if !d.match.Matches(ev) {
 		return nil
 	}
 	key, ok := d.key(ev)
 	if !ok {
 		return nil
 	}
-	e := entry{at: ev.Time, ev: hit.LineOf(ev), host: host(ev), user: ev.User.Name}
+	e := entry{at: ev.Time.UnixNano(), host: host(ev)}
 	if d.field != "" {
-		vals := ev.Field(d.field)
-		if len(vals) == 0 {
+		var ok bool
+		if e.value, ok = first(d.value, ev); !ok {
 			return nil
 		}
-		e.value = vals[0]
 	}
+	e.line = d.lines.Of(ev)
 	g, found := d.groups.Get(key)
 	if !found {
 		g = &group{}
 		d.groups.Add(key, g)
 	}
-	g.prune(ev.Time.Add(-d.window))
-	g.entries = append(g.entries, e)
-	if len(g.entries) > maxEvidence {
-		g.entries = g.entries[len(g.entries)-maxEvidence:]
-	}
-	n := g.count(d.field != "")
+	distinct := d.field != ""
+	g.prune(ev.Time.Add(-d.window).UnixNano(), distinct)
+	g.add(e, distinct)
+	n := g.count(distinct)
 	if n < d.rule.Threshold {
 		g.fired = false
 		return nil
@@ -102,42 +132,111 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	return []hit.Hit{d.hit(key, n, ev, lines)}
 }
 
-// key joins the group-by values; an event without one of them is not counted.
+// first is the field's first value, as event.Field(...)[0]; false when the event has none.
+func first(get rules.Getter, ev *event.Event) (string, bool) {
+	one, many := get(ev)
+	if many != nil {
+		return many[0], true
+	}
+	return one, one != ""
+}
+
+// key joins the group-by values in lower case; an event without one of them is not counted.
 func (d *Detector) key(ev *event.Event) (string, bool) {
+	if len(d.groupBy) == 1 {
+		v, ok := first(d.groupBy[0], ev)
+		return rules.Lower(v), ok
+	}
 	var b strings.Builder
-	for i, f := range d.groupBy {
-		vals := ev.Field(f)
-		if len(vals) == 0 {
+	for i, get := range d.groupBy {
+		v, ok := first(get, ev)
+		if !ok {
 			return "", false
 		}
 		if i > 0 {
 			b.WriteByte(0)
 		}
-		b.WriteString(strings.ToLower(vals[0]))
+		b.WriteString(strings.ToLower(v))
 	}
 	return b.String(), true
 }
 
-func (g *group) prune(cut time.Time) {
+// add appends an entry, dropping the oldest beyond maxEvidence.
+func (g *group) add(e entry, distinct bool) {
+	if len(g.entries) == 0 || e.at < g.oldest {
+		g.oldest = e.at
+	}
+	g.entries = append(g.entries, e)
+	if distinct {
+		switch {
+		case g.values != nil:
+			g.values[e.value]++
+		case len(g.entries) > smallGroup:
+			g.values = make(map[string]int32, 2*len(g.entries))
+			for _, e := range g.entries {
+				g.values[e.value]++
+			}
+		}
+	}
+	if len(g.entries) > maxEvidence {
+		g.forget(g.entries[0])
+		g.entries[0] = entry{}
+		g.entries = g.entries[1:]
+	}
+}
+
+// forget takes a dropped entry out of the distinct counts.
+func (g *group) forget(e entry) {
+	if g.values == nil {
+		return
+	}
+	if n := g.values[e.value] - 1; n > 0 {
+		g.values[e.value] = n
+	} else {
+		delete(g.values, e.value)
+	}
+}
+
+// prune drops the entries before cut (Unix nanoseconds).
+func (g *group) prune(cut int64, distinct bool) {
+	if len(g.entries) == 0 || g.oldest >= cut {
+		return
+	}
 	keep := g.entries[:0]
 	for _, e := range g.entries {
-		if !e.at.Before(cut) {
+		if e.at >= cut {
+			if len(keep) == 0 || e.at < g.oldest {
+				g.oldest = e.at
+			}
 			keep = append(keep, e)
+		} else {
+			g.forget(e)
 		}
 	}
 	clear(g.entries[len(keep):])
 	g.entries = keep
+	if len(g.entries) <= smallGroup/2 {
+		g.values = nil
+	}
+	if len(g.entries) == 0 {
+		g.entries = nil // an idle group keeps no array
+	}
 }
 
 func (g *group) count(distinct bool) int {
-	if !distinct {
+	switch {
+	case !distinct:
 		return len(g.entries)
+	case g.values != nil:
+		return len(g.values)
 	}
-	seen := make(map[string]struct{}, len(g.entries))
-	for _, e := range g.entries {
-		seen[e.value] = struct{}{}
+	n := 0
+	for i, e := range g.entries {
+		if !slices.ContainsFunc(g.entries[:i], func(o entry) bool { return o.value == e.value }) {
+			n++
+		}
 	}
-	return len(seen)
+	return n
 }
 
 func (d *Detector) hit(key string, n int, ev *event.Event, lines []entry) hit.Hit {
@@ -159,8 +258,9 @@ func (d *Detector) hit(key string, n int, ev *event.Event, lines []entry) hit.Hi
 	}
 	h.Summary = fmt.Sprintf("%s: %d %s binnen %s (drempel %d)", d.rule.Title, n, what, d.window, d.rule.Threshold)
 	seen := map[string]bool{}
+	h.Evidence = make([]hit.Evidence, 0, len(lines))
 	for _, l := range lines {
-		h.Evidence = append(h.Evidence, l.ev)
+		h.Evidence = append(h.Evidence, l.line.Evidence())
 		if l.host != "" && !seen[l.host] {
 			seen[l.host] = true
 			h.Hosts = append(h.Hosts, l.host)
@@ -191,7 +291,7 @@ type savedEntry struct {
 	At    time.Time    `json:"at"`
 	Value string       `json:"value,omitempty"`
 	Host  string       `json:"host,omitempty"`
-	User  string       `json:"user,omitempty"`
+	User  string       `json:"user,omitempty"` // written by earlier versions; not kept
 	Ev    hit.Evidence `json:"ev"`
 }
 
@@ -205,7 +305,7 @@ func (d *Detector) SaveState() ([]byte, error) {
 		}
 		sg := savedGroup{Key: k, Fired: g.fired}
 		for _, e := range g.entries {
-			sg.Entries = append(sg.Entries, savedEntry{At: e.at, Value: e.value, Host: e.host, User: e.user, Ev: e.ev})
+			sg.Entries = append(sg.Entries, savedEntry{At: time.Unix(0, e.at).UTC(), Value: e.value, Host: e.host, Ev: e.line.Evidence()})
 		}
 		s.Groups = append(s.Groups, sg)
 	}
@@ -221,7 +321,7 @@ func (d *Detector) LoadState(b []byte) error {
 	for _, sg := range s.Groups {
 		g := &group{fired: sg.Fired}
 		for _, e := range sg.Entries {
-			g.entries = append(g.entries, entry{at: e.At, value: e.Value, host: e.Host, user: e.User, ev: e.Ev})
+			g.add(entry{at: e.At.UnixNano(), value: e.Value, host: e.Host, line: d.lines.From(e.Ev)}, d.field != "")
 		}
 		d.groups.Add(sg.Key, g)
 	}
