@@ -27,16 +27,17 @@ lint:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
 	$(GO) vet $(PKGS)
 
-## bench: per format, plain read vs parse-only vs tail+parse of a generated 1 GB file on one core,
-## memory following 500 files, append-to-line latency; the register's items/s and the time to verify
-## 1M items; then the Go micro-benchmarks
+## bench: every benchmark program, the whole output in BENCH_REPORT (default bench-report.txt), then a
+## summary of the headline figures: per format, plain read vs parse-only vs tail+parse of a generated
+## 1 GB file on one core, memory following 500 files, append-to-line latency; the register's items/s
+## and the time to verify 1M items; the detectors' overhead and memory; the BSN scanner vs ripgrep;
+## end to end, lekwacht replay of a simulated 5,000-employee day and append-to-draft latency of
+## lekwacht run; then the Go micro-benchmarks. Flags per program: BENCHFLAGS (throughput),
+## REGISTERFLAGS, DETECTORFLAGS, BSNFLAGS, E2EFLAGS, GOBENCHFLAGS (go test -bench)
 bench:
-	GOMAXPROCS=1 $(GO) run ./bench/throughput $(BENCHFLAGS)
-	$(GO) run ./bench/register $(REGISTERFLAGS)
-	$(GO) run ./bench/detectors $(DETECTORFLAGS)
-	command -v rg >/dev/null || (apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null) || true
-	$(GO) run ./bench/bsn $(BSNFLAGS)
-	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem ./collectors/... ./register/ ./bsn/
+	GO="$(GO)" BENCH_REPORT="$(BENCH_REPORT)" BENCHFLAGS="$(BENCHFLAGS)" REGISTERFLAGS="$(REGISTERFLAGS)" \
+		DETECTORFLAGS="$(DETECTORFLAGS)" BSNFLAGS="$(BSNFLAGS)" E2EFLAGS="$(E2EFLAGS)" \
+		GOBENCHFLAGS="$(GOBENCHFLAGS)" ./scripts/bench.sh
 
 ## eval: precision and recall per detector against the simulator's truth.json, for several seeds and
 ## sizes, and false drafts per 1,000 employees per day (EVALFLAGS="-v" lists every miss and false draft)

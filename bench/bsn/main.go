@@ -99,6 +99,8 @@ func run() error {
 	if rgRate > 0 {
 		fmt.Printf("\nratio bsn.Scan / rg: %.2f (1.00 or more is the goal)\n", ours/rgRate)
 	}
+	fmt.Printf("\nSUMMARY bsn: bsn.Scan %.0f MB/s, rg %.0f MB/s (0: not run), ratio %.2f (goal 1.00 or more); plain read %.0f MB/s\n",
+		ours, rgRate, ours/rgRate, mb/plain.Seconds())
 	return nil
 }
 

@@ -102,6 +102,8 @@ func main() {
 		fmt.Printf(" (+ %s WAL)", mb(wal))
 	}
 	fmt.Printf(", %.0f bytes per item\n", float64(size(filepath.Join(verDir, register.DBFile)))/float64(max(rep.Evidence, 1)))
+	fmt.Printf("\nSUMMARY register: %.0f items/s registered (goal %d/s, ratio %.2f); verify of %d items %.2f s (goal < %v, ratio %.2f; %s)\n",
+		rate, goalRate, rate/goalRate, rep.Evidence, took.Seconds(), goalVerify, took.Seconds()/goalVerify.Seconds(), state)
 }
 
 // makeHits returns hits carrying items first .. first+n-1, 10 a hit: twenty users, ten seconds

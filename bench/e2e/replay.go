@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/lekwacht/lekwacht/register"
+)
+
+// dayReplay is the fastest replay of the simulated day, and the plain read of its logs.
+type dayReplay struct {
+	lines, bytes int64
+	took, cat    time.Duration
+	cpu          time.Duration // user and system time of the fastest replay
+	rssMB        float64
+	incidents    int64
+}
+
+func (d dayReplay) rate() float64    { return float64(d.lines) / d.took.Seconds() }
+func (d dayReplay) catRate() float64 { return float64(d.lines) / d.cat.Seconds() }
+
+// benchReplay simulates the gemeente into sim, then times lekwacht replay of every configured input
+// and the watched folder, each run into a fresh register, and cat of the same log files.
+func benchReplay(exe, sim string) (dayReplay, error) {
+	var d dayReplay
+	start := time.Now()
+	out, err := exec.Command(exe, "simulate", "--out", sim, "--employees", strconv.Itoa(*employees),
+		"--days", strconv.Itoa(*days), "--seed", strconv.FormatUint(*seed, 10)).CombinedOutput()
+	if err != nil {
+		return d, exitErr("lekwacht simulate", err, out)
+	}
+	fmt.Printf("1. lekwacht replay of a simulated day: %d employees, %d day(s), seed %d (simulated in %.1f s)\n",
+		*employees, *days, *seed, time.Since(start).Seconds())
+	if d.lines, err = truthLines(filepath.Join(sim, "truth.json")); err != nil {
+		return d, err
+	}
+	logs, err := logFiles(filepath.Join(sim, "logs"))
+	if err != nil {
+		return d, err
+	}
+	for _, f := range logs {
+		st, err := os.Stat(f)
+		if err != nil {
+			return d, err
+		}
+		d.bytes += st.Size()
+	}
+	fmt.Printf("   %d lines in %d log files, %.1f MB, plus the export files in the watched folder\n",
+		d.lines, len(logs), float64(d.bytes)/(1<<20))
+	if d.cat, err = catFiles(logs); err != nil {
+		return d, err
+	}
+	for i := 0; i < max(*runs, 1); i++ {
+		r, err := replayOnce(exe, sim)
+		if err != nil {
+			return d, err
+		}
+		if r.lines != d.lines {
+			fmt.Printf("   odd: replay read %d lines, truth.json lists %d\n", r.lines, d.lines)
+		}
+		fmt.Printf("   run %d: %6.2f s  %9.0f lines/s  CPU %5.2f s  peak RSS %6.1f MB  %d incidents\n",
+			i+1, r.took.Seconds(), float64(d.lines)/r.took.Seconds(), r.cpu.Seconds(), r.rssMB, r.incidents)
+		if i == 0 || r.took < d.took {
+			d.took, d.cpu, d.rssMB, d.incidents = r.took, r.cpu, r.rssMB, r.incidents
+		}
+	}
+	mb := float64(d.bytes) / (1 << 20)
+	fmt.Printf("   cat of the log files (plain read, best of 3): %.3f s  %9.0f lines/s  %6.0f MB/s\n",
+		d.cat.Seconds(), d.catRate(), mb/d.cat.Seconds())
+	fmt.Printf("   replay (fastest of %d): %.2f s  %.0f lines/s  %.1f MB/s  CPU %.2f s  peak RSS %.1f MB  %d incidents opened  (%.2f%% of cat's rate, %.0fx its time)\n",
+		max(*runs, 1), d.took.Seconds(), d.rate(), mb/d.took.Seconds(), d.cpu.Seconds(), d.rssMB, d.incidents,
+		100*d.rate()/d.catRate(), d.took.Seconds()/d.cat.Seconds())
+	return d, nil
+}
+
+// truthLines sums the lines the simulation wrote per log, as truth.json lists them.
+func truthLines(path string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	var truth struct {
+		Lines map[string]int64 `json:"lines"`
+	}
+	if err := json.Unmarshal(data, &truth); err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	var n int64
+	for _, l := range truth.Lines {
+		n += l
+	}
+	return n, nil
+}
+
+// logFiles lists the regular files under the simulation's logs folder.
+func logFiles(root string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && e.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err == nil && len(files) == 0 {
+		err = fmt.Errorf("no log files under %s", root)
+	}
+	return files, err
+}
+
+// catFiles times cat of the files into /dev/null, best of 3: the reference for a plain read.
+func catFiles(files []string) (time.Duration, error) {
+	var best time.Duration
+	for i := 0; i < 3; i++ {
+		var stderr bytes.Buffer
+		cmd := exec.Command("cat", files...)
+		cmd.Stderr = &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			return 0, exitErr("cat", err, stderr.Bytes())
+		}
+		if d := time.Since(start); i == 0 || d < best {
+			best = d
+		}
+	}
+	return best, nil
+}
+
+// replayRun is one lekwacht replay.
+type replayRun struct {
+	took, cpu        time.Duration
+	rssMB            float64
+	lines, incidents int64
+}
+
+// summaryLine is the line replay always prints last: N lines, N events, N rejected, N incidents.
+var summaryLine = regexp.MustCompile(`(?m)^(\d+) lines, \d+ events, \d+ rejected, (\d+) incidents$`)
+
+// replayOnce runs lekwacht replay on the simulation's config into an emptied register.
+func replayOnce(exe, sim string) (replayRun, error) {
+	var r replayRun
+	data := filepath.Join(sim, "lekwacht-data") // register.dir of the simulation's config
+	if err := os.RemoveAll(data); err != nil {
+		return r, err
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(exe, "replay", "--config", filepath.Join(sim, "lekwacht.yaml"))
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return r, exitErr("lekwacht replay", err, stderr.Bytes())
+	}
+	r.took = time.Since(start)
+	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	r.rssMB = peakRSSMB(cmd.ProcessState)
+	if _, err := os.Stat(filepath.Join(data, register.DBFile)); err != nil {
+		return r, fmt.Errorf("the simulation's register is not where the bench empties it: %w", err)
+	}
+	m := summaryLine.FindSubmatch(stdout.Bytes())
+	if m == nil {
+		return r, fmt.Errorf("lekwacht replay printed no summary line: %s", tail(stdout.Bytes(), 2000))
+	}
+	r.lines, _ = strconv.ParseInt(string(m[1]), 10, 64)
+	r.incidents, _ = strconv.ParseInt(string(m[2]), 10, 64)
+	return r, nil
+}
