@@ -57,6 +57,8 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/incidents/{id}", s.api(PermRead, s.show))
 	s.mux.Handle("POST /api/v1/incidents/{id}/triage", s.api(PermTriage, s.triage))
 	s.mux.Handle("POST /api/v1/incidents/{id}/assessment", s.api(PermAssess, s.assess))
+	// The FG's web page at / (login, incidents, assessment, documents): web*.go.
+	newWeb(o).routes(s.mux)
 	return s
 }
 
