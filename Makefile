@@ -15,6 +15,9 @@ build:
 demo: build
 	@./scripts/demo.sh
 
+# Screenshots of the browser tests and other artifacts of a test run.
+export LEKWACHT_ARTIFACTS ?= $(CURDIR)/artifacts
+
 ## test: the test suite with the race detector (long integration tests skipped by -short)
 test:
 	$(GO) test -race -short -count=1 $(PKGS)
