@@ -248,6 +248,13 @@ func (s *Sim) admin(day time.Time, p *person, start, end time.Time) {
 		s.sshd(t, "bastion", pid, fmt.Sprintf("pam_unix(sshd:session): session opened for user %s(uid=%d) by (uid=0)", adm, 10000+len(adm)))
 		s.sshd(t.Add(time.Duration(5+w.rnd.IntN(60))*time.Minute), "bastion", pid, fmt.Sprintf("pam_unix(sshd:session): session closed for user %s", adm))
 	}
+	// Support calls: a remote session with the admin account on a colleague's workstation.
+	for range w.rnd.IntN(3) {
+		t := w.between(start, end.Add(-time.Hour))
+		u := pick(w.rnd, w.active)
+		id := s.logon(t, adm, u.Desktop, p.Desktop, p.IP, 10)
+		s.logoff(t.Add(time.Duration(5+w.rnd.IntN(20))*time.Minute), adm, u.Desktop, id, 10)
+	}
 	if w.rnd.Float64() < 0.5 {
 		t := w.between(start, end.Add(-time.Hour))
 		srv := pick(w.rnd, []string{"APP01", "APP02", "FS01", "EXCH01"})
