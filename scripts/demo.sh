@@ -25,13 +25,17 @@ say "2. Start lekwacht run on empty logs and feed them while it runs"
 # The daemon reads the live copies; the simulated files are the 'log server' writing them.
 mkdir -p "$OUT/live/exports"
 sed -e "s#$OUT/sim/logs#$OUT/live/logs#g" -e "s#$OUT/sim/exports#$OUT/live/exports#g" \
-	-e "s#$OUT/sim/lekwacht-data#$OUT/live/lekwacht-data#g" "$OUT/sim/lekwacht.yaml" > "$OUT/live/lekwacht.yaml"
+	-e "s#$OUT/sim/lekwacht-data#$OUT/live/lekwacht-data#g" -e "s#$OUT/sim/tokens.yaml#$OUT/live/tokens.yaml#g" \
+	-e 's#listen: "127.0.0.1:8470"#listen: "127.0.0.1:0"#' "$OUT/sim/lekwacht.yaml" > "$OUT/live/lekwacht.yaml"
 (cd "$OUT/sim/logs" && find . -type d -exec mkdir -p "$OUT/live/logs/{}" \;)
 for f in $(cd "$OUT/sim/logs" && find . -type f ! -name 'MSGTRK*'); do : > "$OUT/live/logs/$f"; done
 CFG="$OUT/live/lekwacht.yaml"
+TOKEN=$($BIN --config "$CFG" tokens add security.team --role analyst 2>/dev/null)
 $BIN run --config "$CFG" 2>"$OUT/run.log" &
 PID=$!
-sleep 1
+for _ in $(seq 1 50); do grep -q '"http listening"' "$OUT/run.log" 2>/dev/null && break; sleep 0.1; done
+ADDR=$(grep -o '"http listening","addr":"[^"]*"' "$OUT/run.log" | sed 's/.*"addr":"//; s/"$//')
+echo "lekwacht run is up (pid $PID); HTTP on $ADDR"
 PIECES=4
 for piece in $(seq 1 $PIECES); do
 	for f in $(cd "$OUT/sim/logs" && find . -type f ! -name 'MSGTRK*'); do
@@ -57,6 +61,13 @@ for _ in $(seq 1 120); do
 	[ "$stable" -ge 6 ] && break
 	last=$n; sleep 0.5
 done
+if command -v curl >/dev/null && [ -n "$ADDR" ]; then
+	echo "what Prometheus scrapes (curl http://$ADDR/metrics, an excerpt):"
+	curl -s "http://$ADDR/metrics" | grep -E '^lekwacht_(lines_total|hits_total|incidents)' | sed 's/^/  /'
+	echo "the API with the security team's token (curl -H 'Authorization: Bearer ...' http://$ADDR/api/v1/incidents?status=draft):"
+	curl -s -H "Authorization: Bearer $TOKEN" "http://$ADDR/api/v1/incidents?status=draft" | grep -c '"id":' | sed 's/^/  drafts: /'
+	echo "without a token: HTTP $(curl -s -o /dev/null -w '%{http_code}' "http://$ADDR/api/v1/incidents")"
+fi
 kill -TERM "$PID"; wait "$PID" || true; PID=
 echo "lekwacht run read $want lines while they were written; stopped with SIGTERM (positions and detector state saved)"
 
