@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/fsnotify/fsnotify"
 
@@ -41,6 +42,8 @@ type detection struct {
 	byDetector counts
 	// afterFlush runs after hits were registered (the hooks look at the outbox at once).
 	afterFlush func()
+	// hooks are the response hooks in force, whose deliveries Add queues (replaced by a reload).
+	hooks atomic.Pointer[[]*hooks.Hook]
 }
 
 // openDetection loads the rules (shipped and rules.dir), the directory and the register. Any
@@ -52,22 +55,15 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger, hs
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	d := &detection{log: log, rulesDir: cfg.Rules.Dir}
-	env := detectors.Env{Directory: func() *directory.Directory { return nil }, ServiceAccounts: cfg.Organisation.ServiceAccounts,
-		OwnDomains: cfg.Organisation.Domains, PartnerDomains: cfg.Organisation.PartnerDomains,
-		SharedHosts: cfg.Organisation.SharedHosts, Location: cfg.Location(),
-		// The lines detectors keep wait in a spool beside the register (0600, unlinked once open):
-		// the personal data in them stays on the register's disk, not in a shared /tmp.
-		SpoolDir: cfg.Register.Dir}
-	if cfg.Organisation.WorkingHours != "" {
-		if env.WorkingHours, err = config.ParseWorkingHours(cfg.Organisation.WorkingHours); err != nil {
-			return nil, fmt.Errorf("organisation.working_hours: %w", err)
-		}
-	}
+	d.hooks.Store(&hs)
 	if cfg.Directory != "" {
 		if d.dir, err = directory.Open(cfg.Directory, log); err != nil {
 			return nil, err
 		}
-		env.Directory = d.dir.Current
+	}
+	env, err := d.newEnv(cfg)
+	if err != nil {
+		return nil, err
 	}
 	engine, missing, err := detectors.New(set, env)
 	if err != nil {
@@ -77,10 +73,32 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger, hs
 		log.Warn("rules whose detector is not built in yet are not run", "rules", missing)
 	}
 	d.engine, d.env = engine, env
-	if d.reg, err = register.Open(ctx, cfg.Register.Dir, register.Options{Location: cfg.Location(), Outbox: hooks.Outbox(hs)}); err != nil {
+	outbox := func(in *register.Incident, created bool) []string { return hooks.Outbox(*d.hooks.Load())(in, created) }
+	if d.reg, err = register.Open(ctx, cfg.Register.Dir, register.Options{Location: cfg.Location(), Outbox: outbox}); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// newEnv is what the detectors get from the config: the organisation's domains, hosts, accounts and
+// working hours, and the directory.
+func (d *detection) newEnv(cfg *config.Config) (detectors.Env, error) {
+	env := detectors.Env{Directory: func() *directory.Directory { return nil }, ServiceAccounts: cfg.Organisation.ServiceAccounts,
+		OwnDomains: cfg.Organisation.Domains, PartnerDomains: cfg.Organisation.PartnerDomains,
+		SharedHosts: cfg.Organisation.SharedHosts, Location: cfg.Location(),
+		// The lines detectors keep wait in a spool beside the register (0600, unlinked once open):
+		// the personal data in them stays on the register's disk, not in a shared /tmp.
+		SpoolDir: cfg.Register.Dir}
+	if cfg.Organisation.WorkingHours != "" {
+		var err error
+		if env.WorkingHours, err = config.ParseWorkingHours(cfg.Organisation.WorkingHours); err != nil {
+			return env, fmt.Errorf("organisation.working_hours: %w", err)
+		}
+	}
+	if d.dir != nil {
+		env.Directory = d.dir.Current
+	}
+	return env, nil
 }
 
 // observe feeds events to the detectors and keeps their hits for the next flush.

@@ -70,10 +70,8 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		d.Close()
 		return nil, err
 	}
-	if len(hs) > 0 {
-		d.hooks = hooks.NewRunner(d.det.reg, hs, log)
-		d.det.afterFlush = d.hooks.Kick
-	}
+	d.hooks = hooks.NewRunner(d.det.reg, hs, log)
+	d.det.afterFlush = d.hooks.Kick
 	if d.http, err = openHTTP(cfg, log); err != nil {
 		d.Close()
 		return nil, err
@@ -152,9 +150,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.http != nil {
 		g.Go(func() error { return d.serveHTTP(ctx) })
 	}
-	if d.hooks != nil {
-		g.Go(func() error { return d.hooks.Run(ctx) })
-	}
+	g.Go(func() error { return d.hooks.Run(ctx) })
 	if iv, err := sdnotify.SdWatchdogEnabled(false); err == nil && iv > 0 {
 		g.Go(func() error { return d.watchdog(ctx, iv) })
 	}
@@ -243,10 +239,11 @@ func (d *Daemon) ReloadRules() error {
 	return d.det.reloadRules()
 }
 
-// Reload is SIGHUP: the rules, the directory and the tokens are read again; what does not load
-// stays as it was.
+// Reload is SIGHUP: the config file, the rules, the directory and the tokens are read again; what
+// does not load stays as it was (see reloadConfig for what a restart still needs).
 func (d *Daemon) Reload() error {
-	err := d.ReloadRules()
+	err := d.reloadConfig()
+	err = errors.Join(err, d.ReloadRules())
 	if d.det.dir != nil {
 		err = errors.Join(err, d.det.dir.Reload())
 	}

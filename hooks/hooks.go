@@ -150,6 +150,21 @@ func NewRunner(reg *register.Register, hs []*Hook, log *slog.Logger) *Runner {
 		counts: map[string]map[string]int64{}, kick: make(chan struct{}, 1)}
 }
 
+// SetHooks replaces the hooks in force (a config reload). Deliveries queued for a hook that is gone
+// stay in the outbox, undelivered, until a hook of that name returns.
+func (r *Runner) SetHooks(hs []*Hook) {
+	r.mu.Lock()
+	r.hooks = hs
+	r.mu.Unlock()
+	r.Kick()
+}
+
+func (r *Runner) current() []*Hook {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hooks
+}
+
 // Kick makes the runner look at the outbox now (after hits were registered).
 func (r *Runner) Kick() {
 	select {
@@ -163,7 +178,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		for _, h := range r.hooks {
+		for _, h := range r.current() {
 			r.deliverDue(ctx, h)
 		}
 		select {
