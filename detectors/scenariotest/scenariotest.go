@@ -30,6 +30,7 @@ type Event struct {
 	At, User, Category, Action, Path, Object, Host string
 	Computer                                       string // the computer that logged the event (host.name)
 	Logon, Outcome                                 string // logon type (interactive, remote_interactive, ...), outcome
+	LogonID                                        string `yaml:"logon_id"`
 	// mail
 	From, Status, Direction string
 	To                      []string
@@ -92,8 +93,8 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 			Event: event.Kind{Category: event.Category(e.Category), Action: event.Action(e.Action)}, User: event.User{Name: e.User},
 			Host: event.Host{Workstation: e.Host, Name: e.Computer}, File: &event.File{Path: e.Path}, App: &event.App{Object: e.Object},
 			Log: event.Log{Input: "test", Path: f, Offset: int64(i * 100), Original: fmt.Sprintf("line %d", i+1)}}
-		if e.Logon != "" {
-			ev.Logon = &event.Logon{Type: e.Logon}
+		if e.Logon != "" || e.LogonID != "" {
+			ev.Logon = &event.Logon{Type: e.Logon, ID: e.LogonID}
 		}
 		ev.Event.Outcome = event.Outcome(e.Outcome)
 		if e.From != "" || len(e.To) > 0 {

@@ -50,7 +50,8 @@ type Detector struct {
 // session is an account's open session on a host.
 type session struct {
 	host string
-	last int64 // Unix nanoseconds
+	id   string // the logon id (4624 TargetLogonId): a logoff of another session on the host leaves this one open
+	last int64  // Unix nanoseconds
 	line *hit.Line
 }
 
@@ -151,7 +152,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	switch {
 	case ev.Event.Action == event.ActionLogoff:
 		if s, ok := d.users.Get(user); ok {
-			if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 {
+			if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 && sameSession(s[i], ev) {
 				d.users.Add(user, slices.Delete(s, i, i+1))
 			}
 		}
@@ -200,7 +201,7 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, host s
 		person, _ = dir.User(user)
 	}
 	if d.shared(host) {
-		d.open(user, host, at, line)
+		d.open(user, host, logonID(ev), at, line)
 		return nil
 	}
 	// 1. the same account in an open session on another host. An account the directory does not
@@ -219,7 +220,7 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, host s
 		hits = append(hits, d.hit(ev, user, "concurrent-sessions", []string{s.host, host}, []hit.Evidence{s.line.Evidence(), e},
 			"account tegelijk aangemeld op twee werkplekken die niet allebei van de eigenaar zijn"))
 	}
-	d.open(user, host, at, line)
+	d.open(user, host, logonID(ev), at, line)
 	// 2. a workstation that belongs to another employee
 	if dir != nil {
 		if owner, ok := dir.WorkstationOwner(host); ok && !strings.EqualFold(owner.User, user) {
@@ -262,13 +263,29 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, host s
 }
 
 // open records an account's session on a host, in place of an earlier one there.
-func (d *Detector) open(user, host string, at int64, line *hit.Line) {
+func (d *Detector) open(user, host, id string, at int64, line *hit.Line) {
 	s, _ := d.users.Get(user)
 	if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 {
-		s[i] = session{host: host, last: at, line: line}
+		s[i] = session{host: host, id: id, last: at, line: line}
 		return
 	}
-	d.users.Add(user, append(s, session{host: host, last: at, line: line}))
+	d.users.Add(user, append(s, session{host: host, id: id, last: at, line: line}))
+}
+
+// sameSession says whether a logoff ends s: when both name a logon id they must match (an earlier
+// session on the same host ending leaves the later one open); without ids the host decides.
+func sameSession(s session, ev *event.Event) bool {
+	if s.id == "" || ev.Logon == nil || ev.Logon.ID == "" {
+		return true
+	}
+	return strings.EqualFold(s.id, ev.Logon.ID)
+}
+
+func logonID(ev *event.Event) string {
+	if ev.Logon == nil {
+		return ""
+	}
+	return ev.Logon.ID
 }
 
 func distinctUsers(ls []logon) int {
@@ -319,6 +336,7 @@ func (d *Detector) hit(ev *event.Event, user, pattern string, hosts []string, li
 
 type savedSession struct {
 	Host string       `json:"host"`
+	ID   string       `json:"id,omitempty"`
 	Last time.Time    `json:"last"`
 	Ev   hit.Evidence `json:"ev"`
 }
@@ -341,7 +359,7 @@ func (d *Detector) SaveState() ([]byte, error) {
 	for _, u := range d.users.Keys() {
 		list, _ := d.users.Peek(u)
 		for _, ses := range list {
-			s.Users[u] = append(s.Users[u], savedSession{Host: ses.host, Last: time.Unix(0, ses.last).UTC(), Ev: ses.line.Evidence()})
+			s.Users[u] = append(s.Users[u], savedSession{Host: ses.host, ID: ses.id, Last: time.Unix(0, ses.last).UTC(), Ev: ses.line.Evidence()})
 		}
 	}
 	for _, h := range d.hosts.Keys() {
@@ -365,7 +383,7 @@ func (d *Detector) LoadState(b []byte) error {
 	for u, list := range s.Users {
 		var ss []session
 		for _, ses := range list {
-			ss = append(ss, session{host: ses.Host, last: ses.Last.UnixNano(), line: d.lines.From(ses.Ev)})
+			ss = append(ss, session{host: ses.Host, id: ses.ID, last: ses.Last.UnixNano(), line: d.lines.From(ses.Ev)})
 		}
 		d.users.Add(u, ss)
 	}
