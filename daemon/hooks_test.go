@@ -1,14 +1,10 @@
 package daemon
 
 import (
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"context"
 
 	"github.com/lekwacht/lekwacht/config"
 )
@@ -29,30 +25,13 @@ func TestHookRunsWhenACriticalIncidentOpens(t *testing.T) {
 	cfg.Hooks = []config.Hook{{Name: "block", MinSeverity: "critical", Command: []string{script, "{user}", "{id}"}}}
 	os.WriteFile(filepath.Join(logDir, "auth.log"),
 		[]byte("Nov 20 10:00:00 bastion sshd[1]: Accepted password for p.oud from 10.99.1.5 port 40000 ssh2\n"), 0o644)
-	d, err := New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
+	_, stop := start(t, cfg, nil)
+	var ran string
+	waitFor(t, "the hook", func() bool { b, _ := os.ReadFile(out); ran = string(b); return strings.HasPrefix(ran, "p.oud LW-") }, nil)
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		b, _ := os.ReadFile(out)
-		if s := string(b); strings.HasPrefix(s, "p.oud LW-") {
-			if strings.Count(s, "\n") != 1 {
-				t.Fatalf("the hook ran more than once: %q", s)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the hook never ran")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	if b, _ := os.ReadFile(out); string(b) != ran || strings.Count(ran, "\n") != 1 {
+		t.Fatalf("the hook ran more than once: %q", b)
 	}
 }

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -53,28 +52,15 @@ func TestHTTPWhileRunning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
+	d, stop := start(t, cfg, nil)
 	base := "http://" + d.Addr()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, body := get(t, base+"/metrics", "")
-		if strings.Contains(body, `lekwacht_lines_total{input="ssh"} 40`) {
-			if !strings.Contains(body, `lekwacht_incidents{status="draft"} 0`) || !strings.Contains(body, `lekwacht_followed_files{input="ssh"} 1`) {
-				t.Fatalf("metrics lack the register or the tailer:\n%s", body)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("metrics never counted 40 lines:\n%s", body)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var body string
+	waitFor(t, "metrics counting 40 lines", func() bool {
+		_, body = get(t, base+"/metrics", "")
+		return strings.Contains(body, `lekwacht_lines_total{input="ssh"} 40`)
+	}, func() string { return body })
+	if !strings.Contains(body, `lekwacht_incidents{status="draft"} 0`) || !strings.Contains(body, `lekwacht_followed_files{input="ssh"} 1`) {
+		t.Fatalf("metrics lack the register or the tailer:\n%s", body)
 	}
 	if code, body := get(t, base+"/healthz", ""); code != 200 || !strings.Contains(body, `"ok"`) {
 		t.Fatalf("healthz %d %s", code, body)
@@ -108,8 +94,7 @@ func TestHTTPWhileRunning(t *testing.T) {
 	if code, _ := get(t, base+"/api/v1/incidents", fg); code != 200 {
 		t.Fatalf("after a broken reload: %d", code)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
@@ -161,14 +146,7 @@ func TestHTTPS(t *testing.T) {
 	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
 	cfg := testConfig(t, dir)
 	cfg.HTTP = config.HTTP{Listen: "127.0.0.1:0", TLSCert: certFile, TLSKey: keyFile}
-	d, err := New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
+	d, _ := start(t, cfg, nil)
 	pool := x509.NewCertPool()
 	pool.AddCert(must(x509.ParseCertificate(der)))
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
@@ -183,8 +161,6 @@ func TestHTTPS(t *testing.T) {
 	if resp, err := http.Get("http://" + d.Addr() + "/healthz"); err == nil && resp.StatusCode == 200 {
 		t.Fatal("plain HTTP answered on the TLS port")
 	}
-	cancel()
-	<-done
 }
 
 func must[T any](v T, err error) T {

@@ -1,8 +1,6 @@
 package daemon
 
 import (
-	"context"
-	"log/slog"
 	"net"
 	"path/filepath"
 	"testing"
@@ -22,14 +20,7 @@ func TestSystemdNotify(t *testing.T) {
 	t.Setenv("NOTIFY_SOCKET", sock)
 	t.Setenv("WATCHDOG_USEC", "400000") // 0.4 s: pings every 0.2 s
 	cfg := testConfig(t, dir)
-	d, err := New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
+	_, stop := start(t, cfg, nil)
 	seen := map[string]int{}
 	buf := make([]byte, 256)
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -40,8 +31,7 @@ func TestSystemdNotify(t *testing.T) {
 		}
 		seen[string(buf[:n])]++
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	for seen["STOPPING=1"] == 0 {

@@ -2,14 +2,12 @@ package daemon
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/lekwacht/lekwacht/collectors"
 	"github.com/lekwacht/lekwacht/config"
@@ -53,31 +51,14 @@ inputs:
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	d, err := New(cfg, slog.New(slog.NewJSONHandler(logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
+	d, stop := start(t, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	appendLine := func(user string) {
 		f, _ := os.OpenFile(filepath.Join(logDir, "auth.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		f.WriteString("Nov 20 10:00:00 bastion sshd[1]: Accepted password for " + user + " from 10.99.1.5 port 40000 ssh2\n")
 		f.Close()
 	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 10 s; log:\n%s", what, logs.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
 	appendLine("p.oud") // before the hook exists: a draft, no hook
-	waitFor("first draft", func() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.det.Created >= 1 })
+	waitFor(t, "first draft", func() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.det.Created >= 1 }, logs.String)
 
 	// A broken config: an error, nothing changes.
 	os.WriteFile(cfgFile, []byte(base+"hooks: [{name: x}]\n"), 0o600)
@@ -94,9 +75,8 @@ inputs:
 		t.Fatalf("the input added is not reported as needing a restart:\n%s", logs.String())
 	}
 	appendLine("k.vos")
-	waitFor("the hook for the second leaver", func() bool { b, _ := os.ReadFile(out); return string(b) == "k.vos\n" })
-	cancel()
-	if err := <-done; err != nil {
+	waitFor(t, "the hook for the second leaver", func() bool { b, _ := os.ReadFile(out); return string(b) == "k.vos\n" }, logs.String)
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Inputs()) != 1 {
