@@ -1,12 +1,15 @@
 package sim
 
 import (
+	"context"
 	"encoding/csv"
 	"os"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/lekwacht/lekwacht/register"
 )
 
 // Draft is what the evaluation needs of one draft incident.
@@ -161,4 +164,31 @@ func WorkAddresses(path string) (map[string]string, error) {
 		m[local] = r[0]
 	}
 	return m, nil
+}
+
+// Drafts reads every incident of a register in the form Evaluate takes, with the sources of the
+// file evidence of bulk_bsn_export incidents (read through Show, so the access log records by).
+func Drafts(ctx context.Context, reg *register.Register, by string) ([]Draft, error) {
+	incs, err := reg.List(ctx, register.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	var drafts []Draft
+	for _, in := range incs {
+		d := Draft{ID: in.ID, Detector: in.Detector, Pattern: in.Pattern, User: in.User, FirstSeen: in.FirstSeen,
+			LastSeen: in.LastSeen, Delivered: in.Facts.Delivered, Summary: in.Summary}
+		if in.Detector == "bulk_bsn_export" {
+			full, err := reg.Show(ctx, in.ID, by, "evaluate")
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range full.Evidence {
+				if e.Kind == "file" {
+					d.Files = append(d.Files, e.Source)
+				}
+			}
+		}
+		drafts = append(drafts, d)
+	}
+	return drafts, nil
 }

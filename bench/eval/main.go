@@ -123,26 +123,9 @@ func run(out string, employees int, seed uint64, first time.Time) (sim.Evaluatio
 		return sim.Evaluation{}, 0, err
 	}
 	defer reg.Close()
-	incs, err := reg.List(ctx, register.Filter{})
+	drafts, err := sim.Drafts(ctx, reg, "make-eval")
 	if err != nil {
 		return sim.Evaluation{}, 0, err
-	}
-	var drafts []sim.Draft
-	for _, in := range incs {
-		d := sim.Draft{ID: in.ID, Detector: in.Detector, Pattern: in.Pattern, User: in.User, FirstSeen: in.FirstSeen,
-			LastSeen: in.LastSeen, Delivered: in.Facts.Delivered, Summary: in.Summary}
-		if in.Detector == "bulk_bsn_export" {
-			full, err := reg.Show(ctx, in.ID, "make-eval", "evaluate")
-			if err != nil {
-				return sim.Evaluation{}, 0, err
-			}
-			for _, e := range full.Evidence {
-				if e.Kind == "file" {
-					d.Files = append(d.Files, e.Source)
-				}
-			}
-		}
-		drafts = append(drafts, d)
 	}
 	users, err := sim.WorkAddresses(filepath.Join(out, "directory.csv"))
 	if err != nil {
