@@ -91,7 +91,10 @@ func (r *Register) Move(ctx context.Context, id string, to Status, by, reason st
 		if in, err = r.get(ctx, tx, id); err != nil {
 			return err
 		}
-		return r.transition(ctx, tx, c, in, to, by, reason)
+		if err := r.transition(ctx, tx, c, in, to, by, reason); err != nil {
+			return err
+		}
+		return r.enqueue(ctx, tx, in, false, nanos(r.now()))
 	})
 	return in, err
 }
@@ -178,9 +181,14 @@ func (r *Register) Assess(ctx context.Context, id, by string, a Answers) (*Incid
 			return err
 		}
 		if o := assessment.Evaluate(answers); o.Complete && in.Status == StatusOpen {
-			return r.transition(ctx, tx, c, in, StatusAssessed, by, "beoordeling compleet: "+o.Summary())
+			if err := r.transition(ctx, tx, c, in, StatusAssessed, by, "beoordeling compleet: "+o.Summary()); err != nil {
+				return err
+			}
 		}
-		return nil
+		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET updated_at = ? WHERE id = ?`, nanos(at), id); err != nil {
+			return err
+		}
+		return r.enqueue(ctx, tx, in, false, nanos(at))
 	})
 	return in, err
 }

@@ -63,4 +63,19 @@ func TestOutbox(t *testing.T) {
 	if due, _ := r.Due(ctx, "es", c.now(), 10); len(due) != 1 || due[0].ID != es[2].ID {
 		t.Fatalf("es due after one delivered and one failed: %+v", due)
 	}
+	// Triage and the FG's answers are changes too: queued for the sinks that want every change.
+	id := es[0].Incident
+	if _, err := r.Move(ctx, id, StatusOpen, "team", "echt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Assess(ctx, id, "fg", Answers{Details: map[string]string{"measures_taken": "account geblokkeerd"}}); err != nil {
+		t.Fatal(err)
+	}
+	due, _ = r.Due(ctx, "es", c.now(), 10)
+	if len(due) != 3 || due[1].Incident != id || due[2].Incident != id {
+		t.Fatalf("es due after triage and assessment: %+v", due)
+	}
+	if b, _ := r.Due(ctx, "block", c.now(), 10); len(b) != 1 {
+		t.Fatalf("a hook for created incidents fired on a change: %+v", b)
+	}
 }

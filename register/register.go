@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the embedded SQL engine, pure Go
@@ -53,6 +54,7 @@ func open(ctx context.Context, dir string, opts Options, version int) (*Register
 	if dir == "" {
 		return nil, errors.New("register.dir is empty")
 	}
+	began := time.Now()
 	if err := os.MkdirAll(filepath.Join(dir, EvidenceDir), 0o700); err != nil {
 		return nil, fmt.Errorf("create register: %w", err)
 	}
@@ -80,9 +82,23 @@ func open(ctx context.Context, dir string, opts Options, version int) (*Register
 	if r.loc == nil {
 		r.loc = time.Local
 	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open register %s: %w", path, err)
+	// Switching a new file to WAL takes an exclusive lock without waiting on the busy handler, so
+	// processes opening a fresh register at once may see SQLITE_BUSY here: try again for a while.
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := db.PingContext(ctx)
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "SQLITE_BUSY") || wait >= time.Second && time.Since(began) > 30*time.Second {
+			db.Close()
+			return nil, fmt.Errorf("open register %s: %w", path, err)
+		}
+		select {
+		case <-ctx.Done():
+			db.Close()
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
 	}
 	if err := migrate(ctx, db, version); err != nil {
 		db.Close()
