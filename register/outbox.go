@@ -105,3 +105,52 @@ func (r *Register) OutboxStats(ctx context.Context) (map[string]OutboxCounts, er
 	}
 	return out, rows.Err()
 }
+
+// DeliveredAll marks many deliveries done in one transaction.
+func (r *Register) DeliveredAll(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	tx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `UPDATE outbox SET done_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	now := nanos(r.now())
+	for _, id := range ids {
+		if _, err := st.ExecContext(ctx, now, id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// RetryAll records a failed attempt for many deliveries: each is tried again at next(attempts so
+// far), with errText; giveUp(attempts so far) marks it failed instead.
+func (r *Register) RetryAll(ctx context.Context, items []OutboxItem, errText string, next func(attempts int) time.Time, giveUp func(attempts int) bool) error {
+	tx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ?, failed = ? WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, it := range items {
+		failed := 0
+		if giveUp(it.Attempts) {
+			failed = 1
+		}
+		if _, err := st.ExecContext(ctx, nanos(next(it.Attempts)), errText, failed, it.ID); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

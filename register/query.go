@@ -270,3 +270,9 @@ func (r *Register) CountByStatus(ctx context.Context) (map[Status]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// Assessment returns an incident's assessment (questions, answers, outcome) without evidence: not a
+// read of evidence, so not in the access log.
+func (r *Register) Assessment(ctx context.Context, in *Incident) (*Assessment, error) {
+	return r.assessment(ctx, in)
+}

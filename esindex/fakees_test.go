@@ -1,0 +1,151 @@
+package esindex
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeES behaves like an Elasticsearch 8 node for the bulk API: the product header, external
+// versions with 409 on an old or equal version, and faults on demand: the whole request refused
+// (429/503), some items refused (429), an item with a mapping error (400), answers lost after the
+// write (the documents are stored but the client sees 503), slow answers.
+type fakeES struct {
+	mu          sync.Mutex
+	docs        map[string]storedDoc // by index/_id
+	requests    int
+	refuse      int            // refuse the next N requests with this status...
+	refuseAs    int            // ... (429 or 503)
+	loseNext    int            // store the next N requests' documents, then answer 503
+	itemFail    map[string]int // _id -> how many more times to refuse this item with 429
+	badDoc      string         // _id refused for good with a mapping error (400)
+	delay       time.Duration  // before answering
+	indexWrites int            // documents written (including overwrites)
+}
+
+type storedDoc struct {
+	version int64
+	source  json.RawMessage
+	writes  int
+}
+
+func newFakeES(t *testing.T) (*fakeES, *httptest.Server) {
+	f := &fakeES{docs: map[string]storedDoc{}, itemFail: map[string]int{}}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func (f *fakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	w.Header().Set("Content-Type", "application/json")
+	f.mu.Lock()
+	delay := f.delay
+	f.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
+	if r.URL.Path == "/" {
+		fmt.Fprint(w, `{"name":"fake","cluster_name":"test","version":{"number":"8.15.0","build_flavor":"default"},"tagline":"You Know, for Search"}`)
+		return
+	}
+	if !strings.HasSuffix(r.URL.Path, "/_bulk") {
+		http.Error(w, `{"error":"not faked"}`, http.StatusNotFound)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests++
+	if f.refuse > 0 {
+		f.refuse--
+		w.WriteHeader(f.refuseAs)
+		fmt.Fprintf(w, `{"error":{"type":"es_rejected_execution_exception","reason":"faked"},"status":%d}`, f.refuseAs)
+		return
+	}
+	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
+	var items []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var meta map[string]struct {
+			Index       string `json:"_index"`
+			ID          string `json:"_id"`
+			Version     int64  `json:"version"`
+			VersionType string `json:"version_type"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &meta); err != nil {
+			http.Error(w, `{"error":"bad meta"}`, 400)
+			return
+		}
+		if !sc.Scan() {
+			http.Error(w, `{"error":"no source"}`, 400)
+			return
+		}
+		src := json.RawMessage(append([]byte(nil), sc.Bytes()...))
+		m := meta["index"]
+		idx := m.Index
+		if idx == "" {
+			idx = defaultIndex
+		}
+		key := idx + "/" + m.ID
+		res := map[string]any{"_index": idx, "_id": m.ID}
+		switch {
+		case f.itemFail[m.ID] > 0:
+			f.itemFail[m.ID]--
+			res["status"], res["error"] = 429, map[string]any{"type": "es_rejected_execution_exception", "reason": "queue full"}
+		case m.ID == f.badDoc:
+			res["status"], res["error"] = 400, map[string]any{"type": "document_parsing_exception", "reason": "strict mapping"}
+		case m.VersionType != "external":
+			res["status"], res["error"] = 400, map[string]any{"type": "action_request_validation_exception", "reason": "want external versions"}
+		case f.docs[key].version >= m.Version && f.docs[key].source != nil:
+			res["status"], res["error"] = 409, map[string]any{"type": "version_conflict_engine_exception", "reason": "current version is higher or equal"}
+		default:
+			d := f.docs[key]
+			f.docs[key] = storedDoc{version: m.Version, source: src, writes: d.writes + 1}
+			f.indexWrites++
+			res["status"], res["result"], res["_version"] = 201, "created", m.Version
+		}
+		items = append(items, map[string]any{"index": res})
+	}
+	if f.loseNext > 0 {
+		f.loseNext--
+		w.WriteHeader(503)
+		fmt.Fprint(w, `{"error":{"type":"node_disconnected_exception"},"status":503}`)
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{"took": 1, "errors": false, "items": items})
+}
+
+func (f *fakeES) set(fn func(f *fakeES)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+// doc returns a stored document's source decoded, and its version.
+func (f *fakeES) doc(index, id string) (map[string]any, int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, ok := f.docs[index+"/"+id]
+	if !ok {
+		return nil, 0
+	}
+	var m map[string]any
+	json.Unmarshal(d.source, &m)
+	return m, d.version
+}
+
+func (f *fakeES) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.docs)
+}

@@ -1,0 +1,230 @@
+package esindex
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/register"
+)
+
+var hitTime = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+// indexerFixture is a real register whose changes are queued for Elasticsearch, a fake Elasticsearch on
+// 127.0.0.1 and an indexer between them.
+func indexerFixture(t *testing.T) (*register.Register, *fakeES, *Indexer) {
+	t.Helper()
+	reg, err := register.Open(context.Background(), t.TempDir(), register.Options{Location: time.UTC, Outbox: Outbox})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	f, srv := newFakeES(t)
+	es, err := NewClient(config.Elasticsearch{Addresses: []string{srv.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg, f, NewIndexer(reg, es, Options{Index: Alias, Instance: "ls01", Version: "test", Timeout: 2 * time.Second})
+}
+
+func addHits(t *testing.T, reg *register.Register, n, from int) []string {
+	t.Helper()
+	var hits []hit.Hit
+	for i := from; i < from+n; i++ {
+		hits = append(hits, hit.Hit{Detector: "misdirected_mail", Rule: "lw-misdirected-mail", Severity: hit.SeverityHigh,
+			User: fmt.Sprintf("user%04d", i), Pattern: "lookalike", Time: hitTime, Window: time.Hour, Categories: []hit.Category{hit.CategoryName},
+			// The register masks what the summary must not carry; the document must not have it either.
+			Summary: fmt.Sprintf("mail aan k.devries%d@gmail.com over BSN 123456782", i),
+			Evidence: []hit.Evidence{{Kind: hit.EvidenceLine, Input: "mail", Source: "/var/log/mail.log", Offset: int64(i) * 100, Time: hitTime,
+				Text: fmt.Sprintf("to=<k.devries%d@gmail.com>, status=sent, subject=Uw uitkering", i)}}})
+	}
+	res, err := reg.Add(context.Background(), hits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range res {
+		ids = append(ids, r.Incident)
+	}
+	return ids
+}
+
+// drain runs cycles until a cycle settles nothing and nothing is pending (failing after many).
+func drain(t *testing.T, x *Indexer) {
+	t.Helper()
+	for range 50 {
+		n, err := x.Cycle(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 && pending(t, x.reg).Pending == 0 {
+			return
+		}
+	}
+	t.Fatalf("the outbox did not drain: %+v", pending(t, x.reg))
+}
+
+func pending(t *testing.T, reg *register.Register) register.OutboxCounts {
+	t.Helper()
+	st, err := reg.OutboxStats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st[Sink]
+}
+
+func TestIndexesEveryChangeOnce(t *testing.T) {
+	reg, f, x := indexerFixture(t)
+	ids := addHits(t, reg, 3, 0)
+	drain(t, x)
+	if f.count() != 3 {
+		t.Fatalf("%d documents, want 3", f.count())
+	}
+	doc, v := f.doc(Alias, ids[0])
+	raw, _ := json.Marshal(doc)
+	for _, leak := range []string{"gmail.com", "123456782", "Uw uitkering", "k.devries"} {
+		if strings.Contains(string(raw), leak) {
+			t.Errorf("the document carries %q: %s", leak, raw)
+		}
+	}
+	ev := doc["event"].(map[string]any)
+	lw := doc["lekwacht"].(map[string]any)
+	if ev["kind"] != "alert" || ev["severity"] != 73.0 || lw["id"] != ids[0] || lw["status"] != "draft" || lw["instance"] != "ls01" ||
+		doc["user"].(map[string]any)["name"] != "user0000" || doc["rule"].(map[string]any)["id"] != "lw-misdirected-mail" {
+		t.Fatalf("document %s", raw)
+	}
+	// A change is indexed as a newer version of the same document.
+	if _, err := reg.Move(context.Background(), ids[0], register.StatusOpen, "team", "echt"); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, x)
+	doc2, v2 := f.doc(Alias, ids[0])
+	if f.count() != 3 || v2 <= v || doc2["lekwacht"].(map[string]any)["status"] != "open" {
+		t.Fatalf("after triage: %d documents, version %d -> %d, %v", f.count(), v, v2, doc2["lekwacht"])
+	}
+	if p := pending(t, reg); p.Pending != 0 || p.Delivered != 4 {
+		t.Fatalf("outbox %+v", p)
+	}
+	if s := x.Stats(); s.Indexed != 4 || s.LastSuccess.IsZero() {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestOutageLosesNothing(t *testing.T) {
+	reg, f, x := indexerFixture(t)
+	addHits(t, reg, 20, 0)
+	f.set(func(f *fakeES) { f.refuse, f.refuseAs = 3, 503 })
+	for range 3 {
+		if _, err := x.Cycle(context.Background()); !errors.Is(err, errNothingTaken) {
+			t.Fatalf("during the outage: %v", err)
+		}
+	}
+	if p := pending(t, reg); p.Pending != 20 || p.Retrying != 0 {
+		t.Fatalf("during the outage the rows must stay due, untouched: %+v", p)
+	}
+	addHits(t, reg, 10, 20) // detection goes on
+	f.set(func(f *fakeES) { f.refuse, f.refuseAs = 2, 429 })
+	for range 2 {
+		if _, err := x.Cycle(context.Background()); !errors.Is(err, errNothingTaken) {
+			t.Fatalf("429: %v", err)
+		}
+	}
+	drain(t, x)
+	if f.count() != 30 || f.indexWrites != 30 || pending(t, reg).Pending != 0 {
+		t.Fatalf("after recovery: %d documents, %d writes, %+v", f.count(), f.indexWrites, pending(t, reg))
+	}
+}
+
+func TestPartialFailuresAndLostAnswers(t *testing.T) {
+	reg, f, x := indexerFixture(t)
+	ids := addHits(t, reg, 10, 0)
+	// Two items refused with 429 inside a bulk that otherwise succeeds: only those come back.
+	f.set(func(f *fakeES) { f.itemFail[ids[3]], f.itemFail[ids[7]] = 1, 2 })
+	if n, err := x.Cycle(context.Background()); err != nil || n != 10 {
+		t.Fatalf("cycle %d %v", n, err)
+	}
+	if f.count() != 8 {
+		t.Fatalf("%d documents after a partly failed bulk, want 8", f.count())
+	}
+	// The retries wait their backoff (1 s, then 2 s): a clock a minute further each cycle.
+	later := time.Now()
+	x.now = func() time.Time { later = later.Add(time.Minute); return later }
+	drain(t, x)
+	if f.count() != 10 || f.indexWrites != 10 {
+		t.Fatalf("%d documents, %d writes", f.count(), f.indexWrites)
+	}
+	// An answer lost after the write: the documents are there, lekwacht sends them again and
+	// Elasticsearch's 409 (this version is there) settles them. Still one write each.
+	x.now = time.Now
+	if _, err := reg.Move(context.Background(), ids[0], register.StatusOpen, "team", "echt"); err != nil {
+		t.Fatal(err)
+	}
+	f.set(func(f *fakeES) { f.loseNext = 1 })
+	if _, err := x.Cycle(context.Background()); !errors.Is(err, errNothingTaken) {
+		t.Fatalf("lost answer: %v", err)
+	}
+	drain(t, x)
+	if f.indexWrites != 11 || x.Stats().Conflicts != 1 || pending(t, reg).Pending != 0 {
+		t.Fatalf("after a lost answer: %d writes, stats %+v, outbox %+v", f.indexWrites, x.Stats(), pending(t, reg))
+	}
+}
+
+func TestRefusedDocumentIsGivenUpAndVisible(t *testing.T) {
+	reg, f, x := indexerFixture(t)
+	ids := addHits(t, reg, 3, 0)
+	f.set(func(f *fakeES) { f.badDoc = ids[1] })
+	future := time.Now()
+	for range maxAttempts + 2 {
+		x.now = func() time.Time { return future }
+		if _, err := x.Cycle(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		future = future.Add(time.Hour)
+	}
+	p := pending(t, reg)
+	if f.count() != 2 || p.Failed != 1 || p.Pending != 0 || x.Stats().GivenUp != 1 {
+		t.Fatalf("documents %d, outbox %+v, stats %+v", f.count(), p, x.Stats())
+	}
+}
+
+func TestSlowAnswersAreRetried(t *testing.T) {
+	reg, f, x := indexerFixture(t)
+	addHits(t, reg, 5, 0)
+	x.timeout = 100 * time.Millisecond
+	f.set(func(f *fakeES) { f.delay = 300 * time.Millisecond })
+	if _, err := x.Cycle(context.Background()); !errors.Is(err, errNothingTaken) {
+		t.Fatalf("a slow answer: %v", err)
+	}
+	f.set(func(f *fakeES) { f.delay = 0 })
+	time.Sleep(300 * time.Millisecond) // let the abandoned request finish on the server, as a real one would
+	drain(t, x)
+	if f.count() != 5 || pending(t, reg).Pending != 0 {
+		t.Fatalf("%d documents, %+v", f.count(), pending(t, reg))
+	}
+}
+
+func TestRunDrainsAndStops(t *testing.T) {
+	reg, f, x := indexerFixture(t)
+	addHits(t, reg, 50, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- x.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for f.count() < 50 {
+		if time.Now().After(deadline) {
+			t.Fatalf("Run delivered %d of 50", f.count())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	x.Kick()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
