@@ -48,6 +48,9 @@ type Contact struct {
 // Register says where the datalekregister lives.
 type Register struct {
 	Dir string `mapstructure:"dir" json:"dir"`
+	// Instance names this lekwacht when several log servers feed one Elasticsearch: it goes into
+	// every incident id (LW-<INSTANCE>-2026-000001) and into the documents. Letters and digits, up to 12.
+	Instance string `mapstructure:"instance" json:"instance,omitempty"`
 }
 
 // Input is one log source: a format and the files to follow.

@@ -100,6 +100,9 @@ func (c *Config) Validate(check InputCheck) []Problem {
 	if c.HTTP.Listen != "" && !strings.Contains(c.HTTP.Listen, ":") {
 		add("http.listen", "%q: write host:port, e.g. 127.0.0.1:8470", c.HTTP.Listen)
 	}
+	if c.Register.Instance != "" && !instanceRE.MatchString(c.Register.Instance) {
+		add("register.instance", "%q: letters and digits only, at most 12 (it becomes part of every incident id)", c.Register.Instance)
+	}
 	hookNames := map[string]bool{}
 	for i, h := range c.Hooks {
 		at := fmt.Sprintf("hooks.%d", i)
@@ -144,6 +147,8 @@ func (c *Config) Validate(check InputCheck) []Problem {
 
 // detectorIDs are the contract's detector ids (config cannot import the detectors).
 var detectorIDs = []string{"shared_credentials", "bulk_bsn_export", "misdirected_mail", "private_mail", "record_snooping", "mass_deletion", "threshold"}
+
+var instanceRE = regexp.MustCompile(`^[A-Za-z0-9]{1,12}$`)
 
 var (
 	domainRE = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)

@@ -18,6 +18,7 @@ import (
 	"github.com/lekwacht/lekwacht/detectors"
 	"github.com/lekwacht/lekwacht/directory"
 	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/esindex"
 	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/hooks"
 	"github.com/lekwacht/lekwacht/register"
@@ -73,8 +74,7 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger, hs
 		log.Warn("rules whose detector is not built in yet are not run", "rules", missing)
 	}
 	d.engine, d.env = engine, env
-	outbox := func(in *register.Incident, created bool) []string { return hooks.Outbox(*d.hooks.Load())(in, created) }
-	if d.reg, err = register.Open(ctx, cfg.Register.Dir, register.Options{Location: cfg.Location(), Outbox: outbox}); err != nil {
+	if d.reg, err = OpenRegister(ctx, cfg, func() []*hooks.Hook { return *d.hooks.Load() }); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -208,4 +208,22 @@ func (d *detection) loadState(dir string) error {
 	n, err := d.engine.LoadState(st)
 	d.log.Info("detector state restored", "rules", n)
 	return err
+}
+
+// OpenRegister opens the register as every part of lekwacht must, so that each change is queued for
+// the sinks that want it: Elasticsearch (when configured) after every change, the response hooks
+// (none for the CLI and replay) when an incident opens.
+func OpenRegister(ctx context.Context, cfg *config.Config, hs func() []*hooks.Hook) (*register.Register, error) {
+	es := len(cfg.Elasticsearch.Addresses) > 0
+	outbox := func(in *register.Incident, created bool) []string {
+		var sinks []string
+		if hs != nil {
+			sinks = hooks.Outbox(hs())(in, created)
+		}
+		if es {
+			sinks = append(sinks, esindex.Outbox(in, created)...)
+		}
+		return sinks
+	}
+	return register.Open(ctx, cfg.Register.Dir, register.Options{Location: cfg.Location(), Outbox: outbox, Instance: cfg.Register.Instance})
 }

@@ -46,6 +46,9 @@ var (
 	descRules     = prometheus.NewDesc("lekwacht_rules", "Rules in force.", nil, nil)
 	descHookTries = prometheus.NewDesc("lekwacht_hook_attempts_total", "Response hook deliveries tried, per hook and result (delivered, retry, failed).", []string{"hook", "result"}, nil)
 	descOutbox    = prometheus.NewDesc("lekwacht_outbox", "Deliveries in the register's outbox per sink and state (pending, retrying, failed).", []string{"sink", "state"}, nil)
+	descESDocs    = prometheus.NewDesc("lekwacht_es_documents_total", "Incident documents sent to Elasticsearch, per result (indexed, conflict: already there, item_failure, given_up).", []string{"result"}, nil)
+	descESReqFail = prometheus.NewDesc("lekwacht_es_request_failures_total", "Bulk requests Elasticsearch took nothing of (down, 429, 503, slow).", nil, nil)
+	descESLast    = prometheus.NewDesc("lekwacht_es_last_success_timestamp_seconds", "When Elasticsearch last took a document (0: not yet).", nil, nil)
 	descOutboxAge = prometheus.NewDesc("lekwacht_outbox_oldest_pending_seconds", "Age of the oldest pending delivery per sink.", []string{"sink"}, nil)
 )
 
@@ -55,7 +58,7 @@ type metrics struct{ d *Daemon }
 
 func (m metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descHits,
-		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge} {
+		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast} {
 		ch <- d
 	}
 }
@@ -106,6 +109,18 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 				ch <- prometheus.MustNewConstMetric(descHookTries, prometheus.CounterValue, float64(n), hook, result)
 			}
 		}
+	}
+	if d.es != nil {
+		s := d.es.Stats()
+		for result, n := range map[string]int64{"indexed": s.Indexed, "conflict": s.Conflicts, "item_failure": s.ItemFailures, "given_up": s.GivenUp} {
+			ch <- prometheus.MustNewConstMetric(descESDocs, prometheus.CounterValue, float64(n), result)
+		}
+		ch <- prometheus.MustNewConstMetric(descESReqFail, prometheus.CounterValue, float64(s.RequestFailures))
+		last := 0.0
+		if !s.LastSuccess.IsZero() {
+			last = float64(s.LastSuccess.UnixNano()) / 1e9
+		}
+		ch <- prometheus.MustNewConstMetric(descESLast, prometheus.GaugeValue, last)
 	}
 	d.mu.Lock()
 	pending, rules, evictions := len(d.det.pending), len(d.det.engine.Rules()), d.det.engine.Evictions()

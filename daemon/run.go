@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -13,10 +14,14 @@ import (
 	sdnotify "github.com/coreos/go-systemd/v22/daemon"
 	"github.com/lekwacht/lekwacht/collectors/tail"
 	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/esindex"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hooks"
 	"golang.org/x/sync/errgroup"
 )
+
+// Version is lekwacht's version, set at build time (-ldflags "-X .../daemon.Version=...").
+var Version = "dev"
 
 // CheckpointEvery is how often positions and outputs are saved together while running.
 const CheckpointEvery = time.Second
@@ -34,6 +39,7 @@ type Daemon struct {
 	cpPath string
 	http   *httpSide
 	hooks  *hooks.Runner
+	es     *esindex.Indexer
 	// lastCheckpoint is when positions were last saved (Unix nanoseconds), for health and watchdog.
 	lastCheckpoint atomic.Int64
 
@@ -71,7 +77,25 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		return nil, err
 	}
 	d.hooks = hooks.NewRunner(d.det.reg, hs, log)
-	d.det.afterFlush = d.hooks.Kick
+	if len(cfg.Elasticsearch.Addresses) > 0 {
+		es, err := esindex.NewClient(cfg.Elasticsearch)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		instance := cfg.Register.Instance
+		if instance == "" {
+			instance, _ = os.Hostname()
+		}
+		d.es = esindex.NewIndexer(d.det.reg, es, esindex.Options{Index: esindex.AliasFor(cfg.Elasticsearch.IndexPrefix),
+			Instance: instance, Version: Version, Log: log})
+	}
+	d.det.afterFlush = func() {
+		d.hooks.Kick()
+		if d.es != nil {
+			d.es.Kick()
+		}
+	}
 	if d.http, err = openHTTP(cfg, log); err != nil {
 		d.Close()
 		return nil, err
@@ -151,6 +175,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		g.Go(func() error { return d.serveHTTP(ctx) })
 	}
 	g.Go(func() error { return d.hooks.Run(ctx) })
+	if d.es != nil {
+		g.Go(func() error { return d.es.Run(ctx) })
+	}
 	if iv, err := sdnotify.SdWatchdogEnabled(false); err == nil && iv > 0 {
 		g.Go(func() error { return d.watchdog(ctx, iv) })
 	}

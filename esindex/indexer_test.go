@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/esindex/estest"
 	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/register"
 )
@@ -18,14 +19,14 @@ var hitTime = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
 // indexerFixture is a real register whose changes are queued for Elasticsearch, a fake Elasticsearch on
 // 127.0.0.1 and an indexer between them.
-func indexerFixture(t *testing.T) (*register.Register, *fakeES, *Indexer) {
+func indexerFixture(t *testing.T) (*register.Register, *estest.Server, *Indexer) {
 	t.Helper()
 	reg, err := register.Open(context.Background(), t.TempDir(), register.Options{Location: time.UTC, Outbox: Outbox})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { reg.Close() })
-	f, srv := newFakeES(t)
+	f, srv := estest.New(t)
 	es, err := NewClient(config.Elasticsearch{Addresses: []string{srv.URL}})
 	if err != nil {
 		t.Fatal(err)
@@ -83,10 +84,10 @@ func TestIndexesEveryChangeOnce(t *testing.T) {
 	reg, f, x := indexerFixture(t)
 	ids := addHits(t, reg, 3, 0)
 	drain(t, x)
-	if f.count() != 3 {
-		t.Fatalf("%d documents, want 3", f.count())
+	if f.Count() != 3 {
+		t.Fatalf("%d documents, want 3", f.Count())
 	}
-	doc, v := f.doc(Alias, ids[0])
+	doc, v := f.Doc(Alias, ids[0])
 	raw, _ := json.Marshal(doc)
 	for _, leak := range []string{"gmail.com", "123456782", "Uw uitkering", "k.devries"} {
 		if strings.Contains(string(raw), leak) {
@@ -104,9 +105,9 @@ func TestIndexesEveryChangeOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	drain(t, x)
-	doc2, v2 := f.doc(Alias, ids[0])
-	if f.count() != 3 || v2 <= v || doc2["lekwacht"].(map[string]any)["status"] != "open" {
-		t.Fatalf("after triage: %d documents, version %d -> %d, %v", f.count(), v, v2, doc2["lekwacht"])
+	doc2, v2 := f.Doc(Alias, ids[0])
+	if f.Count() != 3 || v2 <= v || doc2["lekwacht"].(map[string]any)["status"] != "open" {
+		t.Fatalf("after triage: %d documents, version %d -> %d, %v", f.Count(), v, v2, doc2["lekwacht"])
 	}
 	if p := pending(t, reg); p.Pending != 0 || p.Delivered != 4 {
 		t.Fatalf("outbox %+v", p)
@@ -119,7 +120,7 @@ func TestIndexesEveryChangeOnce(t *testing.T) {
 func TestOutageLosesNothing(t *testing.T) {
 	reg, f, x := indexerFixture(t)
 	addHits(t, reg, 20, 0)
-	f.set(func(f *fakeES) { f.refuse, f.refuseAs = 3, 503 })
+	f.Set(func(f *estest.Server) { f.Refuse, f.RefuseAs = 3, 503 })
 	for range 3 {
 		if _, err := x.Cycle(context.Background()); !errors.Is(err, errNothingTaken) {
 			t.Fatalf("during the outage: %v", err)
@@ -129,15 +130,15 @@ func TestOutageLosesNothing(t *testing.T) {
 		t.Fatalf("during the outage the rows must stay due, untouched: %+v", p)
 	}
 	addHits(t, reg, 10, 20) // detection goes on
-	f.set(func(f *fakeES) { f.refuse, f.refuseAs = 2, 429 })
+	f.Set(func(f *estest.Server) { f.Refuse, f.RefuseAs = 2, 429 })
 	for range 2 {
 		if _, err := x.Cycle(context.Background()); !errors.Is(err, errNothingTaken) {
 			t.Fatalf("429: %v", err)
 		}
 	}
 	drain(t, x)
-	if f.count() != 30 || f.indexWrites != 30 || pending(t, reg).Pending != 0 {
-		t.Fatalf("after recovery: %d documents, %d writes, %+v", f.count(), f.indexWrites, pending(t, reg))
+	if f.Count() != 30 || f.Writes() != 30 || pending(t, reg).Pending != 0 {
+		t.Fatalf("after recovery: %d documents, %d writes, %+v", f.Count(), f.Writes(), pending(t, reg))
 	}
 }
 
@@ -145,19 +146,19 @@ func TestPartialFailuresAndLostAnswers(t *testing.T) {
 	reg, f, x := indexerFixture(t)
 	ids := addHits(t, reg, 10, 0)
 	// Two items refused with 429 inside a bulk that otherwise succeeds: only those come back.
-	f.set(func(f *fakeES) { f.itemFail[ids[3]], f.itemFail[ids[7]] = 1, 2 })
+	f.Set(func(f *estest.Server) { f.ItemFail[ids[3]], f.ItemFail[ids[7]] = 1, 2 })
 	if n, err := x.Cycle(context.Background()); err != nil || n != 10 {
 		t.Fatalf("cycle %d %v", n, err)
 	}
-	if f.count() != 8 {
-		t.Fatalf("%d documents after a partly failed bulk, want 8", f.count())
+	if f.Count() != 8 {
+		t.Fatalf("%d documents after a partly failed bulk, want 8", f.Count())
 	}
 	// The retries wait their backoff (1 s, then 2 s): a clock a minute further each cycle.
 	later := time.Now()
 	x.now = func() time.Time { later = later.Add(time.Minute); return later }
 	drain(t, x)
-	if f.count() != 10 || f.indexWrites != 10 {
-		t.Fatalf("%d documents, %d writes", f.count(), f.indexWrites)
+	if f.Count() != 10 || f.Writes() != 10 {
+		t.Fatalf("%d documents, %d writes", f.Count(), f.Writes())
 	}
 	// An answer lost after the write: the documents are there, lekwacht sends them again and
 	// Elasticsearch's 409 (this version is there) settles them. Still one write each.
@@ -165,20 +166,20 @@ func TestPartialFailuresAndLostAnswers(t *testing.T) {
 	if _, err := reg.Move(context.Background(), ids[0], register.StatusOpen, "team", "echt"); err != nil {
 		t.Fatal(err)
 	}
-	f.set(func(f *fakeES) { f.loseNext = 1 })
+	f.Set(func(f *estest.Server) { f.LoseNext = 1 })
 	if _, err := x.Cycle(context.Background()); !errors.Is(err, errNothingTaken) {
 		t.Fatalf("lost answer: %v", err)
 	}
 	drain(t, x)
-	if f.indexWrites != 11 || x.Stats().Conflicts != 1 || pending(t, reg).Pending != 0 {
-		t.Fatalf("after a lost answer: %d writes, stats %+v, outbox %+v", f.indexWrites, x.Stats(), pending(t, reg))
+	if f.Writes() != 11 || x.Stats().Conflicts != 1 || pending(t, reg).Pending != 0 {
+		t.Fatalf("after a lost answer: %d writes, stats %+v, outbox %+v", f.Writes(), x.Stats(), pending(t, reg))
 	}
 }
 
 func TestRefusedDocumentIsGivenUpAndVisible(t *testing.T) {
 	reg, f, x := indexerFixture(t)
 	ids := addHits(t, reg, 3, 0)
-	f.set(func(f *fakeES) { f.badDoc = ids[1] })
+	f.Set(func(f *estest.Server) { f.BadDoc = ids[1] })
 	future := time.Now()
 	for range maxAttempts + 2 {
 		x.now = func() time.Time { return future }
@@ -188,8 +189,8 @@ func TestRefusedDocumentIsGivenUpAndVisible(t *testing.T) {
 		future = future.Add(time.Hour)
 	}
 	p := pending(t, reg)
-	if f.count() != 2 || p.Failed != 1 || p.Pending != 0 || x.Stats().GivenUp != 1 {
-		t.Fatalf("documents %d, outbox %+v, stats %+v", f.count(), p, x.Stats())
+	if f.Count() != 2 || p.Failed != 1 || p.Pending != 0 || x.Stats().GivenUp != 1 {
+		t.Fatalf("documents %d, outbox %+v, stats %+v", f.Count(), p, x.Stats())
 	}
 }
 
@@ -197,15 +198,15 @@ func TestSlowAnswersAreRetried(t *testing.T) {
 	reg, f, x := indexerFixture(t)
 	addHits(t, reg, 5, 0)
 	x.timeout = 100 * time.Millisecond
-	f.set(func(f *fakeES) { f.delay = 300 * time.Millisecond })
+	f.Set(func(f *estest.Server) { f.Delay = 300 * time.Millisecond })
 	if _, err := x.Cycle(context.Background()); !errors.Is(err, errNothingTaken) {
 		t.Fatalf("a slow answer: %v", err)
 	}
-	f.set(func(f *fakeES) { f.delay = 0 })
+	f.Set(func(f *estest.Server) { f.Delay = 0 })
 	time.Sleep(300 * time.Millisecond) // let the abandoned request finish on the server, as a real one would
 	drain(t, x)
-	if f.count() != 5 || pending(t, reg).Pending != 0 {
-		t.Fatalf("%d documents, %+v", f.count(), pending(t, reg))
+	if f.Count() != 5 || pending(t, reg).Pending != 0 {
+		t.Fatalf("%d documents, %+v", f.Count(), pending(t, reg))
 	}
 }
 
@@ -216,9 +217,9 @@ func TestRunDrainsAndStops(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- x.Run(ctx) }()
 	deadline := time.Now().Add(10 * time.Second)
-	for f.count() < 50 {
+	for f.Count() < 50 {
 		if time.Now().After(deadline) {
-			t.Fatalf("Run delivered %d of 50", f.count())
+			t.Fatalf("Run delivered %d of 50", f.Count())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -297,7 +297,7 @@ func (a *adder) create(h *hit.Hit) (*Incident, error) {
 		return nil, fmt.Errorf("next incident id: %w", err)
 	}
 	in := &Incident{
-		ID: fmt.Sprintf("LW-%d-%06d", year, n), Status: StatusDraft, Detector: h.Detector, Rule: h.Rule,
+		ID: fmt.Sprintf(a.r.idFmt, year, n), Status: StatusDraft, Detector: h.Detector, Rule: h.Rule,
 		RuleTitle: h.RuleTitle, Severity: h.Severity, User: h.User, Pattern: h.Pattern, Window: h.Window,
 		DiscoveredAt: discovered, Deadline: discovered.Add(Deadline), Hosts: []string{}, DataCategories: []hit.Category{},
 	}

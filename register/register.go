@@ -34,6 +34,9 @@ type Options struct {
 	// Outbox names the sinks that want an incident delivered after a change by Add (created: it was
 	// opened by that Add). Their deliveries are queued in the same transaction (see Due).
 	Outbox func(in *Incident, created bool) []string
+	// Instance goes into every new incident id (LW-<INSTANCE>-2026-000001), so several registers
+	// feeding one Elasticsearch never hand out the same id.
+	Instance string
 }
 
 // Register is an open datalekregister. It is safe for concurrent use, also by several processes.
@@ -43,6 +46,7 @@ type Register struct {
 	now    func() time.Time
 	loc    *time.Location
 	outbox func(in *Incident, created bool) []string
+	idFmt  string // fmt of a new incident id: year, number
 }
 
 // Open opens (creating when needed) the register in dir and brings its schema up to date.
@@ -76,6 +80,10 @@ func open(ctx context.Context, dir string, opts Options, version int) (*Register
 	}
 	db.SetMaxOpenConns(4)
 	r := &Register{db: db, dir: dir, now: opts.Now, loc: opts.Location, outbox: opts.Outbox}
+	r.idFmt = "LW-%d-%06d"
+	if opts.Instance != "" {
+		r.idFmt = "LW-" + strings.ToUpper(opts.Instance) + "-%d-%06d"
+	}
 	if r.now == nil {
 		r.now = time.Now
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/lekwacht/lekwacht/assessment"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/lekwacht/lekwacht/register"
 	"github.com/spf13/cobra"
 )
@@ -32,7 +33,7 @@ func (g *globals) register(cmd *cobra.Command) (*config.Config, *register.Regist
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := register.Open(cmd.Context(), cfg.Register.Dir, register.Options{Location: cfg.Location()})
+	r, err := daemon.OpenRegister(cmd.Context(), cfg, nil)
 	return cfg, r, err
 }
 

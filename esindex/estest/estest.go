@@ -1,4 +1,6 @@
-package esindex
+// Package estest is an in-test Elasticsearch 8 for lekwacht's tests: the bulk API with external
+// versions, and faults on demand.
+package estest
 
 import (
 	"bufio"
@@ -14,21 +16,21 @@ import (
 	"time"
 )
 
-// fakeES behaves like an Elasticsearch 8 node for the bulk API: the product header, external
+// Server behaves like an Elasticsearch 8 node for the bulk API: the product header, external
 // versions with 409 on an old or equal version, and faults on demand: the whole request refused
 // (429/503), some items refused (429), an item with a mapping error (400), answers lost after the
 // write (the documents are stored but the client sees 503), slow answers.
-type fakeES struct {
+type Server struct {
 	mu          sync.Mutex
 	docs        map[string]storedDoc // by index/_id
-	requests    int
-	refuse      int            // refuse the next N requests with this status...
-	refuseAs    int            // ... (429 or 503)
-	loseNext    int            // store the next N requests' documents, then answer 503
-	itemFail    map[string]int // _id -> how many more times to refuse this item with 429
-	badDoc      string         // _id refused for good with a mapping error (400)
-	delay       time.Duration  // before answering
-	indexWrites int            // documents written (including overwrites)
+	Requests    int
+	Refuse      int            // refuse the next N requests with this status...
+	RefuseAs    int            // ... (429 or 503)
+	LoseNext    int            // store the next N requests' documents, then answer 503
+	ItemFail    map[string]int // _id -> how many more times to refuse this item with 429
+	BadDoc      string         // _id refused for good with a mapping error (400)
+	Delay       time.Duration  // before answering
+	IndexWrites int            // documents written (including overwrites)
 }
 
 type storedDoc struct {
@@ -37,18 +39,18 @@ type storedDoc struct {
 	writes  int
 }
 
-func newFakeES(t *testing.T) (*fakeES, *httptest.Server) {
-	f := &fakeES{docs: map[string]storedDoc{}, itemFail: map[string]int{}}
+func New(t testing.TB) (*Server, *httptest.Server) {
+	f := &Server{docs: map[string]storedDoc{}, ItemFail: map[string]int{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv
 }
 
-func (f *fakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Elastic-Product", "Elasticsearch")
 	w.Header().Set("Content-Type", "application/json")
 	f.mu.Lock()
-	delay := f.delay
+	delay := f.Delay
 	f.mu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay)
@@ -64,11 +66,11 @@ func (f *fakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests++
-	if f.refuse > 0 {
-		f.refuse--
-		w.WriteHeader(f.refuseAs)
-		fmt.Fprintf(w, `{"error":{"type":"es_rejected_execution_exception","reason":"faked"},"status":%d}`, f.refuseAs)
+	f.Requests++
+	if f.Refuse > 0 {
+		f.Refuse--
+		w.WriteHeader(f.RefuseAs)
+		fmt.Fprintf(w, `{"error":{"type":"es_rejected_execution_exception","reason":"faked"},"status":%d}`, f.RefuseAs)
 		return
 	}
 	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
@@ -99,10 +101,10 @@ func (f *fakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		key := idx + "/" + m.ID
 		res := map[string]any{"_index": idx, "_id": m.ID}
 		switch {
-		case f.itemFail[m.ID] > 0:
-			f.itemFail[m.ID]--
+		case f.ItemFail[m.ID] > 0:
+			f.ItemFail[m.ID]--
 			res["status"], res["error"] = 429, map[string]any{"type": "es_rejected_execution_exception", "reason": "queue full"}
-		case m.ID == f.badDoc:
+		case m.ID == f.BadDoc:
 			res["status"], res["error"] = 400, map[string]any{"type": "document_parsing_exception", "reason": "strict mapping"}
 		case m.VersionType != "external":
 			res["status"], res["error"] = 400, map[string]any{"type": "action_request_validation_exception", "reason": "want external versions"}
@@ -111,13 +113,13 @@ func (f *fakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 			d := f.docs[key]
 			f.docs[key] = storedDoc{version: m.Version, source: src, writes: d.writes + 1}
-			f.indexWrites++
+			f.IndexWrites++
 			res["status"], res["result"], res["_version"] = 201, "created", m.Version
 		}
 		items = append(items, map[string]any{"index": res})
 	}
-	if f.loseNext > 0 {
-		f.loseNext--
+	if f.LoseNext > 0 {
+		f.LoseNext--
 		w.WriteHeader(503)
 		fmt.Fprint(w, `{"error":{"type":"node_disconnected_exception"},"status":503}`)
 		return
@@ -125,14 +127,15 @@ func (f *fakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"took": 1, "errors": false, "items": items})
 }
 
-func (f *fakeES) set(fn func(f *fakeES)) {
+// Set changes the server's behaviour under its lock.
+func (f *Server) Set(fn func(f *Server)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fn(f)
 }
 
-// doc returns a stored document's source decoded, and its version.
-func (f *fakeES) doc(index, id string) (map[string]any, int64) {
+// Doc returns a stored document's source decoded, and its version.
+func (f *Server) Doc(index, id string) (map[string]any, int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	d, ok := f.docs[index+"/"+id]
@@ -144,8 +147,15 @@ func (f *fakeES) doc(index, id string) (map[string]any, int64) {
 	return m, d.version
 }
 
-func (f *fakeES) count() int {
+func (f *Server) Count() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.docs)
+}
+
+// Writes is how many documents were written (overwrites with a newer version included).
+func (f *Server) Writes() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.IndexWrites
 }
