@@ -35,11 +35,12 @@ lint:
 ## 1 GB file on one core, memory following 500 files, append-to-line latency; the register's items/s
 ## and the time to verify 1M items; the detectors' overhead and memory; the BSN scanner vs ripgrep;
 ## end to end, lekwacht replay of a simulated 5,000-employee day and append-to-draft latency of
-## lekwacht run; then the Go micro-benchmarks. Flags per program: BENCHFLAGS (throughput),
-## REGISTERFLAGS, DETECTORFLAGS, BSNFLAGS, E2EFLAGS, GOBENCHFLAGS (go test -bench)
+## lekwacht run; Elasticsearch indexing rate and a 10-minute outage; then the Go micro-benchmarks.
+## Flags per program: BENCHFLAGS (throughput), REGISTERFLAGS, DETECTORFLAGS, BSNFLAGS, E2EFLAGS,
+## ESFLAGS, GOBENCHFLAGS (go test -bench)
 bench:
 	GO="$(GO)" BENCH_REPORT="$(BENCH_REPORT)" BENCHFLAGS="$(BENCHFLAGS)" REGISTERFLAGS="$(REGISTERFLAGS)" \
-		DETECTORFLAGS="$(DETECTORFLAGS)" BSNFLAGS="$(BSNFLAGS)" E2EFLAGS="$(E2EFLAGS)" \
+		DETECTORFLAGS="$(DETECTORFLAGS)" BSNFLAGS="$(BSNFLAGS)" E2EFLAGS="$(E2EFLAGS)" ESFLAGS="$(ESFLAGS)" \
 		GOBENCHFLAGS="$(GOBENCHFLAGS)" ./scripts/bench.sh
 
 ## eval: precision and recall per detector against the simulator's truth.json, for several seeds and

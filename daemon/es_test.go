@@ -24,7 +24,8 @@ func TestIncidentsReachElasticsearch(t *testing.T) {
 	cfg.Directory = filepath.Join(dir, "directory.csv")
 	os.WriteFile(cfg.Directory, []byte("user,name,email,private_email,department,workstations,status,end_date\n"+
 		"p.oud,Piet Oud,p.oud@voorbeeld.nl,,Belastingen,WS-0099,left,2026-01-31\n"), 0o600)
-	f, srv := estest.New(t)
+	f, srv := estest.New()
+	t.Cleanup(srv.Close)
 	cfg.Elasticsearch = config.Elasticsearch{Addresses: []string{srv.URL}}
 	cfg.Register.Instance = "ls01"
 	os.WriteFile(filepath.Join(logDir, "auth.log"),

@@ -26,7 +26,8 @@ func indexerFixture(t *testing.T) (*register.Register, *estest.Server, *Indexer)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { reg.Close() })
-	f, srv := estest.New(t)
+	f, srv := estest.New()
+	t.Cleanup(srv.Close)
 	es, err := NewClient(config.Elasticsearch{Addresses: []string{srv.URL}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,7 @@
 # script exits non-zero only when a program itself could not run to its end.
 #
 # Flags pass through per program: BENCHFLAGS (bench/throughput), REGISTERFLAGS (bench/register),
-# DETECTORFLAGS (bench/detectors), BSNFLAGS (bench/bsn), E2EFLAGS (bench/e2e), GOBENCHFLAGS (the Go
+# DETECTORFLAGS (bench/detectors), BSNFLAGS (bench/bsn), E2EFLAGS (bench/e2e), ESFLAGS (bench/es), GOBENCHFLAGS (the Go
 # micro-benchmarks). BENCH_REPORT names the report (default bench-report.txt in the repository root;
 # a relative name is taken from there). A quick run:
 #   BENCHFLAGS="-size 8 -files 50 -appends 20" REGISTERFLAGS="-items 20000 -verify 50000" \
@@ -48,6 +48,7 @@ command -v rg >/dev/null || (apt-get update -qq && apt-get install -y -qq ripgre
 	section detectors $GO run ./bench/detectors ${DETECTORFLAGS-}
 	section bsn $GO run ./bench/bsn ${BSNFLAGS-}
 	section e2e $GO run ./bench/e2e ${E2EFLAGS-} # builds lekwacht from the same sources as itself
+	section es $GO run ./bench/es ${ESFLAGS-} # a 10-minute Elasticsearch outage by default (ESFLAGS="-outage 1m")
 	section gobench env GOMAXPROCS=1 $GO test -run '^$' -bench . -benchmem ${GOBENCHFLAGS-} ./collectors/... ./register/ ./bsn/
 }
 
@@ -66,7 +67,7 @@ summary() {
 	awk '
 		/^2\. memory with/ { sub(/^2\. memory with /, ""); sub(/\(3 events each within 1h, /, "("); users = $0 }
 		/HeapInuse/ { sub(/^ +/, ""); print "detectors: memory, " users ": " $0 }' "$OUT/detectors" 2>/dev/null
-	sed -n 's/^SUMMARY //p' "$OUT/bsn" "$OUT/e2e" 2>/dev/null
+	sed -n 's/^SUMMARY //p' "$OUT/bsn" "$OUT/e2e" "$OUT/es" 2>/dev/null
 	awk '
 		/^pkg: / { pkg = $2; sub(/^github.com\/lekwacht\/lekwacht\//, "", pkg) }
 		/^Benchmark/ {

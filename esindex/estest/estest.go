@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -39,10 +38,10 @@ type storedDoc struct {
 	writes  int
 }
 
-func New(t testing.TB) (*Server, *httptest.Server) {
+// New starts a server on 127.0.0.1; the caller closes the returned httptest.Server.
+func New() (*Server, *httptest.Server) {
 	f := &Server{docs: map[string]storedDoc{}, ItemFail: map[string]int{}}
 	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
 	return f, srv
 }
 
