@@ -1,13 +1,16 @@
-// Package deploy holds what goes onto a log server besides the binary: the systemd unit, the sysusers
-// and logrotate files, the example config. Its tests check them with the real tools where present.
 package deploy
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/user"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -125,5 +128,34 @@ func TestSysusersAndLogrotate(t *testing.T) {
 	out, err := exec.Command(tool, "-d", "-s", filepath.Join(dir, "state"), p).CombinedOutput()
 	if err != nil || strings.Contains(string(out), "error") {
 		t.Fatalf("logrotate -d: %v\n%s", err, out)
+	}
+}
+
+// TestEmbeddedFiles: `lekwacht setup` gets the Elasticsearch and Kibana files from Files; each is JSON
+// (the saved objects one object a line, as Kibana's import API takes them).
+func TestEmbeddedFiles(t *testing.T) {
+	want := []string{"elasticsearch/ilm-policy.json", "elasticsearch/index-template.json", "kibana/lekwacht.ndjson"}
+	var got []string
+	fs.WalkDir(Files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			got = append(got, p)
+		}
+		return err
+	})
+	if !slices.Equal(got, want) {
+		t.Fatalf("embedded %v, want %v", got, want)
+	}
+	for _, p := range want {
+		b, _ := Files.ReadFile(p)
+		lines := [][]byte{b}
+		if path.Ext(p) == ".ndjson" {
+			lines = bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"))
+		}
+		for i, l := range lines {
+			var v map[string]any
+			if err := json.Unmarshal(l, &v); err != nil {
+				t.Errorf("%s:%d: %v", p, i+1, err)
+			}
+		}
 	}
 }

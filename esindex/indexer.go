@@ -157,7 +157,9 @@ func (x *Indexer) Cycle(ctx context.Context) (int, error) {
 	var mu sync.Mutex
 	results := make(map[string]result, len(order))
 	set := func(id string, r result) { mu.Lock(); results[id] = r; mu.Unlock() }
-	bi, err := esutil.NewBulkIndexer(esutil.BulkIndexerConfig{Client: x.es, Index: x.index, NumWorkers: 1, FlushBytes: 5 << 20,
+	// RequireAlias: before `lekwacht setup elasticsearch` there is no alias, and Elasticsearch would
+	// otherwise create an index of that name with guessed field types.
+	bi, err := esutil.NewBulkIndexer(esutil.BulkIndexerConfig{Client: x.es, Index: x.index, RequireAlias: true, NumWorkers: 1, FlushBytes: 5 << 20,
 		FlushInterval: time.Hour, OnError: func(_ context.Context, err error) { x.log.Warn("elasticsearch bulk", "err", err.Error()) }})
 	if err != nil {
 		return 0, err
@@ -269,6 +271,9 @@ func classify(resp esutil.BulkIndexerResponseItem, err error) result {
 		return result{ok: true, reason: "conflict"}
 	case resp.Status == 429 || resp.Status >= 500:
 		return result{reason: fmt.Sprintf("%d %s", resp.Status, resp.Error.Type)}
+	case resp.Status == 404 && resp.Error.Type == "index_not_found_exception":
+		// Not set up yet: waits, never given up.
+		return result{reason: "no index alias yet: run lekwacht setup elasticsearch"}
 	default:
 		return result{permanent: true, reason: fmt.Sprintf("%d %s: %s", resp.Status, resp.Error.Type, resp.Error.Reason)}
 	}

@@ -230,3 +230,24 @@ func TestRunDrainsAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestWaitsForSetup(t *testing.T) {
+	reg, f, x := indexerFixture(t)
+	addHits(t, reg, 3, 0)
+	f.Set(func(f *estest.Server) { f.Aliases = map[string]bool{} }) // lekwacht setup elasticsearch not run yet
+	later := time.Now()
+	x.now = func() time.Time { later = later.Add(time.Hour); return later }
+	for range maxAttempts + 3 {
+		if _, err := x.Cycle(context.Background()); err != nil && !errors.Is(err, errNothingTaken) {
+			t.Fatal(err)
+		}
+	}
+	if p := pending(t, reg); f.Count() != 0 || p.Pending != 3 || p.Failed != 0 {
+		t.Fatalf("before setup: %d documents, outbox %+v: want everything waiting, nothing given up", f.Count(), p)
+	}
+	f.Set(func(f *estest.Server) { f.Aliases[Alias] = true })
+	drain(t, x)
+	if f.Count() != 3 {
+		t.Fatalf("after setup: %d documents", f.Count())
+	}
+}

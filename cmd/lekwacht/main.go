@@ -55,5 +55,6 @@ func newRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newParseCmd(g), newReplayCmd(g), newRunCmd(g), newConfigCmd(g), newFormatsCmd(),
 		newIncidentsCmd(g), newAssessCmd(), newVerifyCmd(g), newExportCmd(g), newRulesCmd(g), newSimulateCmd(), newTokensCmd(g))
+	root.AddCommand(newSetupCmd(g))
 	return root
 }

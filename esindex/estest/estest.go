@@ -23,13 +23,14 @@ type Server struct {
 	mu          sync.Mutex
 	docs        map[string]storedDoc // by index/_id
 	Requests    int
-	Refuse      int            // refuse the next N requests with this status...
-	RefuseAs    int            // ... (429 or 503)
-	LoseNext    int            // store the next N requests' documents, then answer 503
-	ItemFail    map[string]int // _id -> how many more times to refuse this item with 429
-	BadDoc      string         // _id refused for good with a mapping error (400)
-	Delay       time.Duration  // before answering
-	IndexWrites int            // documents written (including overwrites)
+	Refuse      int             // refuse the next N requests with this status...
+	RefuseAs    int             // ... (429 or 503)
+	LoseNext    int             // store the next N requests' documents, then answer 503
+	ItemFail    map[string]int  // _id -> how many more times to refuse this item with 429
+	BadDoc      string          // _id refused for good with a mapping error (400)
+	Aliases     map[string]bool // when set, the aliases that exist; bulk requests with require_alias to another name are refused
+	Delay       time.Duration   // before answering
+	IndexWrites int             // documents written (including overwrites)
 }
 
 type storedDoc struct {
@@ -73,6 +74,18 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
+	if f.Aliases != nil && r.URL.Query().Get("require_alias") == "true" && !f.Aliases[defaultIndex] {
+		// Writes to an index that is not an alias are refused item by item, as Elasticsearch does.
+		var items []map[string]any
+		for _, l := range bytes.Split(bytes.TrimSpace(body), []byte("\n")) {
+			if bytes.Contains(l, []byte(`"index"`)) {
+				items = append(items, map[string]any{"index": map[string]any{"_index": defaultIndex, "status": 404,
+					"error": map[string]any{"type": "index_not_found_exception", "reason": "no such index and [require_alias] request flag is [true]"}}})
+			}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"took": 1, "errors": true, "items": items})
+		return
+	}
 	var items []map[string]any
 	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 1<<20), 64<<20)

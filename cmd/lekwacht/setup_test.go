@@ -1,0 +1,30 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSetupUsage: a missing target, an unknown one, or a config without the service is a usage
+// error (exit 2), before anything is sent anywhere.
+func TestSetupUsage(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "lekwacht.yaml")
+	os.WriteFile(cfg, []byte("organisation: {timezone: Europe/Amsterdam}\n"), 0o600)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"setup"}, "setup elasticsearch or setup kibana"},
+		{[]string{"setup", "grafana"}, `setup "grafana"`},
+		{[]string{"setup", "elasticsearch", "--config", cfg}, "elasticsearch.addresses is empty"},
+		{[]string{"setup", "kibana", "--config", cfg}, "kibana.url is empty"},
+		{[]string{"setup", "kibana", "extra", "--config", cfg}, "takes no arguments"},
+	} {
+		_, e, code := run(t, "", c.args...)
+		if code != 2 || !strings.Contains(e, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want exit 2 and %q", c.args, code, e, c.want)
+		}
+	}
+}
