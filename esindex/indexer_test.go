@@ -3,8 +3,15 @@ package esindex
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -249,5 +256,39 @@ func TestWaitsForSetup(t *testing.T) {
 	drain(t, x)
 	if f.Count() != 3 {
 		t.Fatalf("after setup: %d documents", f.Count())
+	}
+}
+
+// TestClientTLSWithCA: the client trusts the CA file of the config and sends the API key.
+func TestClientTLSWithCA(t *testing.T) {
+	f, _ := estest.New()
+	var auth string
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = r.Header.Get("Authorization")
+		f.ServeHTTP(w, r)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake refused without the CA is expected
+	srv.StartTLS()
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
+	for _, tc := range []struct {
+		ca   string
+		want bool
+	}{{"", false}, {ca, true}} {
+		es, err := NewClient(config.Elasticsearch{Addresses: []string{srv.URL}, APIKey: "a2V5OnNlY3JldA==", CACert: tc.ca})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := es.Info()
+		if ok := err == nil && !res.IsError(); ok != tc.want {
+			t.Fatalf("CA %q: %v %v", tc.ca, res, err)
+		}
+		if tc.want && !strings.EqualFold(auth, "ApiKey a2V5OnNlY3JldA==") {
+			t.Fatalf("Authorization %q", auth)
+		}
+	}
+	if _, err := NewClient(config.Elasticsearch{Addresses: []string{srv.URL}, CACert: "/nonexistent.pem"}); err == nil {
+		t.Fatal("a missing CA file accepted")
 	}
 }
