@@ -171,3 +171,21 @@ hooks:
 		}
 	}
 }
+
+func TestElasticsearchAndInstance(t *testing.T) {
+	p := write(t, `organisation: {timezone: UTC}
+register: {dir: /tmp/x, instance: "ls-01"}
+elasticsearch: {addresses: ["es1:9200"], api_key: k, username: u}
+kibana: {url: "kibana"}
+`)
+	_, err := Load(p, nil)
+	for _, want := range []string{"register.instance", "elasticsearch.addresses.0", "elasticsearch.api_key", "elasticsearch.username", "kibana.url"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	p = write(t, "organisation: {timezone: UTC}\nregister: {dir: /tmp/x, instance: ls01}\nelasticsearch: {addresses: [\"https://es1:9200\"], api_key: k}\n")
+	if c, err := Load(p, nil); err != nil || c.Register.Instance != "ls01" {
+		t.Fatalf("%v", err)
+	}
+}

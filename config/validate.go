@@ -100,6 +100,22 @@ func (c *Config) Validate(check InputCheck) []Problem {
 	if c.HTTP.Listen != "" && !strings.Contains(c.HTTP.Listen, ":") {
 		add("http.listen", "%q: write host:port, e.g. 127.0.0.1:8470", c.HTTP.Listen)
 	}
+	for i, a := range c.Elasticsearch.Addresses {
+		if u, err := url.Parse(a); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add(fmt.Sprintf("elasticsearch.addresses.%d", i), "%q: want an http(s) URL such as https://es1.voorbeeld.local:9200", a)
+		}
+	}
+	if c.Elasticsearch.APIKey != "" && c.Elasticsearch.Username != "" {
+		add("elasticsearch.api_key", "give an API key or a username and password, not both")
+	}
+	if (c.Elasticsearch.Username == "") != (c.Elasticsearch.Password == "") {
+		add("elasticsearch.username", "give both username and password, or neither")
+	}
+	if c.Kibana.URL != "" {
+		if u, err := url.Parse(c.Kibana.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("kibana.url", "%q: want an http(s) URL such as https://kibana.voorbeeld.local:5601", c.Kibana.URL)
+		}
+	}
 	if c.Register.Instance != "" && !instanceRE.MatchString(c.Register.Instance) {
 		add("register.instance", "%q: letters and digits only, at most 12 (it becomes part of every incident id)", c.Register.Instance)
 	}
