@@ -98,6 +98,9 @@ func (d *Daemon) serveHTTP(ctx context.Context) error {
 // health is /healthz: unhealthy when the last checkpoint is older than a few periods (the pipeline
 // is stuck or the register's disk refuses writes).
 func (d *Daemon) health() error {
+	if why := d.writeFailure.Load(); why != nil {
+		return fmt.Errorf("cannot write, positions held: %s", *why)
+	}
 	last := d.lastCheckpoint.Load()
 	if last == 0 {
 		return nil // starting

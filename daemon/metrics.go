@@ -49,6 +49,8 @@ var (
 	descESDocs    = prometheus.NewDesc("lekwacht_es_documents_total", "Incident documents sent to Elasticsearch, per result (indexed, conflict: already there, item_failure, given_up).", []string{"result"}, nil)
 	descESReqFail = prometheus.NewDesc("lekwacht_es_request_failures_total", "Bulk requests Elasticsearch took nothing of (down, 429, 503, slow).", nil, nil)
 	descESLast    = prometheus.NewDesc("lekwacht_es_last_success_timestamp_seconds", "When Elasticsearch last took a document (0: not yet).", nil, nil)
+	descWriteFail = prometheus.NewDesc("lekwacht_write_failures_total", "Writes of events, hits or positions that failed and were tried again (a full disk).", nil, nil)
+	descHolding   = prometheus.NewDesc("lekwacht_positions_held", "1 while writes fail and positions are held, else 0.", nil, nil)
 	descOutboxAge = prometheus.NewDesc("lekwacht_outbox_oldest_pending_seconds", "Age of the oldest pending delivery per sink.", []string{"sink"}, nil)
 )
 
@@ -58,7 +60,7 @@ type metrics struct{ d *Daemon }
 
 func (m metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descHits,
-		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast} {
+		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast, descWriteFail, descHolding} {
 		ch <- d
 	}
 }
@@ -122,6 +124,12 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(descESLast, prometheus.GaugeValue, last)
 	}
+	ch <- prometheus.MustNewConstMetric(descWriteFail, prometheus.CounterValue, float64(d.writeFailures.Load()))
+	held := 0.0
+	if d.writeFailure.Load() != nil {
+		held = 1
+	}
+	ch <- prometheus.MustNewConstMetric(descHolding, prometheus.GaugeValue, held)
 	d.mu.Lock()
 	pending, rules, evictions := len(d.det.pending), len(d.det.engine.Rules()), d.det.engine.Evictions()
 	d.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,6 +43,11 @@ type Daemon struct {
 	es     *esindex.Indexer
 	// lastCheckpoint is when positions were last saved (Unix nanoseconds), for health and watchdog.
 	lastCheckpoint atomic.Int64
+	// writeFailure is why the last write failed while it still fails (nil: writing works).
+	writeFailure  atomic.Pointer[string]
+	writeFailures atomic.Int64
+	// lastTick is when the checkpoint loop last ran, saved or not: the watchdog's sign of life.
+	lastTick atomic.Int64
 
 	// mu is held while a line is handled and acknowledged, and while a checkpoint is taken, so a
 	// checkpoint's positions and output sizes describe the same cut of the stream.
@@ -170,7 +176,25 @@ func (d *Daemon) Run(ctx context.Context) error {
 			return nil
 		})
 	})
-	g.Go(func() error { return every(ctx, CheckpointEvery, d.checkpoint) })
+	g.Go(func() error {
+		return every(ctx, CheckpointEvery, func() error {
+			// A checkpoint that cannot be written (a full disk) keeps the last one: nothing read since
+			// is lost, it is read again after a restart. The daemon goes on and says so.
+			d.lastTick.Store(time.Now().UnixNano())
+			err := d.checkpoint()
+			if f := d.writeFailure.Load(); err == nil && f != nil && strings.HasPrefix(*f, "positions: ") {
+				d.writeFailure.CompareAndSwap(f, nil)
+			}
+			if err != nil {
+				msg := "positions: " + err.Error()
+				if old := d.writeFailure.Swap(&msg); old == nil || *old != msg {
+					d.log.Error("cannot save positions: the last saved ones stay", "err", err)
+				}
+				d.writeFailures.Add(1)
+			}
+			return nil
+		})
+	})
 	if d.http != nil {
 		g.Go(func() error { return d.serveHTTP(ctx) })
 	}
@@ -214,21 +238,56 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 		l.Input = in.Name
 		d.mu.Lock()
 		evs, err := in.Handle(l.Line)
-		if err == nil {
-			err = d.out.Write(evs)
-		}
-		if err == nil {
-			// Hits are in the register before their lines are acknowledged: after a crash the lines
-			// are read again and the register recognises what it already holds.
-			d.det.observe(evs)
-			err = d.det.flush(ctx)
-		}
 		if err != nil {
 			d.mu.Unlock()
 			return fmt.Errorf("input %s: %w", in.Name, err)
 		}
+		d.det.observe(evs)
+		d.mu.Unlock()
+		// The events and the hits are written before the line is acknowledged: after a crash the line
+		// is read again and the register recognises what it already holds. A write that fails (a
+		// full disk, a register locked by hand) is tried again, the line held, until it succeeds.
+		if err := d.stubborn(ctx, in.Name, func() error {
+			if err := d.out.Write(evs); err != nil {
+				return err
+			}
+			evs = nil // written: a retry only registers the hits
+			return d.det.flush(ctx)
+		}); err != nil {
+			return nil // ctx ended
+		}
+		d.mu.Lock()
 		t.Ack(l)
 		d.mu.Unlock()
+	}
+}
+
+// stubborn runs fn under the pipeline lock until it succeeds, waiting 1, 2, 4, ... 30 s between
+// tries; while it fails the daemon is unhealthy, says why once per change of reason, and advances
+// no position. It returns ctx's error when ctx ends first.
+func (d *Daemon) stubborn(ctx context.Context, what string, fn func() error) error {
+	wait := time.Second
+	for {
+		d.mu.Lock()
+		err := fn()
+		d.mu.Unlock()
+		if err == nil {
+			if d.writeFailure.Swap(nil) != nil {
+				d.log.Info("writing again: positions advance", "input", what)
+			}
+			return nil
+		}
+		msg := err.Error()
+		if old := d.writeFailure.Swap(&msg); old == nil || *old != msg {
+			d.log.Error("cannot write: holding the positions and trying again", "input", what, "err", msg)
+		}
+		d.writeFailures.Add(1)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
 	}
 }
 
@@ -284,8 +343,9 @@ func (d *Daemon) Reload() error {
 // pipeline stops the pings and systemd restarts the service.
 func (d *Daemon) watchdog(ctx context.Context, interval time.Duration) error {
 	return every(ctx, interval/2, func() error {
-		if err := d.health(); err != nil {
-			d.log.Error("watchdog not pinged", "reason", err.Error())
+		// Stuck, not merely unable to write (a full disk is waited out, not restarted).
+		if last := d.lastTick.Load(); last > 0 && time.Since(time.Unix(0, last)) > 10*CheckpointEvery {
+			d.log.Error("watchdog not pinged: the checkpoint loop is stuck", "since", time.Unix(0, last))
 			return nil
 		}
 		sdnotify.SdNotify(false, sdnotify.SdNotifyWatchdog)
