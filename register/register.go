@@ -34,6 +34,9 @@ type Options struct {
 	// Outbox names the sinks that want an incident delivered after a change by Add (created: it was
 	// opened by that Add). Their deliveries are queued in the same transaction (see Due).
 	Outbox func(in *Incident, created bool) []string
+	// BusyTimeout is how long a write waits for another process's lock (default 30 s) before it
+	// fails with SQLITE_BUSY.
+	BusyTimeout time.Duration
 	// Instance goes into every new incident id (LW-<INSTANCE>-2026-000001), so several registers
 	// feeding one Elasticsearch never hand out the same id.
 	Instance string
@@ -70,7 +73,11 @@ func open(ctx context.Context, dir string, opts Options, version int) (*Register
 	}
 	f.Close()
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "cache_size(-65536)"} {
+	busy := opts.BusyTimeout
+	if busy <= 0 {
+		busy = 30 * time.Second
+	}
+	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()), "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "cache_size(-65536)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate") // writers take the lock up front: the chain head cannot move under them
