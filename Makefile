@@ -4,7 +4,7 @@ BIN       := bin/lekwacht
 PKGS      := ./...
 SAMPLES   := ../shared/samples
 
-.PHONY: all build demo test test-long lint bench eval check tidy-check fuzz clean
+.PHONY: all build demo test test-long reliability lint bench eval check tidy-check fuzz clean
 
 all: build
 
@@ -25,6 +25,12 @@ test:
 ## test-long: everything, including the SIGKILL restart tests
 test-long:
 	$(GO) test -race -count=1 $(PKGS)
+
+## reliability: the fault scenarios (SIGKILL during ingest and while registering, a full disk, a
+## damaged or locked register, Elasticsearch down) and every fuzz target for FUZZTIME, then a report of
+## what was injected and what was lost (must be nothing). CI runs it.
+reliability:
+	GO="$(GO)" FUZZTIME="$(FUZZTIME)" ./scripts/reliability.sh
 
 lint:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)

@@ -247,18 +247,21 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 		// The events and the hits are written before the line is acknowledged: after a crash the line
 		// is read again and the register recognises what it already holds. A write that fails (a
 		// full disk, a register locked by hand) is tried again, the line held, until it succeeds.
+		// The acknowledgement is in the same hold of the lock as the writes, so a checkpoint never
+		// records events of a line whose position it does not record.
 		if err := d.stubborn(ctx, in.Name, func() error {
 			if err := d.out.Write(evs); err != nil {
 				return err
 			}
 			evs = nil // written: a retry only registers the hits
-			return d.det.flush(ctx)
+			if err := d.det.flush(ctx); err != nil {
+				return err
+			}
+			t.Ack(l)
+			return nil
 		}); err != nil {
 			return nil // ctx ended
 		}
-		d.mu.Lock()
-		t.Ack(l)
-		d.mu.Unlock()
 	}
 }
 

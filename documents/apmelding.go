@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lekwacht/lekwacht/assessment"
 	"github.com/lekwacht/lekwacht/config"
@@ -331,8 +332,25 @@ func ruleTitle(t string) string {
 	return " (" + t + ")"
 }
 
-// mdInline keeps free text on one line so it cannot break the document's structure.
+// mdInline keeps free text on one line so it cannot break the document's structure, and escapes
+// what a markdown renderer would turn into raw HTML, an autolink, code, emphasis, a table cell, or a
+// link or image (a "]" followed by "(", "[" or ":"): text from log lines and forms (a triage reason,
+// an FG's detail) must not plant a [klik hier](javascript:...) link or a <script> in the draft the FG
+// opens. Brackets alone stay, so Placeholder reads as it is. A leading # + - = is escaped too, as the
+// value may start a line (the late reason's quote).
 func mdInline(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", " ")
-	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+	s = strings.TrimSpace(strings.NewReplacer("\r", " ", "\n", " ").Replace(s))
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		next := s[i+n:]
+		if strings.ContainsRune("\\`*<>|", r) || i == 0 && strings.ContainsRune("#+-=", r) ||
+			r == ']' && next != "" && strings.ContainsRune("([:", rune(next[0])) {
+			b.WriteByte('\\')
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return b.String()
 }

@@ -148,6 +148,7 @@ func TestOutageLosesNothing(t *testing.T) {
 	if f.Count() != 30 || f.Writes() != 30 || pending(t, reg).Pending != 0 {
 		t.Fatalf("after recovery: %d documents, %d writes, %+v", f.Count(), f.Writes(), pending(t, reg))
 	}
+	t.Logf("RELIABILITY | Elasticsearch down | 3 requests answered 503 and 2 answered 429 while 30 incidents opened | lost 0, each document written once")
 }
 
 func TestPartialFailuresAndLostAnswers(t *testing.T) {

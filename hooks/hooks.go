@@ -302,7 +302,8 @@ func (r *Runner) post(ctx context.Context, h *Hook, it register.OutboxItem, body
 // run starts the command with {id}, {user}, {severity}, {detector} and {rule} filled in, the
 // payload on stdin; exit status 0 is success.
 func run(ctx context.Context, h *Hook, in *register.Incident, body []byte) error {
-	repl := strings.NewReplacer("{id}", in.ID, "{user}", in.User, "{severity}", string(in.Severity),
+	user := printable(in.User)
+	repl := strings.NewReplacer("{id}", in.ID, "{user}", user, "{severity}", string(in.Severity),
 		"{detector}", in.Detector, "{rule}", in.Rule)
 	args := make([]string, len(h.Command))
 	for i, a := range h.Command {
@@ -310,7 +311,7 @@ func run(ctx context.Context, h *Hook, in *register.Incident, body []byte) error
 	}
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdin = bytes.NewReader(body)
-	cmd.Env = append(os.Environ(), "LEKWACHT_INCIDENT="+in.ID, "LEKWACHT_USER="+in.User, "LEKWACHT_SEVERITY="+string(in.Severity))
+	cmd.Env = append(os.Environ(), "LEKWACHT_INCIDENT="+in.ID, "LEKWACHT_USER="+user, "LEKWACHT_SEVERITY="+string(in.Severity))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = time.Second
@@ -318,6 +319,17 @@ func run(ctx context.Context, h *Hook, in *register.Incident, body []byte) error
 		return fmt.Errorf("%s: %w: %s", args[0], err, truncate(strings.TrimSpace(out.String()), 300))
 	}
 	return nil
+}
+
+// printable replaces control characters (a NUL would keep the command from starting) in a value
+// taken from a log line. A value may still start with "-": put "--" before "{user}" in the command.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func truncate(s string, n int) string {

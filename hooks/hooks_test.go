@@ -185,3 +185,9 @@ func TestBackoffAndLoad(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	if got := printable("a\x00b\nc\x7f-d"); got != "a?b?c?-d" {
+		t.Fatalf("printable = %q", got)
+	}
+}

@@ -3,6 +3,7 @@ package register
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,7 @@ func TestDamagedRegisterIsNeverReplacedSilently(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("the damaged register was changed by the failed open")
 	}
+	t.Logf("RELIABILITY | register.db header damaged | 34 bytes overwritten | refused with %q; file untouched, nothing replaced", err)
 }
 
 // TestDamagedPageIsFound: bytes changed in the middle of the file (a bad disk, an editor) are not
@@ -62,13 +64,15 @@ func TestDamagedPageIsFound(t *testing.T) {
 	os.WriteFile(path, b, 0o600)
 	r, err = Open(context.Background(), dir, Options{})
 	if err != nil {
-		return // refused at once: fine
+		t.Logf("RELIABILITY | a page of register.db changed | one byte of an evidence line | refused at open (%v)", err)
+		return
 	}
 	defer r.Close()
 	rep, err := r.Verify(context.Background())
 	if err == nil && rep.OK() {
 		t.Fatal("a changed evidence byte passed verify")
 	}
+	t.Logf("RELIABILITY | a page of register.db changed | one byte of an evidence line | verify reports it (%v)", firstProblem(rep, err))
 }
 
 // TestLockedRegister: while another process holds the register's write lock, a write waits its
@@ -105,4 +109,16 @@ func TestLockedRegister(t *testing.T) {
 	if len(incs) != 1 || incs[0].EvidenceCount != 1 {
 		t.Fatalf("the failed write left something behind: %+v", incs)
 	}
+	t.Logf("RELIABILITY | register locked by another process | an exclusive lock held past the busy timeout | the write fails with %q and leaves nothing; works once released; lost 0", "database is locked")
+}
+
+func firstProblem(rep *Report, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	b, _ := json.Marshal(rep)
+	if len(b) > 160 {
+		b = append(b[:160], "..."...)
+	}
+	return string(b)
 }

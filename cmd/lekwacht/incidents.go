@@ -15,8 +15,8 @@ import (
 
 	"github.com/lekwacht/lekwacht/assessment"
 	"github.com/lekwacht/lekwacht/config"
-	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/daemon"
+	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/register"
 	"github.com/spf13/cobra"
 )

@@ -85,7 +85,7 @@ inputs:
 		case 2: // logrotate's copytruncate of the zaaksysteem log: a copy kept aside, the file emptied
 			// only after lekwacht has read it (copytruncate loses lines a reader has not read yet,
 			// with any reader: that is logrotate's own race, not ours)
-			waitFor(t, func() bool { return countEvents(events) >= written-5 })
+			waitFor(t, func() bool { return countEvents(events) >= written })
 			b, _ := os.ReadFile(zaak)
 			os.WriteFile(fmt.Sprintf("%s.%d.copy", zaak, round), b, 0o644)
 			os.Truncate(zaak, 0)
@@ -109,7 +109,7 @@ inputs:
 	seen := map[string]int{}
 	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		var ev struct {
-			User struct{ Name string } `json:"user"`
+			User struct{ Name string }   `json:"user"`
 			App  struct{ Object string } `json:"app"`
 		}
 		if err := json.Unmarshal([]byte(l), &ev); err != nil {
@@ -152,5 +152,6 @@ inputs:
 	if out, _, code := run(t, "", "--config", cfg, "verify"); code != 0 {
 		t.Errorf("verify after %d SIGKILLs: %s", rounds, out)
 	}
-	t.Logf("%d lines (%d exports) over %d SIGKILLs and %d rotations: each exactly once, verify clean", written, exports, rounds, 2*rounds/3)
+	t.Logf("RELIABILITY | SIGKILL during ingest with rotations | %d SIGKILLs, %d rename and %d copytruncate rotations, %d lines, %d exports | lost 0, doubled 0, verify clean",
+		rounds, rounds/3, (rounds+1)/3, written, exports)
 }
