@@ -151,6 +151,7 @@ inputs:
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // no daemon left behind by a failure
 		logf.Close()
 		// Running: the outputs are cut back to the checkpoint and the signal handlers are in place.
 		waitFor(t, func() bool { b, _ := os.ReadFile(logPath); return bytes.Contains(b, []byte("lekwacht running")) })

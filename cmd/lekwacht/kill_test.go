@@ -72,6 +72,8 @@ inputs:
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		// A failing test must not leave a daemon running: killed at the end whatever happened.
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		logf.Close()
 		waitFor(t, func() bool { b, _ := os.ReadFile(logPath); return bytes.Contains(b, []byte("lekwacht running")) })
 		return cmd
