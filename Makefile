@@ -4,7 +4,7 @@ BIN       := bin/lekwacht
 PKGS      := ./...
 SAMPLES   := ../shared/samples
 
-.PHONY: all build demo test test-long reliability lint bench eval check tidy-check fuzz clean
+.PHONY: all build demo test test-long reliability lint bench soak eval check tidy-check fuzz clean
 
 all: build
 
@@ -49,15 +49,23 @@ bench:
 		DETECTORFLAGS="$(DETECTORFLAGS)" BSNFLAGS="$(BSNFLAGS)" E2EFLAGS="$(E2EFLAGS)" ESFLAGS="$(ESFLAGS)" \
 		GOBENCHFLAGS="$(GOBENCHFLAGS)" ./scripts/bench.sh
 
+## soak: lekwacht run for an hour on a simulated 2,000-employee day replayed four times at 96x real time into live
+## logs rotated every 5 minutes; samples RSS, goroutines, open files, lag and lines read from /metrics,
+## then a verdict (memory, goroutines and files flat, lag bounded, every line read, verify clean).
+## SOAKFLAGS="-duration 3m -employees 500" for a short run
+soak:
+	$(GO) run ./bench/soak $(SOAKFLAGS)
+
 ## eval: precision and recall per detector against the simulator's truth.json, for several seeds and
 ## sizes, and false drafts per 1,000 employees per day (EVALFLAGS="-v" lists every miss and false draft)
 eval:
 	$(GO) run ./bench/eval $(EVALFLAGS)
 
-## fuzz: run every parser's fuzz test for FUZZTIME each
+## fuzz: run every Fuzz test of the module (found by go test -list) for FUZZTIME each, one after
+## another; a crasher is written to the package's testdata/fuzz/ and fails the target
 FUZZTIME ?= 10s
 fuzz:
-	@./scripts/fuzz.sh $(FUZZTIME)
+	@GO="$(GO)" ./scripts/fuzz.sh $(FUZZTIME)
 
 check: lint
 
