@@ -40,6 +40,9 @@ func ReadFacts(r io.Reader, name string) (Facts, error) {
 	if err := dec.Decode(&f); err != nil {
 		return Facts{}, fmt.Errorf("%s:%s: %w", name, position(data, dec.InputOffset(), err), err)
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) { // one object, nothing after it
+		return Facts{}, fmt.Errorf("%s:%s: more after the facts object", name, position(data, dec.InputOffset(), err))
+	}
 	var errs []error
 	if f.SecurityIncident == nil {
 		errs = append(errs, fmt.Errorf("%s: security_incident is required (true or false)", name))

@@ -57,9 +57,9 @@ func decode(file string, data []byte, check InputCheck) (*Config, error) {
 	if name == "" {
 		name = "(default config)"
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	root, err := readTree(name, data)
+	if err != nil {
+		return nil, err
 	}
 	v := viper.New()
 	v.SetConfigType("yaml")
@@ -78,7 +78,7 @@ func decode(file string, data []byte, check InputCheck) (*Config, error) {
 
 	var c Config
 	var md mapstructure.Metadata
-	err := v.Unmarshal(&c, func(dc *mapstructure.DecoderConfig) {
+	err = v.Unmarshal(&c, func(dc *mapstructure.DecoderConfig) {
 		dc.ErrorUnused = true
 		dc.Metadata = &md
 		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(
@@ -86,7 +86,7 @@ func decode(file string, data []byte, check InputCheck) (*Config, error) {
 			mapstructure.StringToSliceHookFunc(","),
 		)
 	})
-	pos := positions{file: name, root: &root}
+	pos := positions{file: name, root: root}
 	if err != nil {
 		return nil, pos.decodeError(err)
 	}
@@ -99,6 +99,46 @@ func decode(file string, data []byte, check InputCheck) (*Config, error) {
 		return nil, errors.Join(errs...)
 	}
 	return &c, nil
+}
+
+// readTree parses the file as YAML for the positions of keys, and reports with file:line:col what
+// viper would reject without them: not a mapping, a list or mapping as a key, a key given twice.
+func readTree(name string, data []byte) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(root.Content) > 0 {
+		if n := root.Content[0]; n.Kind != yaml.MappingNode && n.ShortTag() != "!!null" { // "---" is empty
+			return nil, fmt.Errorf("%s:%d:%d: the configuration is a mapping (organisation: ..., inputs: ...)", name, n.Line, n.Column)
+		}
+	}
+	if n := complexKey(&root); n != nil {
+		return nil, fmt.Errorf("%s:%d:%d: a key is a plain word, not a list or mapping", name, n.Line, n.Column)
+	}
+	var probe map[string]any
+	var te *yaml.TypeError
+	if err := yaml.Unmarshal(data, &probe); errors.As(err, &te) {
+		errs := make([]error, len(te.Errors))
+		for i, e := range te.Errors {
+			errs[i] = fmt.Errorf("%s: %s", name, e) // "line N: mapping key "x" already defined at line M"
+		}
+		return nil, errors.Join(errs...)
+	}
+	return &root, nil
+}
+
+// complexKey finds a mapping key that is itself a list or mapping (which viper cannot take).
+func complexKey(n *yaml.Node) *yaml.Node {
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 && c.Kind != yaml.ScalarNode && c.Kind != yaml.AliasNode {
+			return c
+		}
+		if k := complexKey(c); k != nil {
+			return k
+		}
+	}
+	return nil
 }
 
 // bindEnv makes every scalar key reachable from the environment (viper only consults AutomaticEnv

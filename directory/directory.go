@@ -110,27 +110,29 @@ func Read(r io.Reader, name string) (*Directory, error) {
 	}
 	d := &Directory{byUser: map[string]*Person{}, byEmail: map[string]*Person{}, byPrivate: map[string]*Person{}, byWorkstation: map[string]*Person{}}
 	var errs []error
+	var lines []int // of each person
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
+		if err != nil { // a csv.ParseError names the line
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			if !errors.Is(err, csv.ErrFieldCount) {
 				break
 			}
 			continue
 		}
+		line, _ := cr.FieldPos(0) // only after a record was read: it panics after an error
 		p, perr := person(rec, col)
 		if perr != nil {
 			errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, perr))
 			continue
 		}
 		d.people = append(d.people, p)
+		lines = append(lines, line)
 	}
-	errs = append(errs, d.index(name)...)
+	errs = append(errs, d.index(name, lines)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -195,22 +197,25 @@ func person(rec []string, col map[string]int) (Person, error) {
 	return p, errors.Join(errs...)
 }
 
-// index fills the lookup maps; a user, address or workstation given twice is an error.
-func (d *Directory) index(name string) []error {
+// index fills the lookup maps; a user, address or workstation given twice is an error. lines are
+// the people's lines in the file.
+func (d *Directory) index(name string, lines []int) []error {
 	var errs []error
+	line := map[*Person]int{}
 	put := func(m map[string]*Person, k, what string, p *Person) {
 		k = strings.ToLower(k)
 		if k == "" {
 			return
 		}
 		if other, ok := m[k]; ok && other != p {
-			errs = append(errs, fmt.Errorf("%s: %s of user %q is also given for user %q", name, what, p.User, other.User))
+			errs = append(errs, fmt.Errorf("%s:%d: %s of user %q is also given for user %q (line %d)", name, line[p], what, p.User, other.User, line[other]))
 			return
 		}
 		m[k] = p
 	}
 	for i := range d.people {
 		p := &d.people[i]
+		line[p] = lines[i]
 		put(d.byUser, p.User, "the account", p)
 		put(d.byEmail, p.Email, "the mail address", p)
 		put(d.byPrivate, p.PrivateEmail, "the private address", p)

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -123,7 +124,7 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 func Parse(data []byte, name string) (*Rule, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) { // an empty file: no mapping, below
 		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
@@ -224,6 +225,9 @@ func validate(r *Rule, root *yaml.Node, p *problems) {
 	}
 	if r.Threshold < 0 {
 		p.at(value(root, "threshold"), "threshold must not be negative")
+	}
+	if r.Window < 0 {
+		p.at(value(root, "window"), "window must not be negative")
 	}
 	checkFields(p, value(root, "match"), keysOf(r.Match))
 	checkFields(p, value(root, "allow"), keysOf(r.Allow))

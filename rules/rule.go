@@ -11,6 +11,7 @@ import (
 
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
+	"go.yaml.in/yaml/v3"
 )
 
 // Status is how far a rule has come (Sigma's statuses).
@@ -112,10 +113,11 @@ func lowerASCII(s string) string {
 // Duration is a time.Duration written as `10m`, `1h30m` or `2d`.
 type Duration time.Duration
 
-// UnmarshalYAML reads a Go duration, or days as `Nd`.
-func (d *Duration) UnmarshalYAML(unmarshal func(any) error) error {
+// UnmarshalYAML reads a Go duration, or days as `Nd`. A bad one is a TypeError naming the line, as
+// the YAML library's own are, so decoding goes on and every problem is reported.
+func (d *Duration) UnmarshalYAML(node *yaml.Node) error {
 	var s string
-	if err := unmarshal(&s); err != nil {
+	if err := node.Decode(&s); err != nil {
 		return err
 	}
 	if n, ok := strings.CutSuffix(s, "d"); ok {
@@ -127,7 +129,7 @@ func (d *Duration) UnmarshalYAML(unmarshal func(any) error) error {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("window %q: use a duration such as 10m, 1h or 2d", s)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: window %q: use a duration such as 10m, 1h or 2d", node.Line, s)}}
 	}
 	*d = Duration(v)
 	return nil

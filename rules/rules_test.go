@@ -113,3 +113,10 @@ func TestMatchesWithAllowLists(t *testing.T) {
 		}
 	}
 }
+
+func TestNegativeWindow(t *testing.T) {
+	_, err := Parse([]byte("id: x\ntitle: X\nstatus: test\nlevel: high\ndetector: mass_deletion\nwindow: -10m\n"), "x.yaml")
+	if err == nil || !strings.Contains(err.Error(), "x.yaml:6:9: window must not be negative") {
+		t.Fatalf("err %v", err)
+	}
+}

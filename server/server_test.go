@@ -259,3 +259,14 @@ func TestTokensFile(t *testing.T) {
 		t.Fatalf("an empty file: %v", err)
 	}
 }
+
+func TestTokensFileRefusesOneSecretTwice(t *testing.T) {
+	sum := strings.Repeat("ab", 32)
+	_, err := ParseTokens([]byte("tokens:\n  - {name: a, role: analyst, sha256: "+sum+"}\n  - {name: b, role: admin, sha256: "+sum+"}\n"), "t.yaml")
+	if err == nil || !strings.Contains(err.Error(), "t.yaml:3: sha256 is also the secret of \"a\"") {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := ParseTokens([]byte("<<: {tokens: [{name: a, role: root, sha256: "+sum+"}]}\n"), "m.yaml"); err == nil || strings.Contains(err.Error(), "m.yaml:0") {
+		t.Fatalf("a merge key: %v", err)
+	}
+}

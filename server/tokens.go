@@ -96,6 +96,7 @@ func ParseTokens(data []byte, name string) (*Tokens, error) {
 	var errs []error
 	lines := tokenLines(&root)
 	seen := map[string]bool{}
+	sums := map[string]string{}
 	for i, tok := range f.Tokens {
 		at := fmt.Sprintf("%s:%d", name, lineOf(lines, i))
 		switch {
@@ -112,6 +113,12 @@ func ParseTokens(data []byte, name string) (*Tokens, error) {
 			errs = append(errs, fmt.Errorf("%s: sha256: want the 64 hex digits `lekwacht tokens add` prints", at))
 			continue
 		}
+		// One secret, one identity: a second entry with the same hash would decide the role silently.
+		if other, dup := sums[string(sum)]; dup {
+			errs = append(errs, fmt.Errorf("%s: sha256 is also the secret of %q: make a new token for %q", at, other, tok.Name))
+			continue
+		}
+		sums[string(sum)] = tok.Name
 		t.list = append(t.list, tok)
 		t.sums = append(t.sums, sum)
 	}
@@ -139,10 +146,10 @@ func tokenLines(root *yaml.Node) []int {
 }
 
 func lineOf(lines []int, i int) int {
-	if i < len(lines) {
+	if i < len(lines) && lines[i] > 0 {
 		return lines[i]
 	}
-	return 0
+	return 1 // the entry's own line is unknown (a merge key): the file's start
 }
 
 // Len is the number of tokens.
