@@ -24,8 +24,9 @@ tail -n 5 "$OUT/fuzz"
 echo
 echo "== report"
 printf '%-42s | %-70s | %s\n' "SCENARIO" "INJECTED" "OUTCOME"
+trim() { sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' <<<"$1"; }
 grep -ho 'RELIABILITY | .*' "$OUT/faults" | sed 's/^RELIABILITY | //' | while IFS='|' read -r s i o; do
-	printf '%-42s | %-70s | %s\n' "$(echo "$s" | xargs)" "$(echo "$i" | xargs)" "$(echo "$o" | xargs)"
+	printf '%-42s | %-70s | %s\n' "$(trim "$s")" "$(trim "$i")" "$(trim "$o")"
 done
 skipped=$(grep -c -- '--- SKIP' "$OUT/faults" || true)
 [ "$skipped" -gt 0 ] && { echo; echo "skipped here (see the test output for why):"; grep -A1 -- '--- SKIP' "$OUT/faults" | grep -v '^--$'; }
