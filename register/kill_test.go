@@ -167,7 +167,9 @@ func TestKillDuringAdd(t *testing.T) {
 	midStream := 0
 	var held int64
 	for k := range killRuns {
-		delay := time.Duration(rng.Int64N(int64(refTime)))
+		// Within the first third of a run's time: every run gets part of the way, so several kills land
+		// mid-stream instead of the first run finishing it all.
+		delay := time.Duration(rng.Int64N(int64(refTime) / 3))
 		cmd, out, done := run()
 		// The parent's snapshot closed the register cleanly, which removes the WAL file. The child
 		// writes to it once it registers something new (or migrates the schema): from then on, kill
