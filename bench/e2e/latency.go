@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
+	"github.com/lekwacht/lekwacht/bench/internal/lwrun"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/lekwacht/lekwacht/register"
@@ -74,11 +71,11 @@ func benchLatency(exe, work string) (appendLatency, error) {
 	}
 	fmt.Printf("2. append -> stored draft: lekwacht run following a zaaksysteem log, %d exports of 500 records "+
 		"(rule lw-bulk-bsn-export), one every %v, each by another user\n", *appends, *interval)
-	d, err := startDaemon(exe, cfg, filepath.Join(work, "run.log"))
+	d, err := lwrun.Start(exe, cfg, filepath.Join(work, "run.log"), false)
 	if err != nil {
 		return res, err
 	}
-	defer d.stop()
+	defer d.Stop()
 	reg, err := openRegister(filepath.Join(work, "register"))
 	if err != nil {
 		return res, err
@@ -102,10 +99,10 @@ func benchLatency(exe, work string) (appendLatency, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := d.stop(); err != nil {
+	if err := d.Stop(); err != nil {
 		return res, err
 	}
-	res.rssMB = peakRSSMB(d.cmd.ProcessState)
+	res.rssMB = peakRSSMB(d.Cmd.ProcessState)
 	listed, err := listedDrafts(exe, cfg)
 	if err != nil {
 		return res, err
@@ -176,7 +173,7 @@ func exportLine(user string, i int) []byte {
 
 // measure appends one line per user, every gap, and polls the register until each user's draft is
 // there or wait has passed since the last append; what has no draft by then is lost.
-func measure(d *daemon, reg *register.Register, log *os.File, users []string, gap, wait time.Duration) (appendLatency, error) {
+func measure(d *lwrun.Daemon, reg *register.Register, log *os.File, users []string, gap, wait time.Duration) (appendLatency, error) {
 	res := appendLatency{sent: len(users)}
 	index := make(map[string]int, len(users))
 	for i, u := range users {
@@ -197,7 +194,7 @@ func measure(d *daemon, reg *register.Register, log *os.File, users []string, ga
 				deadline = appended[next-1].Add(wait)
 			}
 		}
-		if err := d.exited(); err != nil {
+		if err := d.Exited(); err != nil {
 			return res, err
 		}
 		seen := time.Now()
@@ -219,7 +216,7 @@ func measure(d *daemon, reg *register.Register, log *os.File, users []string, ga
 	}
 	res.lost = left
 	if len(users) == 1 && left == 1 {
-		return res, fmt.Errorf("no draft %v after the line was appended; lekwacht run logged: %s", wait, d.log())
+		return res, fmt.Errorf("no draft %v after the line was appended; lekwacht run logged: %s", wait, d.Log())
 	}
 	return res, nil
 }
@@ -243,92 +240,4 @@ func listedDrafts(exe, cfg string) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-// daemon is a lekwacht run subprocess whose log goes to a file.
-type daemon struct {
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{} // closed when the process has exited
-	err     error         // from Wait, once done is closed
-	stopped bool
-}
-
-// startDaemon starts lekwacht run and waits until it logs that it runs.
-func startDaemon(exe, cfg, logPath string) (*daemon, error) {
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	d := &daemon{cmd: exec.Command(exe, "run", "--config", cfg), logPath: logPath, done: make(chan struct{})}
-	stderr, err := d.cmd.StderrPipe()
-	if err != nil {
-		logFile.Close()
-		return nil, err
-	}
-	if err := d.cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, err
-	}
-	running := make(chan struct{})
-	go func() {
-		defer logFile.Close()
-		s := bufio.NewScanner(io.TeeReader(stderr, logFile))
-		for ready := running; s.Scan(); {
-			if ready != nil && strings.Contains(s.Text(), `"msg":"lekwacht running"`) {
-				close(ready)
-				ready = nil
-			}
-		}
-		io.Copy(io.Discard, stderr)
-		d.err = d.cmd.Wait()
-		close(d.done)
-	}()
-	select {
-	case <-running:
-		return d, nil
-	case <-d.done:
-		return nil, fmt.Errorf("lekwacht run exited at start: %v: %s", d.err, d.log())
-	case <-time.After(startTimeout):
-		d.stop()
-		return nil, fmt.Errorf("lekwacht run not running after %v: %s", startTimeout, d.log())
-	}
-}
-
-// exited returns an error once the daemon has exited on its own.
-func (d *daemon) exited() error {
-	select {
-	case <-d.done:
-		return fmt.Errorf("lekwacht run exited: %v: %s", d.err, d.log())
-	default:
-		return nil
-	}
-}
-
-// stop sends SIGTERM and waits for the daemon to save its state and exit; SIGKILL after a minute.
-func (d *daemon) stop() error {
-	if d.stopped {
-		return nil
-	}
-	d.stopped = true
-	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return err
-	}
-	select {
-	case <-d.done:
-	case <-time.After(time.Minute):
-		d.cmd.Process.Kill()
-		<-d.done
-		return fmt.Errorf("lekwacht run did not stop within a minute of SIGTERM: %s", d.log())
-	}
-	if d.err != nil {
-		return fmt.Errorf("lekwacht run after SIGTERM: %w: %s", d.err, d.log())
-	}
-	return nil
-}
-
-// log is the end of what the daemon logged, for an error message (the work folder may be removed).
-func (d *daemon) log() []byte {
-	data, _ := os.ReadFile(d.logPath)
-	return tail(data, 2000)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/lekwacht/lekwacht/bench/internal/lwrun"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,7 +49,7 @@ func run() error {
 	} else if err := os.MkdirAll(work, 0o700); err != nil {
 		return err
 	}
-	exe, err := binary(work)
+	exe, err := lwrun.Build(*bin, work)
 	if err != nil {
 		return err
 	}
@@ -68,23 +69,6 @@ func run() error {
 		*employees, day.lines, day.took.Seconds(), day.rate(), 100*day.rate()/day.catRate(), day.cpu.Seconds(), day.rssMB, day.incidents,
 		lat.discovered.q(0.5), lat.discovered.q(0.99), lat.discovered.q(1), lat.lost, lat.sent)
 	return nil
-}
-
-// binary returns -bin, or builds the command from the current sources into work.
-func binary(work string) (string, error) {
-	if *bin != "" {
-		if _, err := os.Stat(*bin); err != nil {
-			return "", fmt.Errorf("-bin: %w (build it with make build)", err)
-		}
-		return filepath.Abs(*bin)
-	}
-	exe := filepath.Join(work, "lekwacht")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", exe, "./cmd/lekwacht")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/lekwacht (run from the repository root): %w", err)
-	}
-	return exe, nil
 }
 
 // peakRSSMB is the largest resident set of a finished child process, in MB.
@@ -122,16 +106,9 @@ func exitErr(name string, err error, stderr []byte) error {
 		stderr = ee.Stderr // as Output collected it
 	}
 	if ee != nil && len(stderr) > 0 {
-		return fmt.Errorf("%s: %w: %s", name, err, tail(stderr, 2000))
+		return fmt.Errorf("%s: %w: %s", name, err, lwrun.Tail(stderr, 2000))
 	}
 	return fmt.Errorf("%s: %w", name, err)
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
 }
 
 func orDefault(s, def string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/lekwacht/lekwacht/bench/internal/lwrun"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -165,7 +166,7 @@ func replayOnce(exe, sim string) (replayRun, error) {
 	}
 	m := summaryLine.FindSubmatch(stdout.Bytes())
 	if m == nil {
-		return r, fmt.Errorf("lekwacht replay printed no summary line: %s", tail(stdout.Bytes(), 2000))
+		return r, fmt.Errorf("lekwacht replay printed no summary line: %s", lwrun.Tail(stdout.Bytes(), 2000))
 	}
 	r.lines, _ = strconv.ParseInt(string(m[1]), 10, 64)
 	r.incidents, _ = strconv.ParseInt(string(m[2]), 10, 64)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/lekwacht/lekwacht/bench/internal/lwrun"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -47,7 +48,7 @@ func run() error {
 		return err
 	}
 	defer cleanup()
-	exe, err := binary(work)
+	exe, err := lwrun.Build(*bin, work)
 	if err != nil {
 		return err
 	}
@@ -74,18 +75,18 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	d, err := startDaemon(exe, cfg, filepath.Join(work, "run.log"))
+	d, err := lwrun.Start(exe, cfg, filepath.Join(work, "run.log"), true)
 	if err != nil {
 		return err
 	}
-	defer d.stop()
-	fmt.Printf("lekwacht run is up (pid %d), metrics on http://%s/metrics; its log: %s\n", d.cmd.Process.Pid, d.addr, d.logPath)
+	defer d.Stop()
+	fmt.Printf("lekwacht run is up (pid %d), metrics on http://%s/metrics; its log: %s\n", d.Cmd.Process.Pid, d.Addr, d.LogPath)
 	printPlan(day)
 	res, err := soak(d, feed)
 	if err != nil {
 		return err
 	}
-	if err := d.stop(); err != nil {
+	if err := d.Stop(); err != nil {
 		return err
 	}
 	res.verify, res.verifyOut = verify(exe, cfg)
@@ -95,7 +96,7 @@ func run() error {
 
 // soak feeds the live logs for -duration while sampling /metrics, then waits for the daemon to read
 // every line fed.
-func soak(d *daemon, feed *feeder) (*result, error) {
+func soak(d *lwrun.Daemon, feed *feeder) (*result, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	fed := make(chan error, 1)
@@ -127,7 +128,7 @@ func soak(d *daemon, feed *feeder) (*result, error) {
 // waitDrained waits, at most -drain, until the daemon has read every line fed and lags no byte, and
 // until the files rotated last have been let go (the tailer holds a renamed file for its GoneGrace of
 // 5 s); then takes the final sample.
-func waitDrained(d *daemon, feed *feeder, res *result) error {
+func waitDrained(d *lwrun.Daemon, feed *feeder, res *result) error {
 	stopped := time.Now()
 	deadline := stopped.Add(*drain)
 	for {

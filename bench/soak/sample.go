@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"github.com/lekwacht/lekwacht/bench/internal/lwrun"
 	"io"
 	"net/http"
 	"strconv"
@@ -42,8 +43,8 @@ func inputTime(d time.Duration) string {
 var scraper = &http.Client{Timeout: 10 * time.Second}
 
 // takeSample scrapes the daemon's /metrics; an error when the daemon has gone or does not answer.
-func takeSample(d *daemon, feed *feeder) (sample, error) {
-	if err := d.exited(); err != nil {
+func takeSample(d *lwrun.Daemon, feed *feeder) (sample, error) {
+	if err := d.Exited(); err != nil {
 		return sample{}, err
 	}
 	// Lines fed and lines read are compared: scrape again when the feeder wrote during the scrape.
@@ -52,7 +53,7 @@ func takeSample(d *daemon, feed *feeder) (sample, error) {
 	for try := 0; try < 5; try++ {
 		before, _ := feed.fed()
 		var err error
-		if m, err = scrape("http://" + d.addr + "/metrics"); err != nil {
+		if m, err = scrape("http://" + d.Addr + "/metrics"); err != nil {
 			return sample{}, err
 		}
 		if fed, _ = feed.fed(); fed == before {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/lekwacht/lekwacht/bench/internal/lwrun"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -12,23 +13,6 @@ import (
 	"strings"
 	"time"
 )
-
-// binary returns -bin, or builds the command from the current sources into work (as bench/e2e).
-func binary(work string) (string, error) {
-	if *bin != "" {
-		if _, err := os.Stat(*bin); err != nil {
-			return "", fmt.Errorf("-bin: %w (build it with make build)", err)
-		}
-		return filepath.Abs(*bin)
-	}
-	exe := filepath.Join(work, "lekwacht")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", exe, "./cmd/lekwacht")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/lekwacht (run from the repository root): %w", err)
-	}
-	return exe, nil
-}
 
 // simulate writes one simulated day of the gemeente into sim.
 func simulate(exe, sim string) error {
@@ -107,14 +91,7 @@ func exitErr(name string, err error, out []byte) error {
 		out = ee.Stderr
 	}
 	if len(out) > 0 {
-		return fmt.Errorf("%s: %w: %s", name, err, tail(out, 2000))
+		return fmt.Errorf("%s: %w: %s", name, err, lwrun.Tail(out, 2000))
 	}
 	return fmt.Errorf("%s: %w", name, err)
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
 }
