@@ -41,8 +41,9 @@ func (in *Input) Handle(l parse.Line) ([]event.Event, error) {
 		reason := parse.ReasonOf(err)
 		in.Counters.reject(reason)
 		if in.Rejects != nil {
-			if werr := in.Rejects.Write(in.Name, l, reason, err.Error()); werr != nil {
-				return evs, werr
+			msg := err.Error()
+			if werr := in.Rejects.Write(in.Name, l, reason, msg); werr != nil {
+				return evs, &RejectWriteError{Err: werr, Retry: func() error { return in.Rejects.Write(in.Name, l, reason, msg) }}
 			}
 		}
 	}
@@ -52,6 +53,16 @@ func (in *Input) Handle(l parse.Line) ([]event.Event, error) {
 	in.Counters.Events.Add(int64(len(evs)))
 	return evs, nil
 }
+
+// RejectWriteError is a rejected line whose record could not be written to the rejects file (a full
+// disk): the line is counted; Retry writes its record again.
+type RejectWriteError struct {
+	Err   error
+	Retry func() error
+}
+
+func (e *RejectWriteError) Error() string { return "rejects file: " + e.Err.Error() }
+func (e *RejectWriteError) Unwrap() error { return e.Err }
 
 // Flush returns what a joining parser still holds at the end of input.
 func (in *Input) Flush() []event.Event {

@@ -96,10 +96,15 @@ func (r *Rejects) Write(input string, l parse.Line, reason parse.Reason, detail 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n, err := r.f.Write(b)
-	r.size += int64(n)
 	if err != nil {
+		// A part of the record may be written (a full disk): cut it off, so the file holds whole
+		// lines and a retry appends the record once.
+		if n > 0 {
+			r.f.Truncate(r.size)
+		}
 		return fmt.Errorf("write rejects %s: %w", r.path, err)
 	}
+	r.size += int64(n)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	sdnotify "github.com/coreos/go-systemd/v22/daemon"
+	"github.com/lekwacht/lekwacht/collectors"
 	"github.com/lekwacht/lekwacht/collectors/tail"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/esindex"
@@ -238,6 +239,16 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 		l.Input = in.Name
 		d.mu.Lock()
 		evs, err := in.Handle(l.Line)
+		var rw *collectors.RejectWriteError
+		if errors.As(err, &rw) {
+			// The line's reject record could not be written (a full disk): write it again until it can.
+			d.mu.Unlock()
+			if d.stubborn(ctx, in.Name, rw.Retry) != nil {
+				return nil
+			}
+			d.mu.Lock()
+			err = nil
+		}
 		if err != nil {
 			d.mu.Unlock()
 			return fmt.Errorf("input %s: %w", in.Name, err)

@@ -9,7 +9,7 @@ FUZZTIME=${FUZZTIME:-5s}
 OUT=$(mktemp -d /tmp/lekwacht-reliability.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 
-scenarios='^(TestKillDuringIngest|TestKillDashNine|TestKillDuringAdd|TestDiskFull|TestDamagedRegisterIsNeverReplacedSilently|TestDamagedPageIsFound|TestLockedRegister|TestOutageLosesNothing|TestPartialFailuresAndLostAnswers|TestWaitsForSetup)$'
+scenarios='^(TestKillDuringIngest|TestKillDashNine|TestKillDuringAdd|TestDiskFull|TestRejectOnAFullDisk|TestDamagedRegisterIsNeverReplacedSilently|TestDamagedPageIsFound|TestLockedRegister|TestOutageLosesNothing|TestPartialFailuresAndLostAnswers|TestWaitsForSetup)$'
 echo "== fault scenarios (go test -run '$scenarios')"
 $GO test -count=1 -v -run "$scenarios" ./cmd/lekwacht/ ./register/ ./daemon/ ./esindex/ >"$OUT/faults" 2>&1
 faults=$?
