@@ -212,8 +212,19 @@ func TestSlowAnswersAreRetried(t *testing.T) {
 		t.Fatalf("a slow answer: %v", err)
 	}
 	f.Set(func(f *estest.Server) { f.Delay = 0 })
-	time.Sleep(300 * time.Millisecond) // let the abandoned request finish on the server, as a real one would
+	// The abandoned request still finishes on the server, as a real one would: wait for it, so the
+	// retry meets documents that are already there (409) rather than racing it.
+	deadline := time.Now().Add(10 * time.Second)
+	for f.Count() < 5 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the abandoned request never finished on the server: %d documents", f.Count())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	drain(t, x)
+	if x.Stats().Conflicts != 5 {
+		t.Fatalf("stats %+v: the retry should have met the 5 documents the slow request wrote", x.Stats())
+	}
 	if f.Count() != 5 || pending(t, reg).Pending != 0 {
 		t.Fatalf("%d documents, %+v", f.Count(), pending(t, reg))
 	}
