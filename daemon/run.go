@@ -187,11 +187,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 				d.writeFailure.CompareAndSwap(f, nil)
 			}
 			if err != nil {
-				msg := "positions: " + err.Error()
-				if old := d.writeFailure.Swap(&msg); old == nil || *old != msg {
-					d.log.Error("cannot save positions: the last saved ones stay", "err", err)
-				}
-				d.writeFailures.Add(1)
+				d.writeFailed("positions: "+err.Error(), "cannot save positions: the last saved ones stay")
 			}
 			return nil
 		})
@@ -276,6 +272,15 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 	}
 }
 
+// writeFailed records why a write failed (for /healthz and /metrics) and logs msg with it once per
+// change of reason.
+func (d *Daemon) writeFailed(why, msg string, attrs ...any) {
+	if old := d.writeFailure.Swap(&why); old == nil || *old != why {
+		d.log.Error(msg, append(attrs, "err", why)...)
+	}
+	d.writeFailures.Add(1)
+}
+
 // stubborn runs fn under the pipeline lock until it succeeds, waiting 1, 2, 4, ... 30 s between
 // tries; while it fails the daemon is unhealthy, says why once per change of reason, and advances
 // no position. It returns ctx's error when ctx ends first.
@@ -291,11 +296,7 @@ func (d *Daemon) stubborn(ctx context.Context, what string, fn func() error) err
 			}
 			return nil
 		}
-		msg := err.Error()
-		if old := d.writeFailure.Swap(&msg); old == nil || *old != msg {
-			d.log.Error("cannot write: holding the positions and trying again", "input", what, "err", msg)
-		}
-		d.writeFailures.Add(1)
+		d.writeFailed(err.Error(), "cannot write: holding the positions and trying again", "input", what)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -54,8 +54,7 @@ func (r *Register) Due(ctx context.Context, sink string, now time.Time, limit in
 
 // Delivered marks a delivery done.
 func (r *Register) Delivered(ctx context.Context, id int64) error {
-	_, err := r.db.ExecContext(ctx, `UPDATE outbox SET done_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`, nanos(r.now()), id)
-	return err
+	return r.DeliveredAll(ctx, []int64{id})
 }
 
 // Retry records a failed attempt: the delivery is tried again at next, or, when give up is true,
