@@ -141,22 +141,7 @@ inputs:
 		f.Close()
 	}
 	logPath := filepath.Join(dir, "run.log")
-	start := func() *exec.Cmd {
-		cmd := exec.Command(binary, "run", "--config", cfg)
-		logf, err := os.Create(logPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = logf
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // no daemon left behind by a failure
-		logf.Close()
-		// Running: the outputs are cut back to the checkpoint and the signal handlers are in place.
-		waitFor(t, func() bool { b, _ := os.ReadFile(logPath); return bytes.Contains(b, []byte("lekwacht running")) })
-		return cmd
-	}
+	start := func() *exec.Cmd { return startRun(t, cfg, logPath) }
 	for round := 0; round < 6; round++ {
 		cmd := start()
 		for i := 0; i < 5; i++ {
@@ -210,4 +195,24 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// startRun starts the real `lekwacht run` with its log in logPath and waits until it runs: the
+// outputs are cut back to the checkpoint and the signal handlers are in place. A failing test leaves
+// no daemon behind: it is killed at the end whatever happened.
+func startRun(t *testing.T, cfg, logPath string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(binary, "run", "--config", cfg)
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	logf.Close()
+	waitFor(t, func() bool { b, _ := os.ReadFile(logPath); return bytes.Contains(b, []byte("lekwacht running")) })
+	return cmd
 }

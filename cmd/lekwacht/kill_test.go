@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -62,22 +61,7 @@ inputs:
 		fz.Close()
 	}
 	logPath := filepath.Join(dir, "run.log")
-	start := func() *exec.Cmd {
-		cmd := exec.Command(binary, "run", "--config", cfg)
-		logf, err := os.Create(logPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = logf
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// A failing test must not leave a daemon running: killed at the end whatever happened.
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		logf.Close()
-		waitFor(t, func() bool { b, _ := os.ReadFile(logPath); return bytes.Contains(b, []byte("lekwacht running")) })
-		return cmd
-	}
+	start := func() *exec.Cmd { return startRun(t, cfg, logPath) }
 	for round := range rounds {
 		cmd := start()
 		appendLines(300 + rnd.IntN(300))
