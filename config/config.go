@@ -15,6 +15,7 @@ type Config struct {
 	Inputs        []Input       `mapstructure:"inputs" json:"inputs"`
 	Watch         []Watch       `mapstructure:"watch" json:"watch"`
 	Directory     string        `mapstructure:"directory" json:"directory"`
+	Identity      Identity      `mapstructure:"identity" json:"identity"`
 	Rules         Rules         `mapstructure:"rules" json:"rules"`
 	Events        Events        `mapstructure:"events" json:"events"`
 	Elasticsearch Elasticsearch `mapstructure:"elasticsearch" json:"elasticsearch"`
@@ -72,6 +73,23 @@ type Watch struct {
 	Path      string `mapstructure:"path" json:"path"`
 	Recursive bool   `mapstructure:"recursive" json:"recursive"`
 }
+
+// Identity says how the names in the logs are resolved to the people in the directory.
+type Identity struct {
+	// Sources are more directory files merged into `directory`, matched by account: an Active
+	// Directory export (LDIF, or CSV from csvde or Export-Csv) or another staff CSV. What the
+	// directory lacks for a person (aliases, UPN, SID, employee number, manager, ...) is added.
+	Sources []string `mapstructure:"sources" json:"sources,omitempty"`
+	// AdminAccounts are the patterns of admin account names, {user} standing for the owner's account
+	// (adm_{user}, {user}-adm): such an account is linked to its owner and kept apart as an admin account.
+	AdminAccounts []string `mapstructure:"admin_accounts" json:"admin_accounts,omitempty"`
+	// RelatedWithin links the incidents of one person that lie within this period of each other
+	// (default 7 days): linked, not merged.
+	RelatedWithin time.Duration `mapstructure:"related_within" json:"related_within,omitempty"`
+}
+
+// DefaultRelatedWithin is identity.related_within when the config gives none.
+const DefaultRelatedWithin = 7 * 24 * time.Hour
 
 // Rules points at the gemeente's own rule files.
 type Rules struct {

@@ -92,6 +92,22 @@ func (c *Config) Validate(check InputCheck) []Problem {
 			}
 		}
 	}
+	for i, a := range c.Identity.AdminAccounts {
+		if strings.Count(a, "{user}") != 1 || strings.TrimSpace(strings.Replace(a, "{user}", "", 1)) == "" {
+			add(fmt.Sprintf("identity.admin_accounts.%d", i), "%q: write the admin account with {user} once for the owner's account, e.g. adm_{user}", a)
+		}
+	}
+	for i, src := range c.Identity.Sources {
+		if src == "" {
+			add(fmt.Sprintf("identity.sources.%d", i), "empty path")
+		}
+	}
+	if len(c.Identity.Sources) > 0 && c.Directory == "" {
+		add("identity.sources", "sources are merged into the directory: set directory too (it may be the AD export itself)")
+	}
+	if c.Identity.RelatedWithin < 0 {
+		add("identity.related_within", "negative period")
+	}
 	for i, w := range c.Watch {
 		if w.Path == "" {
 			add(fmt.Sprintf("watch.%d.path", i), "empty path")

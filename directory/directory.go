@@ -30,9 +30,13 @@ var Statuses = []Status{StatusActive, StatusLeave, StatusLeft}
 // Columns is the header the CSV must have, in any order.
 var Columns = []string{"user", "name", "email", "private_email", "department", "workstations", "status", "end_date"}
 
-// Person is one row.
+// OptionalColumns may follow (in any order, any of them): every other identifier a person has.
+// Lists (aliases, admin_accounts, like workstations) are separated by ';'.
+var OptionalColumns = []string{"aliases", "upn", "sid", "employee_id", "manager", "admin_accounts"}
+
+// Person is one row: a person and every identifier they have.
 type Person struct {
-	User         string
+	User         string // the directory account (sAMAccountName): the name the person goes by in lekwacht
 	Name         string
 	Email        string
 	PrivateEmail string
@@ -40,6 +44,62 @@ type Person struct {
 	Workstations []string
 	Status       Status
 	EndDate      time.Time // zero when none
+	// Aliases are more mail addresses (proxyAddresses) and more account names of the person.
+	Aliases []string
+	// UPN is the userPrincipalName (jdevries@voorbeeld.local).
+	UPN string
+	// SID is the objectSid (S-1-5-21-...).
+	SID string
+	// EmployeeID is the medewerkernummer of the HR and zaak systems ("004711"; leading zeros do not
+	// matter when matching).
+	EmployeeID string
+	// Manager is the manager's account.
+	Manager string
+	// AdminAccounts are the person's own admin accounts (adm_jdevries): linked to the person, and kept
+	// apart from their own account (event.User.Account).
+	AdminAccounts []string
+}
+
+// Kind says which of a person's identifiers a name was.
+type Kind string
+
+// The kinds of identifier.
+const (
+	KindAccount  Kind = "account"  // the directory account
+	KindAlias    Kind = "alias"    // another account name or mail address of the person
+	KindEmail    Kind = "email"    // the work mail address
+	KindUPN      Kind = "upn"      // the userPrincipalName
+	KindSID      Kind = "sid"      // the objectSid
+	KindEmployee Kind = "employee" // the employee number
+	KindName     Kind = "name"     // the display name (only when no one else has it)
+	KindAdmin    Kind = "admin"    // an admin account of the person
+)
+
+// Identifier is one name a person has, and which kind.
+type Identifier struct {
+	Value string
+	Kind  Kind
+}
+
+// Identifiers lists every name the person has, the account first.
+func (p *Person) Identifiers() []Identifier {
+	ids := []Identifier{{p.User, KindAccount}}
+	add := func(v string, k Kind) {
+		if v != "" {
+			ids = append(ids, Identifier{v, k})
+		}
+	}
+	add(p.Email, KindEmail)
+	add(p.UPN, KindUPN)
+	add(p.SID, KindSID)
+	add(p.EmployeeID, KindEmployee)
+	for _, a := range p.Aliases {
+		add(a, KindAlias)
+	}
+	for _, a := range p.AdminAccounts {
+		add(a, KindAdmin)
+	}
+	return ids
 }
 
 // LogValue keeps names and addresses out of lekwacht's own logs.
@@ -56,9 +116,75 @@ func (p *Person) Left(t time.Time) bool {
 type Directory struct {
 	people        []Person
 	byUser        map[string]*Person
-	byEmail       map[string]*Person
+	byEmail       map[string]*Person // work addresses and mail aliases: colleagues
 	byPrivate     map[string]*Person
 	byWorkstation map[string]*Person
+	byID          map[string]identified // every identifier, normalised (see key)
+}
+
+// identified is a person under one of their identifiers.
+type identified struct {
+	p    *Person
+	kind Kind
+}
+
+// People calls f for every person, in the file's order, until f returns false.
+func (d *Directory) People(f func(*Person) bool) {
+	for i := range d.people {
+		if !f(&d.people[i]) {
+			return
+		}
+	}
+}
+
+// Identify returns the person who has this identifier, and which of theirs it is: an account, an
+// alias, a mail address, a UPN, a SID, an employee number (with or without leading zeros), an admin
+// account, or a display name no one else has. Case does not matter; the caller strips DOMAIN\ and
+// the like (package identity).
+func (d *Directory) Identify(id string) (*Person, Kind, bool) {
+	k, ok := key(id)
+	if !ok {
+		return nil, "", false
+	}
+	if e, ok := d.byID[k]; ok {
+		return e.p, e.kind, true
+	}
+	return nil, "", false
+}
+
+// key is the normalised form of an identifier: trimmed, lower case (without allocating when it is
+// already), an employee number without its leading zeros and marked '#'.
+func key(id string) (string, bool) {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return "", false
+	}
+	if digits(id) {
+		n := strings.TrimLeft(id, "0")
+		if n == "" {
+			n = "0"
+		}
+		return "#" + n, true
+	}
+	return lowerASCII(id), true
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 // Len is the number of people.
@@ -79,7 +205,7 @@ func (d *Directory) WorkstationOwner(host string) (*Person, bool) {
 }
 
 func lookup(m map[string]*Person, k string) (*Person, bool) {
-	if d := m[strings.ToLower(strings.TrimSpace(k))]; d != nil {
+	if d := m[lowerASCII(strings.TrimSpace(k))]; d != nil {
 		return d, true
 	}
 	return nil, false
@@ -108,7 +234,7 @@ func Read(r io.Reader, name string) (*Directory, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Directory{byUser: map[string]*Person{}, byEmail: map[string]*Person{}, byPrivate: map[string]*Person{}, byWorkstation: map[string]*Person{}}
+	d := &Directory{}
 	var errs []error
 	var lines []int // of each person
 	for {
@@ -144,8 +270,8 @@ func columns(header []string, name string) (map[string]int, error) {
 	var errs []error
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !slices.Contains(Columns, h) {
-			errs = append(errs, fmt.Errorf("%s:1: unknown column %q; the header is %s", name, h, strings.Join(Columns, ",")))
+		if !slices.Contains(Columns, h) && !slices.Contains(OptionalColumns, h) {
+			errs = append(errs, fmt.Errorf("%s:1: unknown column %q; the header is %s, optionally followed by %s", name, h, strings.Join(Columns, ","), strings.Join(OptionalColumns, ",")))
 			continue
 		}
 		col[h] = i
@@ -160,13 +286,15 @@ func columns(header []string, name string) (map[string]int, error) {
 
 func person(rec []string, col map[string]int) (Person, error) {
 	get := func(c string) string {
-		if i := col[c]; i < len(rec) {
+		if i, ok := col[c]; ok && i < len(rec) {
 			return strings.TrimSpace(rec[i])
 		}
 		return ""
 	}
 	p := Person{User: get("user"), Name: get("name"), Email: get("email"), PrivateEmail: get("private_email"),
-		Department: get("department"), Status: Status(strings.ToLower(get("status")))}
+		Department: get("department"), Status: Status(strings.ToLower(get("status"))),
+		Aliases: list(get("aliases")), UPN: get("upn"), SID: get("sid"), EmployeeID: get("employee_id"),
+		Manager: get("manager"), AdminAccounts: list(get("admin_accounts"))}
 	var errs []error
 	if p.User == "" {
 		errs = append(errs, errors.New("user is empty"))
@@ -177,10 +305,9 @@ func person(rec []string, col map[string]int) (Person, error) {
 	if !slices.Contains(Statuses, p.Status) {
 		errs = append(errs, fmt.Errorf("status %q: use one of %v", p.Status, Statuses))
 	}
-	for _, ws := range strings.Split(get("workstations"), ";") {
-		if ws = strings.TrimSpace(ws); ws != "" {
-			p.Workstations = append(p.Workstations, ws)
-		}
+	p.Workstations = list(get("workstations"))
+	if p.SID != "" && !strings.HasPrefix(strings.ToUpper(p.SID), "S-1-") {
+		errs = append(errs, fmt.Errorf("sid %q: write it as S-1-5-21-...", p.SID))
 	}
 	if s := get("end_date"); s != "" {
 		t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
@@ -197,18 +324,37 @@ func person(rec []string, col map[string]int) (Person, error) {
 	return p, errors.Join(errs...)
 }
 
-// index fills the lookup maps; a user, address or workstation given twice is an error. lines are
-// the people's lines in the file.
+// list splits a ';'-separated cell (',' inside it is read the same: a list pasted from elsewhere).
+func list(cell string) []string {
+	var out []string
+	for _, v := range strings.FieldsFunc(cell, func(r rune) bool { return r == ';' || r == ',' }) {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// index fills the lookup maps; a user, address, workstation or other identifier given for two
+// people is an error. lines are the people's lines in the file (0 where there is none).
 func (d *Directory) index(name string, lines []int) []error {
+	d.byUser, d.byEmail, d.byPrivate = map[string]*Person{}, map[string]*Person{}, map[string]*Person{}
+	d.byWorkstation, d.byID = map[string]*Person{}, make(map[string]identified, 3*len(d.people))
 	var errs []error
 	line := map[*Person]int{}
+	where := func(p *Person) string {
+		if line[p] > 0 {
+			return fmt.Sprintf("%s:%d", name, line[p])
+		}
+		return name
+	}
 	put := func(m map[string]*Person, k, what string, p *Person) {
 		k = strings.ToLower(k)
 		if k == "" {
 			return
 		}
 		if other, ok := m[k]; ok && other != p {
-			errs = append(errs, fmt.Errorf("%s:%d: %s of user %q is also given for user %q (line %d)", name, line[p], what, p.User, other.User, line[other]))
+			errs = append(errs, fmt.Errorf("%s: %s of user %q is also given for user %q (line %d)", where(p), what, p.User, other.User, line[other]))
 			return
 		}
 		m[k] = p
@@ -222,6 +368,108 @@ func (d *Directory) index(name string, lines []int) []error {
 		for _, ws := range p.Workstations {
 			put(d.byWorkstation, ws, "workstation "+ws, p)
 		}
+		for _, a := range p.Aliases {
+			if strings.Contains(a, "@") {
+				put(d.byEmail, a, "the mail alias "+a, p)
+			}
+		}
 	}
+	for i := range d.people {
+		p := &d.people[i]
+		for _, id := range p.Identifiers() {
+			k, _ := key(id.Value)
+			if other, ok := d.byID[k]; ok && other.p != p {
+				errs = append(errs, fmt.Errorf("%s: %s %q of user %q is also given for user %q (line %d)", where(p), id.Kind, id.Value, p.User, other.p.User, line[other.p]))
+				continue
+			} else if ok && other.kind == KindAccount {
+				continue // the account wins over the same name given again as an alias
+			}
+			d.byID[k] = identified{p, id.Kind}
+		}
+	}
+	d.indexNames()
 	return errs
+}
+
+// indexNames adds the display names that only one person has and that are no one's identifier.
+func (d *Directory) indexNames() {
+	count := map[string]int{}
+	for i := range d.people {
+		if k, ok := key(d.people[i].Name); ok {
+			count[k]++
+		}
+	}
+	for i := range d.people {
+		p := &d.people[i]
+		k, ok := key(p.Name)
+		if _, taken := d.byID[k]; ok && count[k] == 1 && !taken {
+			d.byID[k] = identified{p, KindName}
+		}
+	}
+}
+
+// New builds a directory from people (an AD export read by ReadAD, people made in code); name is
+// for the errors. The same checks apply as for a CSV file.
+func New(people []Person, name string) (*Directory, error) {
+	d := &Directory{people: people}
+	if errs := d.index(name, make([]int, len(people))); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return d, nil
+}
+
+// Merge adds what more knows of the same people (matched by account, case-insensitive) to what d
+// has: empty fields are filled, identifiers and workstations added. People only in more are added.
+// The result is checked as a whole, so an identifier of two people is still an error.
+func Merge(d *Directory, more *Directory, name string) (*Directory, error) {
+	people := slices.Clone(d.people)
+	at := map[string]int{}
+	for i := range people {
+		at[strings.ToLower(people[i].User)] = i
+	}
+	for _, q := range more.people {
+		i, ok := at[strings.ToLower(q.User)]
+		if !ok {
+			at[strings.ToLower(q.User)] = len(people)
+			people = append(people, q)
+			continue
+		}
+		people[i] = fill(people[i], q)
+	}
+	return New(people, name)
+}
+
+// fill completes p with what q has and p lacks.
+func fill(p, q Person) Person {
+	for _, f := range []struct {
+		to   *string
+		from string
+	}{{&p.Name, q.Name}, {&p.Email, q.Email}, {&p.PrivateEmail, q.PrivateEmail},
+		{&p.Department, q.Department}, {&p.UPN, q.UPN}, {&p.SID, q.SID}, {&p.EmployeeID, q.EmployeeID}, {&p.Manager, q.Manager}} {
+		if *f.to == "" {
+			*f.to = f.from
+		}
+	}
+	if p.EndDate.IsZero() {
+		p.EndDate = q.EndDate
+	}
+	if p.Status == StatusActive && q.Status != "" {
+		p.Status = q.Status // a disabled account in AD is a leaver, whatever the staff list says
+	}
+	union := func(a, b []string) []string {
+		out := slices.Clone(a)
+		for _, v := range b {
+			if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, v) }) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	p.Workstations = union(p.Workstations, q.Workstations)
+	p.Aliases = union(p.Aliases, q.Aliases)
+	p.AdminAccounts = union(p.AdminAccounts, q.AdminAccounts)
+	if q.Email != "" && !strings.EqualFold(q.Email, p.Email) {
+		p.Aliases = union(p.Aliases, []string{q.Email})
+	}
+	return p
 }

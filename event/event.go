@@ -95,11 +95,44 @@ type Kind struct {
 	Reason   string   `json:"reason,omitempty"`  // why it failed, as the source says it (no personal data)
 }
 
-// User is the account that acted.
+// User is who acted. Collectors fill Name, Domain and ID as the source wrote them; identity
+// resolution (package identity, between parsing and the detectors) then sets Name to the person's
+// directory account and keeps what the source wrote in Original.
 type User struct {
+	// Name is the person: their directory account once resolved, else the name as the source gave it.
 	Name   string `json:"name,omitempty"`
 	Domain string `json:"domain,omitempty"`
 	ID     string `json:"id,omitempty"` // SID or application user id
+	// Account is the account that acted when it is not the person's own account: an admin account
+	// linked to its owner ("adm_jdevries" of "jdevries"). Empty when the person used their own.
+	Account string `json:"account,omitempty"`
+	// Original is the identifier as the source wrote it ("VOORBEELD\\jdevries", "J.deVries@Voorbeeld.nl",
+	// a SID, an employee number), when resolution replaced it: the evidence of who the log named.
+	Original string `json:"original,omitempty"`
+	// Identity says what resolution made of the user (IdentityPerson, IdentityAdmin, IdentityService,
+	// IdentityUnknown, IdentitySystem); empty when nothing was resolved (no directory, or no user on the event).
+	Identity Identity `json:"identity,omitempty"`
+}
+
+// Identity is what identity resolution found a user to be.
+type Identity string
+
+// The identities.
+const (
+	IdentityPerson  Identity = "person"  // a person in the directory, under one of their identifiers
+	IdentityAdmin   Identity = "admin"   // an admin account of a person in the directory (User.Account)
+	IdentityService Identity = "service" // a service account (organisation.service_accounts)
+	IdentityUnknown Identity = "unknown" // no one in the directory has this identifier
+	IdentitySystem  Identity = "system"  // a computer account (WS-0042$) or Windows itself (SYSTEM, ANONYMOUS LOGON)
+)
+
+// AccountName is the account that acted: User.Account when it is not the person's own, else Name.
+// Detectors that follow sessions of an account (not of a person) key by it.
+func (u *User) AccountName() string {
+	if u.Account != "" {
+		return u.Account
+	}
+	return u.Name
 }
 
 // Host is the machine that wrote the log line, and the workstation the user sat at.

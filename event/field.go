@@ -8,7 +8,7 @@ import (
 // Fields lists the dotted field names rules can match on and group by (Field reads them).
 var Fields = []string{
 	"event.category", "event.action", "event.outcome", "event.code", "event.dataset",
-	"user.name", "user.domain", "user.id", "host.name", "host.workstation", "source.ip", "source.domain",
+	"user.name", "user.domain", "user.id", "user.account", "user.original", "user.identity", "host.name", "host.workstation", "source.ip", "source.domain",
 	"logon.type", "logon.method", "email.from", "email.to", "email.status", "email.direction", "email.hop",
 	"file.path", "file.share", "file.operation", "device.class", "http.method", "http.path", "http.status",
 	"app.name", "app.action", "app.object", "log.input", "log.file",
@@ -39,6 +39,12 @@ func (e *Event) Field(name string) []string {
 		return one(e.User.Domain)
 	case "user.id":
 		return one(e.User.ID)
+	case "user.account":
+		return one(e.User.AccountName())
+	case "user.original":
+		return one(e.User.Original)
+	case "user.identity":
+		return one(string(e.User.Identity))
 	case "host.name":
 		return one(e.Host.Name)
 	case "host.workstation":

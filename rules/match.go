@@ -44,6 +44,9 @@ func (r *Rule) Matcher() *Matcher {
 
 func compile(field string, v Values) condition {
 	c := condition{field: field, get: FieldGetter(field)}
+	if field == "user.name" {
+		c.get = anyUserName
+	}
 	for _, p := range v {
 		pat := pattern{raw: p, lower: strings.ToLower(p), glob: strings.ContainsAny(p, "*?[\\"), ascii: isASCII(p)}
 		if pre, ok := strings.CutSuffix(pat.lower, "*"); ok && pre != "" && !strings.ContainsAny(pre, "*?[\\") {
@@ -92,6 +95,23 @@ func (m *Matcher) Accepts(c event.Category, a event.Action) bool {
 		}
 	}
 	return true
+}
+
+// anyUserName is what a match or allow condition on user.name tests: the person, and also the account
+// that acted and the name the log wrote when they differ, so an allow-list of `adm_*` accounts or of
+// names as a source writes them keeps working once the names are resolved to people.
+func anyUserName(e *event.Event) (string, []string) {
+	u := &e.User
+	if u.Account == "" && u.Original == "" {
+		return u.Name, nil
+	}
+	names := make([]string, 0, 3)
+	for _, n := range []string{u.Name, u.Account, u.Original} {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	return "", names
 }
 
 func (c *condition) holds(e *event.Event) bool {
@@ -182,6 +202,9 @@ var getters = map[string]Getter{
 	"user.name":        func(e *event.Event) (string, []string) { return e.User.Name, nil },
 	"user.domain":      func(e *event.Event) (string, []string) { return e.User.Domain, nil },
 	"user.id":          func(e *event.Event) (string, []string) { return e.User.ID, nil },
+	"user.account":     func(e *event.Event) (string, []string) { return e.User.AccountName(), nil },
+	"user.original":    func(e *event.Event) (string, []string) { return e.User.Original, nil },
+	"user.identity":    func(e *event.Event) (string, []string) { return string(e.User.Identity), nil },
 	"host.name":        func(e *event.Event) (string, []string) { return e.Host.Name, nil },
 	"host.workstation": func(e *event.Event) (string, []string) { return e.Host.Workstation, nil },
 	"source.ip":        func(e *event.Event) (string, []string) { return e.Source.IP, nil },
