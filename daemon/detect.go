@@ -21,6 +21,7 @@ import (
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/hooks"
+	"github.com/lekwacht/lekwacht/identity"
 	"github.com/lekwacht/lekwacht/register"
 	"github.com/lekwacht/lekwacht/rules"
 )
@@ -36,7 +37,9 @@ type detection struct {
 	engine   *detectors.Engine
 	reg      *register.Register
 	dir      *directory.Source
-	pending  []hit.Hit
+	// ident resolves each event's user to the person in the directory before the detectors see it.
+	ident   *identity.Resolver
+	pending []hit.Hit
 	// Created counts incidents opened, Hits the hits registered.
 	Created, Hits int64
 	// byDetector counts the hits registered per detector, for /metrics.
@@ -58,10 +61,11 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger, hs
 	d := &detection{log: log, rulesDir: cfg.Rules.Dir}
 	d.hooks.Store(&hs)
 	if cfg.Directory != "" {
-		if d.dir, err = directory.Open(cfg.Directory, log); err != nil {
+		if d.dir, err = directory.Open(cfg.Directory, log, cfg.Identity.Sources...); err != nil {
 			return nil, err
 		}
 	}
+	d.ident = newResolver(cfg, d.dir)
 	env, err := d.newEnv(cfg)
 	if err != nil {
 		return nil, err
@@ -101,11 +105,44 @@ func (d *detection) newEnv(cfg *config.Config) (detectors.Env, error) {
 	return env, nil
 }
 
-// observe feeds events to the detectors and keeps their hits for the next flush.
+// newResolver is the identity resolution the config asks for, over the directory in force (none:
+// names stay as the logs write them).
+func newResolver(cfg *config.Config, dir *directory.Source) *identity.Resolver {
+	current := func() *directory.Directory { return nil }
+	if dir != nil {
+		current = dir.Current
+	}
+	return identity.New(current, identity.Options{OwnDomains: cfg.Organisation.Domains,
+		ServiceAccounts: cfg.Organisation.ServiceAccounts, AdminAccounts: cfg.Identity.AdminAccounts})
+}
+
+// observe resolves each event's user to the person and feeds the events to the detectors, keeping
+// their hits for the next flush.
 func (d *detection) observe(evs []event.Event) {
 	for i := range evs {
+		d.ident.Resolve(&evs[i])
 		d.pending = append(d.pending, d.engine.Observe(&evs[i])...)
 	}
+}
+
+// noteUnresolved hands the identifiers no one has, seen since the last call, to the register's list.
+func (d *detection) noteUnresolved(ctx context.Context) error {
+	seen, dropped := d.ident.TakeUnresolved()
+	if dropped > 0 {
+		d.log.Warn("more unresolved identifiers than kept for the list; they are still counted", "not_listed", dropped)
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	ids := make([]register.UnresolvedIdentity, 0, len(seen))
+	for k, s := range seen {
+		ids = append(ids, register.UnresolvedIdentity{Identifier: k.Identifier, Input: k.Input, FirstSeen: s.First, LastSeen: s.Last, Events: s.Events})
+	}
+	if err := d.reg.NoteUnresolved(ctx, ids); err != nil {
+		d.ident.Restore(seen)
+		return err
+	}
+	return nil
 }
 
 // flush registers the pending hits; only then may the lines behind them be acknowledged.
@@ -226,4 +263,17 @@ func OpenRegister(ctx context.Context, cfg *config.Config, hs func() []*hooks.Ho
 		return sinks
 	}
 	return register.Open(ctx, cfg.Register.Dir, register.Options{Location: cfg.Location(), Outbox: outbox, Instance: cfg.Register.Instance})
+}
+
+// OpenIdentities loads the directory (with identity.sources) and the resolution the config asks for,
+// for the commands and pages that look people up; nil when the config names no directory.
+func OpenIdentities(cfg *config.Config, log *slog.Logger) (*identity.Resolver, *directory.Source, error) {
+	if cfg.Directory == "" {
+		return nil, nil, nil
+	}
+	dir, err := directory.Open(cfg.Directory, log, cfg.Identity.Sources...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return newResolver(cfg, dir), dir, nil
 }

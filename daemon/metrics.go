@@ -33,25 +33,26 @@ func (c *counts) snapshot() map[string]int64 {
 }
 
 var (
-	descLines     = prometheus.NewDesc("lekwacht_lines_total", "Lines read per input.", []string{"input"}, nil)
-	descEvents    = prometheus.NewDesc("lekwacht_events_total", "Normalized events per input.", []string{"input"}, nil)
-	descIgnored   = prometheus.NewDesc("lekwacht_ignored_lines_total", "Lines read that yield no event (noise, state-only lines) per input.", []string{"input"}, nil)
-	descRejects   = prometheus.NewDesc("lekwacht_rejected_lines_total", "Lines kept aside as rejects, per input and reason.", []string{"input", "reason"}, nil)
-	descLag       = prometheus.NewDesc("lekwacht_lag_bytes", "Bytes written to a followed file and not yet processed.", []string{"input", "file"}, nil)
-	descFiles     = prometheus.NewDesc("lekwacht_followed_files", "Files followed per input.", []string{"input"}, nil)
-	descHits      = prometheus.NewDesc("lekwacht_hits_total", "Hits registered per detector.", []string{"detector"}, nil)
-	descIncidents = prometheus.NewDesc("lekwacht_incidents", "Incidents in the register per status.", []string{"status"}, nil)
-	descPending   = prometheus.NewDesc("lekwacht_pending_hits", "Hits waiting to be registered (the queue before the register).", nil, nil)
-	descEvictions = prometheus.NewDesc("lekwacht_state_evictions_total", "Groups, users and hosts pushed out of the detectors' bounded state.", nil, nil)
-	descRules     = prometheus.NewDesc("lekwacht_rules", "Rules in force.", nil, nil)
-	descHookTries = prometheus.NewDesc("lekwacht_hook_attempts_total", "Response hook deliveries tried, per hook and result (delivered, retry, failed).", []string{"hook", "result"}, nil)
-	descOutbox    = prometheus.NewDesc("lekwacht_outbox", "Deliveries in the register's outbox per sink and state (pending, retrying, failed).", []string{"sink", "state"}, nil)
-	descESDocs    = prometheus.NewDesc("lekwacht_es_documents_total", "Incident documents sent to Elasticsearch, per result (indexed, conflict: already there, item_failure, given_up).", []string{"result"}, nil)
-	descESReqFail = prometheus.NewDesc("lekwacht_es_request_failures_total", "Bulk requests Elasticsearch took nothing of (down, 429, 503, slow).", nil, nil)
-	descESLast    = prometheus.NewDesc("lekwacht_es_last_success_timestamp_seconds", "When Elasticsearch last took a document (0: not yet).", nil, nil)
-	descWriteFail = prometheus.NewDesc("lekwacht_write_failures_total", "Writes of events, hits or positions that failed and were tried again (a full disk).", nil, nil)
-	descHolding   = prometheus.NewDesc("lekwacht_positions_held", "1 while writes fail and positions are held, else 0.", nil, nil)
-	descOutboxAge = prometheus.NewDesc("lekwacht_outbox_oldest_pending_seconds", "Age of the oldest pending delivery per sink.", []string{"sink"}, nil)
+	descLines      = prometheus.NewDesc("lekwacht_lines_total", "Lines read per input.", []string{"input"}, nil)
+	descEvents     = prometheus.NewDesc("lekwacht_events_total", "Normalized events per input.", []string{"input"}, nil)
+	descIgnored    = prometheus.NewDesc("lekwacht_ignored_lines_total", "Lines read that yield no event (noise, state-only lines) per input.", []string{"input"}, nil)
+	descRejects    = prometheus.NewDesc("lekwacht_rejected_lines_total", "Lines kept aside as rejects, per input and reason.", []string{"input", "reason"}, nil)
+	descLag        = prometheus.NewDesc("lekwacht_lag_bytes", "Bytes written to a followed file and not yet processed.", []string{"input", "file"}, nil)
+	descFiles      = prometheus.NewDesc("lekwacht_followed_files", "Files followed per input.", []string{"input"}, nil)
+	descHits       = prometheus.NewDesc("lekwacht_hits_total", "Hits registered per detector.", []string{"detector"}, nil)
+	descIncidents  = prometheus.NewDesc("lekwacht_incidents", "Incidents in the register per status.", []string{"status"}, nil)
+	descPending    = prometheus.NewDesc("lekwacht_pending_hits", "Hits waiting to be registered (the queue before the register).", nil, nil)
+	descEvictions  = prometheus.NewDesc("lekwacht_state_evictions_total", "Groups, users and hosts pushed out of the detectors' bounded state.", nil, nil)
+	descRules      = prometheus.NewDesc("lekwacht_rules", "Rules in force.", nil, nil)
+	descHookTries  = prometheus.NewDesc("lekwacht_hook_attempts_total", "Response hook deliveries tried, per hook and result (delivered, retry, failed).", []string{"hook", "result"}, nil)
+	descOutbox     = prometheus.NewDesc("lekwacht_outbox", "Deliveries in the register's outbox per sink and state (pending, retrying, failed).", []string{"sink", "state"}, nil)
+	descESDocs     = prometheus.NewDesc("lekwacht_es_documents_total", "Incident documents sent to Elasticsearch, per result (indexed, conflict: already there, item_failure, given_up).", []string{"result"}, nil)
+	descESReqFail  = prometheus.NewDesc("lekwacht_es_request_failures_total", "Bulk requests Elasticsearch took nothing of (down, 429, 503, slow).", nil, nil)
+	descESLast     = prometheus.NewDesc("lekwacht_es_last_success_timestamp_seconds", "When Elasticsearch last took a document (0: not yet).", nil, nil)
+	descWriteFail  = prometheus.NewDesc("lekwacht_write_failures_total", "Writes of events, hits or positions that failed and were tried again (a full disk).", nil, nil)
+	descHolding    = prometheus.NewDesc("lekwacht_positions_held", "1 while writes fail and positions are held, else 0.", nil, nil)
+	descUnresolved = prometheus.NewDesc("lekwacht_unresolved_identities_total", "Events whose user no one in the directory has (lekwacht identities unresolved lists them), per input.", []string{"input"}, nil)
+	descOutboxAge  = prometheus.NewDesc("lekwacht_outbox_oldest_pending_seconds", "Age of the oldest pending delivery per sink.", []string{"sink"}, nil)
 )
 
 // metrics is the daemon's Prometheus collector: it reads the pipeline's own counters at scrape
@@ -60,13 +61,16 @@ type metrics struct{ d *Daemon }
 
 func (m metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descHits,
-		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast, descWriteFail, descHolding} {
+		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast, descWriteFail, descHolding, descUnresolved} {
 		ch <- d
 	}
 }
 
 func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	d := m.d
+	d.det.ident.Counts(func(input string, n int64) {
+		ch <- prometheus.MustNewConstMetric(descUnresolved, prometheus.CounterValue, float64(n), input)
+	})
 	for i, in := range d.inputs {
 		c := in.Counters
 		ch <- prometheus.MustNewConstMetric(descLines, prometheus.CounterValue, float64(c.Lines.Load()), in.Name)

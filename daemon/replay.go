@@ -36,7 +36,9 @@ type ReplayOptions struct {
 type Summary struct {
 	Lines, Events, Rejected, Incidents int64
 	Hits                               int64 // hits registered (joined to an incident or opening one)
-	Inputs                             []*collectors.Input
+	// Unresolved counts the events whose user no one in the directory has (lekwacht identities unresolved).
+	Unresolved int64
+	Inputs     []*collectors.Input
 }
 
 func (s Summary) String() string {
@@ -139,6 +141,10 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 	if err := det.flush(ctx); err != nil {
 		return sum, err
 	}
+	if err := det.noteUnresolved(ctx); err != nil {
+		return sum, err
+	}
+	det.ident.Counts(func(_ string, n int64) { sum.Unresolved += n })
 	sum.Incidents, sum.Hits = det.Created, det.Hits
 	return sum, out.Sync()
 }

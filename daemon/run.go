@@ -189,6 +189,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 			if err != nil {
 				d.writeFailed("positions: "+err.Error(), "cannot save positions: the last saved ones stay")
 			}
+			if err := d.det.noteUnresolved(ctx); err != nil {
+				d.log.Error("list unresolved identities: kept for the next try", "err", err)
+			}
 			return nil
 		})
 	})
@@ -214,6 +217,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if serr := d.SaveState(); err == nil {
 		err = serr
+	}
+	if nerr := d.det.noteUnresolved(context.WithoutCancel(ctx)); nerr != nil {
+		d.log.Error("list unresolved identities", "err", nerr)
 	}
 	for _, in := range d.inputs {
 		c := in.Counters

@@ -9,25 +9,45 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// Source holds the current directory and reloads it when its file changes. A file that does not
-// load leaves the last good directory in force.
+// Source holds the current directory and reloads it when one of its files changes: the directory
+// file and the sources merged into it (identity.sources). Files that do not load leave the last good
+// directory in force.
 type Source struct {
 	path string
+	more []string
 	cur  atomic.Pointer[Directory]
 	log  *slog.Logger
 	// Reloaded, when set, is called after each reload attempt with its error (nil: loaded).
 	Reloaded func(error)
 }
 
-// Open loads the directory once; an error here stops start-up.
-func Open(path string, log *slog.Logger) (*Source, error) {
+// Open loads the directory once, with more merged into it (LoadAll); an error here stops start-up.
+func Open(path string, log *slog.Logger, more ...string) (*Source, error) {
+	d, err := LoadAll(path, more...)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{path: path, more: more, log: log}
+	s.cur.Store(d)
+	return s, nil
+}
+
+// LoadAll loads the directory file and merges each of more into it, in order, by account.
+func LoadAll(path string, more ...string) (*Directory, error) {
 	d, err := Load(path)
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{path: path, log: log}
-	s.cur.Store(d)
-	return s, nil
+	for _, m := range more {
+		o, err := Load(m)
+		if err != nil {
+			return nil, err
+		}
+		if d, err = Merge(d, o, path+" + "+m); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 // Current is the directory in force.
@@ -35,7 +55,7 @@ func (s *Source) Current() *Directory { return s.cur.Load() }
 
 // Reload reads the file again (SIGHUP, or a change seen by Watch).
 func (s *Source) Reload() error {
-	d, err := Load(s.path)
+	d, err := LoadAll(s.path, s.more...)
 	if err == nil {
 		s.cur.Store(d)
 		s.log.Info("directory reloaded", "people", d.Len())
@@ -56,10 +76,13 @@ func (s *Source) Watch(ctx context.Context) error {
 		return err
 	}
 	defer w.Close()
-	if err := w.Add(filepath.Dir(s.path)); err != nil {
-		return err
+	names := map[string]bool{}
+	for _, p := range append([]string{s.path}, s.more...) {
+		names[filepath.Clean(p)] = true
+		if err := w.Add(filepath.Dir(p)); err != nil {
+			return err
+		}
 	}
-	name := filepath.Clean(s.path)
 	for {
 		select {
 		case <-ctx.Done():
@@ -68,7 +91,7 @@ func (s *Source) Watch(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			if filepath.Clean(ev.Name) == name && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0 {
+			if names[filepath.Clean(ev.Name)] && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0 {
 				s.Reload()
 			}
 		case err, ok := <-w.Errors:

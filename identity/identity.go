@@ -97,9 +97,9 @@ func (r *Resolver) Resolve(ev *event.Event) {
 		return
 	}
 	u := &ev.User
-	name := u.Name
+	name, fromMail := u.Name, false
 	if name == "" && ev.Mail != nil {
-		name = r.sender(ev.Mail)
+		name, fromMail = r.sender(ev.Mail), true
 	}
 	sid := ""
 	if isSID(u.ID) {
@@ -125,8 +125,10 @@ func (r *Resolver) Resolve(ev *event.Event) {
 		}
 		u.Name, u.Account = res.person.User, res.account
 	case res.id == event.IdentityUnknown:
-		u.Name = name
 		r.note(ev, name, sid)
+		if !fromMail {
+			u.Name = name
+		} // an unknown sender's address does not become a user name (it would reach incidents and Elasticsearch)
 	default:
 		u.Name = name
 	}
@@ -312,4 +314,45 @@ func (r *Resolver) TakeUnresolved() (map[Unresolved]Seen, int64) {
 	clear(r.unresolved)
 	r.dropped = 0
 	return out, dropped
+}
+
+// Restore gives back what TakeUnresolved handed over and could not be kept (a register write that
+// failed), to be handed over again with the next.
+func (r *Resolver) Restore(seen map[Unresolved]Seen) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, s := range seen {
+		cur, ok := r.unresolved[k]
+		if !ok {
+			if len(r.unresolved) >= r.opts.MaxUnresolved {
+				r.dropped++
+				continue
+			}
+			cur = &Seen{First: s.First, Last: s.Last}
+			r.unresolved[k] = cur
+		}
+		cur.Events += s.Events
+		if s.First.Before(cur.First) {
+			cur.First = s.First
+		}
+		if s.Last.After(cur.Last) {
+			cur.Last = s.Last
+		}
+	}
+}
+
+// Person returns who an identifier (any form: account, DOMAIN\user, UPN, mail address or alias,
+// SID, employee number, admin account, a display name no one else has) belongs to, and what it is.
+// It is counted nowhere: for the person view and `lekwacht identities resolve`.
+func (r *Resolver) Person(name string) (*directory.Person, event.Identity) {
+	d := r.directory()
+	if d == nil {
+		return nil, ""
+	}
+	sid := ""
+	if isSID(name) {
+		sid = name
+	}
+	res := r.resolve(d, name, sid)
+	return res.person, res.id
 }

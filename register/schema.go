@@ -104,6 +104,19 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (sink, done_at, next_at);
 `,
+	// 2 -> 3: the identifiers no one in the directory has (an account nobody owns is itself a
+	// finding), and the incidents of a person found quickly for the person view and related incidents.
+	`
+CREATE TABLE unresolved_identities (
+	identifier TEXT NOT NULL,
+	input      TEXT NOT NULL,
+	first_seen INTEGER NOT NULL,
+	last_seen  INTEGER NOT NULL,
+	events     INTEGER NOT NULL,
+	PRIMARY KEY (identifier, input)
+);
+CREATE INDEX incidents_user ON incidents (user COLLATE NOCASE, first_seen);
+`,
 }
 
 // SchemaVersion is the version this build writes.

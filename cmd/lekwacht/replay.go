@@ -44,6 +44,9 @@ folders (inspected as if they had just appeared).`,
 				return err
 			}
 			printInputs(cmd.OutOrStdout(), sum)
+			if sum.Unresolved > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "%d events name someone the directory does not know: lekwacht identities unresolved\n", sum.Unresolved)
+			}
 			fmt.Fprintln(cmd.OutOrStdout(), sum)
 			return nil
 		},

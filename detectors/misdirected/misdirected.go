@@ -238,12 +238,14 @@ func (d *Detector) hit(ev *event.Event, known string, like Likeness) hit.Hit {
 	return h
 }
 
+// user is the person behind the mail: the event's user (the directory account once identity
+// resolution ran), the SASL login, else the sender's local part.
 func user(ev *event.Event) string {
 	switch {
-	case ev.Mail.SASLUser != "":
-		return ev.Mail.SASLUser
 	case ev.User.Name != "":
 		return ev.User.Name
+	case ev.Mail.SASLUser != "":
+		return ev.Mail.SASLUser
 	}
 	if local, _, ok := strings.Cut(ev.Mail.From, "@"); ok && local != "" {
 		return strings.Trim(local, "<> ")

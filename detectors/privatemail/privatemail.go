@@ -101,7 +101,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	if !d.match.Matches(ev) {
 		return nil
 	}
-	sender, _ := d.person(m.From)
+	sender := d.sender(ev)
 	// With a directory, a sender that is no one in it is a function mailbox or an application (the
 	// zaaksysteem's notifications): only its mail to a staff member's private address counts.
 	staff := sender != nil || !d.haveDirectory()
@@ -160,6 +160,23 @@ func (d *Detector) haveDirectory() bool {
 	return d.dir != nil && d.dir() != nil && d.dir().Len() > 0
 }
 
+// sender is the person who sent the mail: the user identity resolution found (package identity),
+// else the directory's owner of the sender address (events that were not resolved: rules tests).
+func (d *Detector) sender(ev *event.Event) *directory.Person {
+	if d.dir == nil || d.dir() == nil {
+		return nil
+	}
+	switch ev.User.Identity {
+	case event.IdentityPerson, event.IdentityAdmin:
+		p, _ := d.dir().User(ev.User.Name)
+		return p
+	case "":
+		p, _ := d.person(ev.Mail.From)
+		return p
+	}
+	return nil
+}
+
 func (d *Detector) person(addr string) (*directory.Person, bool) {
 	if d.dir == nil {
 		return nil, false
@@ -192,15 +209,15 @@ func (d *Detector) hit(ev *event.Event, sender *directory.Person, own bool) hit.
 	return h
 }
 
-// user is the account behind the mail: the directory's, the SASL login, or the event's user.
+// user is the person behind the mail: the directory's, the event's user, or the SASL login.
 func user(ev *event.Event, p *directory.Person) string {
 	switch {
 	case p != nil:
 		return p.User
-	case ev.Mail.SASLUser != "":
-		return ev.Mail.SASLUser
 	case ev.User.Name != "":
 		return ev.User.Name
+	case ev.Mail.SASLUser != "":
+		return ev.Mail.SASLUser
 	}
 	return "(onbekend)"
 }

@@ -137,7 +137,9 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	if !auth && dir == nil || !d.match.Matches(ev) {
 		return nil // only an authentication event or a leaver's activity is of interest
 	}
-	user := strings.ToLower(ev.User.Name)
+	// Sessions are an account's (an admin account's apart from its owner's own); workstations,
+	// leavers and incidents are the person's.
+	user, account := strings.ToLower(ev.User.Name), strings.ToLower(ev.User.AccountName())
 	var hits []hit.Hit
 	if h, ok := d.leaver(ev, dir, user); ok {
 		hits = append(hits, h)
@@ -151,13 +153,13 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	}
 	switch {
 	case ev.Event.Action == event.ActionLogoff:
-		if s, ok := d.users.Get(user); ok {
+		if s, ok := d.users.Get(account); ok {
 			if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 && sameSession(s[i], ev) {
-				d.users.Add(user, slices.Delete(s, i, i+1))
+				d.users.Add(account, slices.Delete(s, i, i+1))
 			}
 		}
 	case ev.Event.Action == event.ActionLogon && ev.Logon != nil && slices.Contains(interactive, ev.Logon.Type):
-		hits = append(hits, d.logon(ev, dir, user, host)...)
+		hits = append(hits, d.logon(ev, dir, user, account, host)...)
 	}
 	return hits
 }
@@ -190,8 +192,8 @@ func (d *Detector) shared(host string) bool {
 }
 
 // logon checks an interactive logon against the account's open sessions, the host's recent
-// accounts and the directory's owner of the host.
-func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, host string) []hit.Hit {
+// people and the directory's owner of the host. user is the person, account the account used.
+func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, account, host string) []hit.Hit {
 	var hits []hit.Hit
 	line := d.lines.Of(ev)
 	e := hit.LineOf(ev) // what line holds, without reading it back
@@ -201,13 +203,14 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, host s
 		person, _ = dir.User(user)
 	}
 	if d.shared(host) {
-		d.open(user, host, logonID(ev), at, line)
+		d.open(account, host, logonID(ev), at, line)
 		return nil
 	}
 	// 1. the same account in an open session on another host. An account the directory does not
-	// know (an admin or service account) has no workstations to explain its sessions by: not judged.
-	sessions, _ := d.users.Get(user)
-	if person == nil && dir != nil && dir.Len() > 0 {
+	// know (a service account) and an admin account (used on many servers at once by its owner)
+	// have no workstations to explain their sessions by: not judged.
+	sessions, _ := d.users.Get(account)
+	if person == nil && dir != nil && dir.Len() > 0 || account != user {
 		sessions = nil
 	}
 	for _, s := range sessions {
@@ -220,7 +223,7 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, host s
 		hits = append(hits, d.hit(ev, user, "concurrent-sessions", []string{s.host, host}, []hit.Evidence{s.line.Evidence(), e},
 			"account tegelijk aangemeld op twee werkplekken die niet allebei van de eigenaar zijn"))
 	}
-	d.open(user, host, logonID(ev), at, line)
+	d.open(account, host, logonID(ev), at, line)
 	// 2. a workstation that belongs to another employee
 	if dir != nil {
 		if owner, ok := dir.WorkstationOwner(host); ok && !strings.EqualFold(owner.User, user) {
