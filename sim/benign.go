@@ -71,6 +71,9 @@ func (s *Sim) workday(day time.Time, p *person) {
 	}
 	s.shares(day, p, machine, start, end, 10+w.rnd.IntN(40))
 	s.mails(day, p, start, end, 1)
+	if p.Login != "" {
+		w.aside(func() { s.appMail(p, start, end) })
+	}
 	s.applications(day, p, client, start, end, 1)
 	if p.Admin {
 		s.admin(day, p, start, end)
@@ -106,26 +109,27 @@ func (s *Sim) evening(day time.Time, p *person) {
 func (s *Sim) shares(day time.Time, p *person, machine string, start, end time.Time, n int) {
 	w := s.w
 	share := s.shareOf(p)
-	s.samba(start.Add(30*time.Second), p.User, p.IP, machine, share, "connect", share)
+	who := s.smbUser(p.User)
+	s.samba(start.Add(30*time.Second), who, p.IP, machine, share, "connect", share)
 	for range n {
 		t := w.between(start, end)
 		path := s.docPath(p, day)
 		switch r := w.rnd.Float64(); {
 		case r < 0.68:
-			s.samba(t, p.User, p.IP, machine, share, "openat", "r", path)
+			s.samba(t, who, p.IP, machine, share, "openat", "r", path)
 		case r < 0.83:
-			s.samba(t, p.User, p.IP, machine, share, "openat", "w", path)
+			s.samba(t, who, p.IP, machine, share, "openat", "w", path)
 		case r < 0.89:
-			s.samba(t, p.User, p.IP, machine, share, "create_file", "0x100080", "file", "create", path)
+			s.samba(t, who, p.IP, machine, share, "create_file", "0x100080", "file", "create", path)
 		case r < 0.93:
-			s.samba(t, p.User, p.IP, machine, share, "renameat", path, strings.Replace(path, ".docx", "-v2.docx", 1))
+			s.samba(t, who, p.IP, machine, share, "renameat", path, strings.Replace(path, ".docx", "-v2.docx", 1))
 		case r < 0.98:
-			s.samba(t, p.User, p.IP, machine, share, "unlinkat", path)
+			s.samba(t, who, p.IP, machine, share, "unlinkat", path)
 		default:
-			s.samba(t, p.User, p.IP, machine, share, "mkdirat", filepath.Dir(path)+"/nieuw")
+			s.samba(t, who, p.IP, machine, share, "mkdirat", filepath.Dir(path)+"/nieuw")
 		}
 	}
-	s.samba(end, p.User, p.IP, machine, share, "disconnect", share)
+	s.samba(end, who, p.IP, machine, share, "disconnect", share)
 }
 
 // mails writes a person's mail of the day; scale thins it for short sessions.
@@ -160,7 +164,7 @@ func (s *Sim) mails(day time.Time, p *person, start, end time.Time, scale float6
 		if to[0][strings.LastIndexByte(to[0], '@')+1:] != Domain && w.rnd.Float64() < 0.02 {
 			bounce = map[string]string{to[0]: "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"}
 		}
-		s.send(t, p, to, pick(w.rnd, subjects), s.mailSize(attach), bounce)
+		s.send(t, p.sender(), to, pick(w.rnd, subjects), s.mailSize(attach), bounce)
 	}
 	if !p.Dept.Front {
 		return
@@ -171,8 +175,30 @@ func (s *Sim) mails(day time.Time, p *person, start, end time.Time, scale float6
 		from := s.citizenAddress()
 		s.inbound(t, from, p, 3_000+w.rnd.IntN(900_000))
 		if w.rnd.Float64() < 0.5 {
-			s.send(w.between(t.Add(10*time.Minute), end), p, []string{from}, "Re: "+pick(w.rnd, subjects), s.mailSize(w.rnd.Float64() < 0.5), nil)
+			s.send(w.between(t.Add(10*time.Minute), end), s.answerer(p), []string{from}, "Re: "+pick(w.rnd, subjects), s.mailSize(w.rnd.Float64() < 0.5), nil)
 		}
+	}
+}
+
+// answerer is who a citizen's answer goes out as: the KCC answers about a third from the shared
+// mailbox info@, which is no one in the directory.
+func (s *Sim) answerer(p *person) sender {
+	if p.Dept.Share == "kcc" && s.w.ids.Float64() < 0.3 {
+		return sender{functionMailbox, p.IP, host(p)}
+	}
+	return p.sender()
+}
+
+// appMail is mail a person sends from the mail app on their laptop through the gateway's submission
+// port, logged in with their UPN or account: to partners and government.
+func (s *Sim) appMail(p *person, start, end time.Time) {
+	w := s.w
+	for range w.rnd.IntN(3) {
+		to := s.externalAddress(partnerDomains)
+		if w.rnd.Float64() < 0.4 {
+			to = s.externalAddress(govDomains)
+		}
+		s.submit(w.between(start, end), p, p.Login, p.From, []string{to}, s.mailSize(w.rnd.Float64() < 0.2))
 	}
 }
 
@@ -244,9 +270,15 @@ func (s *Sim) admin(day time.Time, p *person, start, end time.Time) {
 	for range 1 + w.rnd.IntN(3) {
 		t := w.between(start, end.Add(-time.Hour))
 		pid := 2000 + w.rnd.IntN(30000)
-		s.sshd(t, "bastion", pid, fmt.Sprintf("Accepted publickey for %s from %s port %d ssh2: ED25519 SHA256:%x", adm, p.IP, 40000+w.rnd.IntN(20000), w.rnd.Uint64()))
-		s.sshd(t, "bastion", pid, fmt.Sprintf("pam_unix(sshd:session): session opened for user %s(uid=%d) by (uid=0)", adm, 10000+len(adm)))
-		s.sshd(t.Add(time.Duration(5+w.rnd.IntN(60))*time.Minute), "bastion", pid, fmt.Sprintf("pam_unix(sshd:session): session closed for user %s", adm))
+		// The bastion knows the admin account locally and the person's own account through SSSD,
+		// which names it fully qualified: about three sessions in ten are to read logs as oneself.
+		who := adm
+		if w.ids.Float64() < 0.3 {
+			who = p.UPN
+		}
+		s.sshd(t, "bastion", pid, fmt.Sprintf("Accepted publickey for %s from %s port %d ssh2: ED25519 SHA256:%x", who, p.IP, 40000+w.rnd.IntN(20000), w.rnd.Uint64()))
+		s.sshd(t, "bastion", pid, fmt.Sprintf("pam_unix(sshd:session): session opened for user %s(uid=%d) by (uid=0)", who, 10000+len(who)))
+		s.sshd(t.Add(time.Duration(5+w.rnd.IntN(60))*time.Minute), "bastion", pid, fmt.Sprintf("pam_unix(sshd:session): session closed for user %s", who))
 	}
 	// Support calls: a remote session with the admin account on a colleague's workstation.
 	for range w.rnd.IntN(3) {
@@ -270,13 +302,13 @@ func (s *Sim) services(day time.Time, work bool) {
 	night := w.at(day, 1, 30)
 	for range 200 + w.rnd.IntN(200) {
 		d := pick(w.rnd, departments)
-		s.samba(w.between(night, night.Add(time.Hour)), "svc_backup", "10.20.0.40", "BACKUP01", "afdeling-"+d.Share, "openat", "r",
+		s.samba(w.between(night, night.Add(time.Hour)), qualified("svc_backup"), "10.20.0.40", "BACKUP01", "afdeling-"+d.Share, "openat", "r",
 			fmt.Sprintf("/srv/shares/%s/%s/%d/%03d-%s", d.Share, pick(w.rnd, folders), day.Year()-w.rnd.IntN(3), w.rnd.IntN(400), pick(w.rnd, docs)))
 	}
 	if work {
 		at := w.at(day, 2, 30)
 		for i := range 150 + w.rnd.IntN(400) {
-			s.samba(at.Add(time.Duration(i)*300*time.Millisecond), "svc_archief", "10.20.0.41", "ARCHIEF01", "afdeling-div", "unlinkat",
+			s.samba(at.Add(time.Duration(i)*300*time.Millisecond), qualified("svc_archief"), "10.20.0.41", "ARCHIEF01", "afdeling-div", "unlinkat",
 				fmt.Sprintf("/srv/shares/div/overbrenging/%d/%05d.pdf", 2010+w.rnd.IntN(5), i))
 		}
 		for range s.o.Employees/25 + w.rnd.IntN(10) {
@@ -289,6 +321,9 @@ func (s *Sim) services(day time.Time, work bool) {
 			s.relay(t, "noreply@"+Domain, []string{to}, 60_000+w.rnd.IntN(400_000), bounce)
 		}
 	}
+	if work {
+		w.aside(func() { s.ghost(day) })
+	}
 	for range 30 + w.rnd.IntN(60) {
 		t := w.between(day, day.Add(24*time.Hour))
 		pid := 2000 + w.rnd.IntN(30000)
@@ -300,6 +335,26 @@ func (s *Sim) services(day time.Time, work bool) {
 			s.sshd(t, "bastion", pid, fmt.Sprintf("Failed password for invalid user %s from %s port %d ssh2", u, ip, 30000+w.rnd.IntN(30000)))
 		}
 		s.sshd(t.Add(2*time.Second), "bastion", pid, fmt.Sprintf("Connection closed by invalid user %s %s port %d [preauth]", u, ip, 30000+w.rnd.IntN(30000)))
+	}
+}
+
+// ghost is what the old account of someone who left, no longer in the directory, still leaves in
+// the logs: a mapped drive with saved credentials on a workstation retrying it (failed network
+// logons: the account is disabled), and now and then a colleague trying it on the bastion.
+func (s *Sim) ghost(day time.Time) {
+	w := s.w
+	ws := w.people[len(w.people)/2]
+	for range 1 + w.rnd.IntN(3) {
+		t := w.between(w.at(day, 8, 0), w.at(day, 17, 0))
+		s.winlog(t, "FS01", 4625, map[string]string{"SubjectUserSid": "S-1-0-0", "SubjectUserName": "-", "SubjectDomainName": "-",
+			"TargetUserSid": "S-1-0-0", "TargetUserName": w.ghost, "TargetDomainName": ADDomain, "Status": "0xc000006e",
+			"SubStatus": "0xc0000072", "LogonType": "3", "LogonProcessName": "NtLmSsp ", "AuthenticationPackageName": "NTLM",
+			"WorkstationName": ws.Desktop, "IpAddress": ws.IP, "IpPort": fmt.Sprint(49152 + w.rnd.IntN(16000))}, true)
+	}
+	if w.rnd.Float64() < 0.3 {
+		t := w.between(w.at(day, 8, 0), w.at(day, 17, 0))
+		pid := 2000 + w.rnd.IntN(30000)
+		s.sshd(t, "bastion", pid, fmt.Sprintf("Failed password for %s from %s port %d ssh2", w.ghost, ws.IP, 40000+w.rnd.IntN(20000)))
 	}
 }
 

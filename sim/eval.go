@@ -2,13 +2,12 @@ package sim
 
 import (
 	"context"
-	"encoding/csv"
-	"os"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/register"
 )
 
@@ -53,12 +52,15 @@ func (s Score) Precision() float64 {
 // Evaluation compares the drafts of one run with the truth.
 type Evaluation struct {
 	Scores      []Score
-	Missed      []Case  // planted and not found by their detector
+	Missed      []Case  // planted and not found by their detector (a case of several detectors: once per detector that missed it)
 	False       []Draft // drafts about no planted case
 	WrongFacts  []Case  // found, but a fact the case fixes (delivered) is wrong
 	Employees   int
 	Days        int
 	FalseDrafts int
+	// Drafts are the drafts evaluated; Episodes what linking one person's incidents folds them
+	// into: chains of drafts of the same user, each starting within RelatedWithin of the one before.
+	Drafts, Episodes int
 }
 
 // FalsePerThousandPerDay is the false drafts per 1,000 employees per day.
@@ -66,29 +68,35 @@ func (e Evaluation) FalsePerThousandPerDay() float64 {
 	return float64(e.FalseDrafts) / (float64(e.Employees) / 1000) / float64(e.Days)
 }
 
+// DraftsPerEpisode is drafts / episodes (1 when there are none).
+func (e Evaluation) DraftsPerEpisode() float64 {
+	if e.Episodes == 0 {
+		return 1
+	}
+	return float64(e.Drafts) / float64(e.Episodes)
+}
+
 // slack is how far outside a case's span an incident may start or end and still be about it: an
 // incident joins hits over its rule's window.
 const slack = 2 * time.Hour
 
-// Evaluate matches drafts to the planted cases. A draft is about a case when its user is one of
-// the case's users (accounts, or their work addresses as mail detectors name them) or its file
-// evidence is the case's file, and its time span overlaps the case's. users maps a work address,
-// and its local part, to the account.
-func Evaluate(t *Truth, drafts []Draft, users map[string]string) Evaluation {
-	ev := Evaluation{Employees: t.Employees, Days: t.Days}
+// RelatedWithin is how close one person's drafts must start to be linked into one episode: the
+// default of identity.related_within.
+const RelatedWithin = config.DefaultRelatedWithin
+
+// Evaluate matches drafts to the planted cases. A draft is about a case when its user, the directory
+// account identity resolution gave it, is one of the case's users (case does not matter), or its
+// file evidence is the case's file, and its time span overlaps the case's. A name the draft gives
+// that is not the account (an address, a SID, an employee number) is about no case: the name was
+// not resolved. A case of several detectors (Also) is planted, and found, once per detector.
+func Evaluate(t *Truth, drafts []Draft) Evaluation {
+	ev := Evaluation{Employees: t.Employees, Days: t.Days, Drafts: len(drafts), Episodes: Episodes(drafts, RelatedWithin)}
 	scores := map[string]*Score{}
 	score := func(d string) *Score {
 		if scores[d] == nil {
 			scores[d] = &Score{Detector: d}
 		}
 		return scores[d]
-	}
-	account := func(u string) string {
-		u = strings.ToLower(u)
-		if a, ok := users[u]; ok {
-			return a
-		}
-		return u
 	}
 	about := func(d Draft, c Case) bool {
 		if d.LastSeen.Before(c.Start.Add(-slack)) || d.FirstSeen.After(c.End.Add(slack)) {
@@ -97,18 +105,25 @@ func Evaluate(t *Truth, drafts []Draft, users map[string]string) Evaluation {
 		if c.File != "" && slices.Contains(d.Files, c.File) {
 			return true
 		}
-		return slices.Contains(c.Users, account(d.User))
+		return slices.ContainsFunc(c.Users, func(u string) bool { return strings.EqualFold(u, d.User) })
 	}
+	// Each case once per detector that must report it.
+	var cases []Case
 	for _, c := range t.Cases {
-		score(c.Detector).Planted++
+		for _, det := range c.Detectors() {
+			one := c
+			one.Detector, one.Also = det, nil
+			cases = append(cases, one)
+			score(det).Planted++
+		}
 	}
-	found := make([]bool, len(t.Cases))
-	wrong := make([]bool, len(t.Cases))
+	found := make([]bool, len(cases))
+	wrong := make([]bool, len(cases))
 	for _, d := range drafts {
 		s := score(d.Detector)
 		s.Drafts++
 		any := false
-		for i, c := range t.Cases {
+		for i, c := range cases {
 			if !about(d, c) {
 				continue
 			}
@@ -126,7 +141,7 @@ func Evaluate(t *Truth, drafts []Draft, users map[string]string) Evaluation {
 			ev.False = append(ev.False, d)
 		}
 	}
-	for i, c := range t.Cases {
+	for i, c := range cases {
 		if found[i] {
 			score(c.Detector).Found++
 		} else {
@@ -144,26 +159,30 @@ func Evaluate(t *Truth, drafts []Draft, users map[string]string) Evaluation {
 	return ev
 }
 
-// WorkAddresses reads a directory CSV and maps each work address, and its local part, to the
-// account: the mail detectors name a sender by address where the directory does not know it.
-func WorkAddresses(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// Episodes counts what linking one person's drafts folds them into: per user (case does not
+// matter), the chains of drafts each starting within within of the one before. A draft without a
+// user is an episode of its own.
+func Episodes(drafts []Draft, within time.Duration) int {
+	byUser := map[string][]time.Time{}
+	n := 0
+	for _, d := range drafts {
+		if d.User == "" {
+			n++
+			continue
+		}
+		u := strings.ToLower(d.User)
+		byUser[u] = append(byUser[u], d.FirstSeen)
 	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, err
+	for _, starts := range byUser {
+		slices.SortFunc(starts, time.Time.Compare)
+		n++
+		for i := 1; i < len(starts); i++ {
+			if starts[i].Sub(starts[i-1]) > within {
+				n++
+			}
+		}
 	}
-	m := map[string]string{}
-	for _, r := range rows[1:] {
-		addr := strings.ToLower(r[2])
-		m[addr] = r[0]
-		local, _, _ := strings.Cut(addr, "@")
-		m[local] = r[0]
-	}
-	return m, nil
+	return n
 }
 
 // Drafts reads every incident of a register in the form Evaluate takes, with the sources of the

@@ -23,12 +23,18 @@ func (s *Sim) winlog(t time.Time, host string, id int, data map[string]string, f
 	}))
 }
 
+// sid is an account's objectSid: the directory's for people and their admin accounts; for the
+// others (service accounts, an old account no longer in the directory) one from their name, above
+// the people's RIDs.
 func (s *Sim) sid(user string) string {
+	if sid, ok := s.w.sids[user]; ok {
+		return sid
+	}
 	h := 0
 	for _, c := range user {
 		h = h*31 + int(c)
 	}
-	return fmt.Sprintf("S-1-5-21-1004336348-1177238915-682003330-%d", 1100+(h&0xfffff))
+	return fmt.Sprintf("%s-%d", domainSID, 1_000_000+(h&0xfffff))
 }
 
 // logon writes a 4624 and returns the logon id; kind is 2 (interactive), 3 (network), 10 (remote
@@ -78,9 +84,22 @@ func (s *Sim) fileWrite(t time.Time, user, host, path string) {
 
 // --- Samba vfs_full_audit through rsyslog ---
 
-func (s *Sim) samba(t time.Time, user, ip, machine, share, op string, args ...string) {
-	s.smb.add(t, fmt.Sprintf("%s fs01 smbd_audit[%d]: %s\\%s|%s|%s|%s|%s|ok|%s", syslogStamp(t), 4000+len(user)*37,
-		ADDomain, user, ip, machine, share, op, strings.Join(args, "|")))
+// samba writes one line; who is the user as smbd gives it (see smbUser).
+func (s *Sim) samba(t time.Time, who, ip, machine, share, op string, args ...string) {
+	s.smb.add(t, fmt.Sprintf("%s fs01 smbd_audit[%d]: %s|%s|%s|%s|%s|ok|%s", syslogStamp(t), 4000+len(who)*37,
+		who, ip, machine, share, op, strings.Join(args, "|")))
+}
+
+// qualified is an account with the domain in front: VOORBEELD\jdevries.
+func qualified(user string) string { return ADDomain + `\` + user }
+
+// smbUser is the user of a session as the audit prefix's %u gives it: with the domain in front for
+// about four sessions in ten, the account alone for the others.
+func (s *Sim) smbUser(user string) string {
+	if s.w.ids.Float64() < 0.4 {
+		return qualified(user)
+	}
+	return user
 }
 
 // --- sshd through rsyslog ---
@@ -91,8 +110,10 @@ func (s *Sim) sshd(t time.Time, host string, pid int, msg string) {
 
 // --- the zaaksysteem's JSON audit log ---
 
+// zaak writes one line of the zaaksysteem's audit log, which knows its users by their
+// medewerkernummer (the HR system's key), not by their account.
 func (s *Sim) zaak(t time.Time, p *person, host, ip, action, subject string, count int) {
-	rec := map[string]any{"ts": t.Format("2006-01-02T15:04:05.000-07:00"), "actor": map[string]any{"id": p.User, "afdeling": p.Dept.Name},
+	rec := map[string]any{"ts": t.Format("2006-01-02T15:04:05.000-07:00"), "actor": map[string]any{"id": p.EmployeeID, "afdeling": p.Dept.Name},
 		"action": action, "client": map[string]any{"host": host, "ip": ip}}
 	res := map[string]any{"status": 200}
 	if count > 0 {

@@ -23,20 +23,26 @@ func (s *Sim) messageID(t time.Time) string {
 	return fmt.Sprintf("<%s%08X@EXCH01.%s>", t.UTC().Format("20060102150405"), s.w.rnd.Uint32(), localZone)
 }
 
+// sender is who a message goes out as: the address the mail client writes, and the machine.
+type sender struct{ addr, ip, host string }
+
+// sender is the person sending from their own mailbox, as their mail client writes the address.
+func (p *person) sender() sender { return sender{p.From, p.IP, host(p)} }
+
 // send writes what Exchange logs when p sends a message from their mailbox: the RECEIVE from the
 // store, a DELIVER for internal recipients, a SENDEXTERNAL per external domain, and a FAIL for a
 // recipient the remote side refused (bounce names those with the DSN text).
-func (s *Sim) send(t time.Time, p *person, to []string, subject string, size int, bounce map[string]string) {
+func (s *Sim) send(t time.Time, p sender, to []string, subject string, size int, bounce map[string]string) {
 	mid := s.messageID(t)
 	internal := fmt.Sprint(85899345000 + s.w.id())
 	base := func(event string) map[string]string {
 		return map[string]string{"event-id": event, "internal-message-id": internal, "message-id": mid,
 			"network-message-id": fmt.Sprintf("%08x-1c2b-4a3d-9e8f-08dc0a1b2c3d", s.w.id()), "total-bytes": fmt.Sprint(size),
-			"message-subject": subject, "sender-address": p.Email, "return-path": p.Email, "directionality": "Originating",
+			"message-subject": subject, "sender-address": p.addr, "return-path": p.addr, "directionality": "Originating",
 			"transport-traffic-type": "Email"}
 	}
 	r := base("RECEIVE")
-	r["source"], r["server-hostname"], r["client-ip"], r["client-hostname"] = "STOREDRIVER", "EXCH01", p.IP, host(p)+"."+localZone
+	r["source"], r["server-hostname"], r["client-ip"], r["client-hostname"] = "STOREDRIVER", "EXCH01", p.ip, p.host+"."+localZone
 	r["recipient-address"], r["recipient-count"] = strings.Join(to, ";"), fmt.Sprint(len(to))
 	r["source-context"] = "MDB:6d5a4c3b-2a19-4f08-8e7d-6c5b4a392817"
 	s.exchange(t, r)
@@ -84,7 +90,11 @@ func (s *Sim) inbound(t time.Time, from string, to *person, size int) {
 	mid := fmt.Sprintf("<%08x.%d@%s>", s.w.rnd.Uint32(), s.w.id(), d)
 	s.postfix(t.Add(20*time.Millisecond), "cleanup", fmt.Sprintf("%s: message-id=%s", q, mid))
 	s.postfix(t.Add(40*time.Millisecond), "qmgr", fmt.Sprintf("%s: from=<%s>, size=%d, nrcpt=1 (queue active)", q, from, size))
-	s.postfix(t.Add(400*time.Millisecond), "smtp", fmt.Sprintf("%s: to=<%s>, relay=exch01.%s[10.20.0.5]:25, delay=0.4, delays=0.05/0/0.1/0.25, dsn=2.6.0, status=sent (250 2.6.0 %s Queued mail for delivery)", q, to.Email, localZone, mid))
+	rcpt := to.Email // citizens who know the alias write to it; Exchange logs the primary address
+	if to.Alias != "" && s.w.ids.Float64() < 0.5 {
+		rcpt = to.Alias
+	}
+	s.postfix(t.Add(400*time.Millisecond), "smtp", fmt.Sprintf("%s: to=<%s>, relay=exch01.%s[10.20.0.5]:25, delay=0.4, delays=0.05/0/0.1/0.25, dsn=2.6.0, status=sent (250 2.6.0 %s Queued mail for delivery)", q, rcpt, localZone, mid))
 	s.postfix(t.Add(410*time.Millisecond), "qmgr", q+": removed")
 	rt := t.Add(500 * time.Millisecond)
 	internal := fmt.Sprint(85899345000 + s.w.id())
@@ -102,9 +112,29 @@ func (s *Sim) inbound(t time.Time, from string, to *person, size int) {
 // relay writes a message the zaaksysteem hands to the Postfix gateway (authenticated as its service
 // account) on behalf of from: documents to citizens, notifications.
 func (s *Sim) relay(t time.Time, from string, to []string, size int, bounce map[string]string) {
+	s.gateway(t, submitter{"zaak01." + localZone, "10.20.0.30", "PLAIN", "svc_zaak"}, from, to, size, bounce)
+}
+
+// submitter is who hands a message to the gateway's submission port: the host, its address, and
+// the SASL method and login.
+type submitter struct{ host, ip, method, login string }
+
+// submit writes a message a member of staff sends through the gateway's submission port from a mail
+// app on their laptop, logged in as login (their UPN or their account), from the address the app
+// is set up with.
+func (s *Sim) submit(t time.Time, p *person, login, from string, to []string, size int) {
+	h := p.Laptop
+	if h == "" {
+		h = p.Desktop
+	}
+	s.gateway(t, submitter{h + "." + localZone, p.IP, "LOGIN", login}, from, to, size, nil)
+}
+
+// gateway writes what Postfix logs for a message submitted (with SASL) and sent on.
+func (s *Sim) gateway(t time.Time, c submitter, from string, to []string, size int, bounce map[string]string) {
 	q := s.queueID()
-	s.postfix(t, "submission/smtpd", fmt.Sprintf("%s: client=zaak01.%s[10.20.0.30], sasl_method=PLAIN, sasl_username=svc_zaak", q, localZone))
-	s.postfix(t.Add(10*time.Millisecond), "cleanup", fmt.Sprintf("%s: message-id=<%08x.%d@zaak01.%s>", q, s.w.rnd.Uint32(), s.w.id(), localZone))
+	s.postfix(t, "submission/smtpd", fmt.Sprintf("%s: client=%s[%s], sasl_method=%s, sasl_username=%s", q, c.host, c.ip, c.method, c.login))
+	s.postfix(t.Add(10*time.Millisecond), "cleanup", fmt.Sprintf("%s: message-id=<%08x.%d@%s>", q, s.w.rnd.Uint32(), s.w.id(), c.host))
 	s.postfix(t.Add(30*time.Millisecond), "qmgr", fmt.Sprintf("%s: from=<%s>, size=%d, nrcpt=%d (queue active)", q, from, size, len(to)))
 	at := t.Add(300 * time.Millisecond)
 	for _, addr := range to {

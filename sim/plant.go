@@ -39,7 +39,13 @@ type Case struct {
 	Subjects  int       `json:"subjects,omitempty"`
 	Delivered *bool     `json:"delivered,omitempty"` // mail: false when it bounced
 	Note      string    `json:"note"`
+	// Also are more detectors that must report the case, each naming one of Users: a case of one
+	// person acting under several names in several sources.
+	Also []string `json:"also,omitempty"`
 }
+
+// Detectors are the detectors that must report the case: Detector, then Also.
+func (c Case) Detectors() []string { return append([]string{c.Detector}, c.Also...) }
 
 // shape is one way a leak pattern shows in the logs.
 type shape struct {
@@ -76,6 +82,16 @@ var shapes = []shape{
 	{"threshold", "repeated-exports", (*Sim).repeatedExports},
 }
 
+// nameShapes are the shapes about the names people have. They are planned and planted on the
+// identity random source (world.aside): they leave the rest of the simulation as it was.
+var nameShapes = []shape{
+	{"shared_credentials", "one-person-five-names", aside((*Sim).fiveNames)},
+}
+
+func aside(plant func(*Sim, time.Time, *Case)) func(*Sim, time.Time, *Case) {
+	return func(s *Sim, day time.Time, c *Case) { s.w.aside(func() { plant(s, day, c) }) }
+}
+
 // plan spreads the planted cases over the working days: every shape once per round, one round per
 // 1,500 employees (at least one).
 func (s *Sim) plan() map[int][]shape {
@@ -91,9 +107,16 @@ func (s *Sim) plan() map[int][]shape {
 		}
 	}
 	plan := map[int][]shape{}
-	for range 1 + s.o.Employees/1500 {
+	rounds := 1 + s.o.Employees/1500
+	for range rounds {
 		for _, sh := range shapes {
 			d := pick(s.w.rnd, days)
+			plan[d] = append(plan[d], sh)
+		}
+	}
+	for range rounds {
+		for _, sh := range nameShapes {
+			d := pick(s.w.ids, days)
 			plan[d] = append(plan[d], sh)
 		}
 	}
@@ -247,7 +270,7 @@ func (s *Sim) csvFile(day time.Time, c *Case) {
 		fmt.Fprintf(&b, "%s;%s;Dorpsstraat %d;Voorbeeld\n", s.bsnNumber(), s.fullName(), 1+i%180)
 	}
 	c.File = s.writeFile(fmt.Sprintf("%s/%s-clientenlijst.csv", a.Dept.Share, a.User), []byte(b.String()), t)
-	s.samba(t, a.User, a.IP, a.Desktop, "exports", "create_file", "0x100080", "file", "create", "/srv/exports/"+filepath.Base(c.File))
+	s.samba(t, qualified(a.User), a.IP, a.Desktop, "exports", "create_file", "0x100080", "file", "create", "/srv/exports/"+filepath.Base(c.File))
 	c.Users, c.Start, c.End, c.Subjects = []string{a.User}, t, t, n
 	c.Note = "a CSV with a BSN column in the export folder"
 }
@@ -324,7 +347,7 @@ func (s *Sim) mistyped(day time.Time, c *Case, domain, note string, bounced bool
 	if bounced {
 		bounce = map[string]string{to: "550 5.4.310 DNS domain " + domain + " does not exist [Message=InfoDomainNonexistent]"}
 	}
-	s.send(t, a, []string{to}, pick(s.w.rnd, subjects), s.mailSize(true), bounce)
+	s.send(t, a.sender(), []string{to}, pick(s.w.rnd, subjects), s.mailSize(true), bounce)
 	delivered := !bounced
 	c.Users, c.Start, c.End, c.Delivered, c.Note = []string{a.User}, t, t.Add(10*time.Second), &delivered, note
 }
@@ -371,7 +394,7 @@ func (s *Sim) forgottenBCC(day time.Time, c *Case) {
 	for range n {
 		to = append(to, s.citizenAddress())
 	}
-	s.send(t, a, to, "Uitnodiging informatieavond", s.mailSize(false), nil)
+	s.send(t, a.sender(), to, "Uitnodiging informatieavond", s.mailSize(false), nil)
 	c.Users, c.Start, c.End, c.Subjects = []string{a.User}, t, t.Add(time.Minute), n
 	c.Note = fmt.Sprintf("one mail to %d citizens' private addresses, all visible to each other", n)
 }
@@ -382,13 +405,13 @@ func (s *Sim) learnedTypo(day time.Time, c *Case) {
 	contact := s.externalAddress([]string{supplier})
 	t := s.w.at(day, 8, 30)
 	for i := range 6 {
-		s.send(t.Add(time.Duration(i*40)*time.Minute), a, []string{contact}, "Re: "+pick(s.w.rnd, subjects), s.mailSize(false), nil)
+		s.send(t.Add(time.Duration(i*40)*time.Minute), a.sender(), []string{contact}, "Re: "+pick(s.w.rnd, subjects), s.mailSize(false), nil)
 	}
 	local, dom, _ := strings.Cut(contact, "@")
 	i := len(dom) - 6
 	typo := dom[:i] + dom[i+1:i+2] + dom[i:i+1] + dom[i+2:]
 	at := s.w.at(day, 14, 0).Add(time.Duration(s.w.rnd.IntN(90)) * time.Minute)
-	s.send(at, a, []string{local + "@" + typo}, "Re: "+pick(s.w.rnd, subjects), s.mailSize(true), nil)
+	s.send(at, a.sender(), []string{local + "@" + typo}, "Re: "+pick(s.w.rnd, subjects), s.mailSize(true), nil)
 	c.Users, c.Start, c.End = []string{a.User}, at, at.Add(10*time.Second)
 	c.Note = "mail to " + typo + ", one letter swap away from " + dom + " that the sender mails often"
 }
@@ -398,7 +421,7 @@ func (s *Sim) learnedTypo(day time.Time, c *Case) {
 func (s *Sim) ownPrivate(day time.Time, c *Case) {
 	a := s.someone(func(p *person) bool { return p.Private != "" })
 	t := s.office(day)
-	s.send(t, a, []string{a.Private}, pick(s.w.rnd, []string{"stukken", "thuiswerken", "lijst", ""}), 500_000+s.w.rnd.IntN(6_000_000), nil)
+	s.send(t, a.sender(), []string{a.Private}, pick(s.w.rnd, []string{"stukken", "thuiswerken", "lijst", ""}), 500_000+s.w.rnd.IntN(6_000_000), nil)
 	c.Users, c.Start, c.End = []string{a.User}, t, t.Add(10*time.Second)
 	c.Note = "documents mailed to the sender's own private address"
 }
@@ -407,7 +430,7 @@ func (s *Sim) unknownConsumer(day time.Time, c *Case) {
 	a := s.someone(anyone)
 	t := s.office(day)
 	to := fmt.Sprintf("%s%d@%s", strings.ToLower(a.First), s.w.rnd.IntN(1000), pick(s.w.rnd, providers))
-	s.send(t, a, []string{to}, "", 1_500_000+s.w.rnd.IntN(8_000_000), nil)
+	s.send(t, a.sender(), []string{to}, "", 1_500_000+s.w.rnd.IntN(8_000_000), nil)
 	c.Users, c.Start, c.End = []string{a.User}, t, t.Add(10*time.Second)
 	c.Note = "a large attachment to a private mailbox that never wrote to the gemeente"
 }
@@ -470,7 +493,7 @@ func (s *Sim) shareDeletion(day time.Time, c *Case) {
 	n := 150 + s.w.rnd.IntN(300)
 	share := s.shareOf(a)
 	for i := range n {
-		s.samba(t.Add(time.Duration(i)*480*time.Second/time.Duration(n)), a.User, a.IP, a.Desktop, share, "unlinkat",
+		s.samba(t.Add(time.Duration(i)*480*time.Second/time.Duration(n)), qualified(a.User), a.IP, a.Desktop, share, "unlinkat",
 			fmt.Sprintf("/srv/shares/%s/dossiers/%d/%05d-%s", a.Dept.Share, 2018+i%8, i, pick(s.w.rnd, docs)))
 	}
 	c.Users, c.Start, c.End = []string{a.User}, t, t.Add(8*time.Minute)
@@ -501,9 +524,67 @@ func (s *Sim) repeatedExports(day time.Time, c *Case) {
 	c.Note = fmt.Sprintf("%d small exports within %d minutes", n, n*6)
 }
 
+// --- one person, many names ---
+
+// fiveNames is one person leaking through five sources, each of which names them its own way: a
+// logon at a colleague's workstation (Windows: the account, with its SID), 180+ persons looked up and
+// an export in the zaaksysteem (the medewerkernummer), a mail to a partner domain's typo through
+// Exchange (the primary address in the case Exchange keeps it), documents to their own private
+// address from the mail app through the gateway (logged in with the UPN, sent as the alias), and a
+// mass deletion on the department share (VOORBEELD\user). Every detector must name the account.
+func (s *Sim) fiveNames(day time.Time, c *Case) {
+	a := s.someone(func(p *person) bool {
+		return onDesk(p) && p.Dept.Front && p.Dept.Views[1] > 0 && p.Private != "" && p.Alias != "" && !p.Admin
+	})
+	b := s.someone(func(p *person) bool { return onDesk(p) && p != a })
+	t := s.w.at(day, 9, 0).Add(time.Duration(s.w.rnd.IntN(30)) * time.Minute)
+	c.Start, c.Users, c.Hosts = t, []string{a.User}, []string{b.Desktop}
+
+	id := s.logon(t, a.User, b.Desktop, b.Desktop, a.IP, 2)
+	s.logoff(t.Add(25*time.Minute), a.User, b.Desktop, id, 2)
+
+	t = t.Add(40 * time.Minute)
+	n := 180 + s.w.rnd.IntN(150)
+	for i := range n {
+		s.zaak(t.Add(time.Duration(i)*50*time.Minute/time.Duration(n)), a, a.Desktop, a.IP, "persoon.raadplegen", fmt.Sprintf("persoon/%d", 100000+s.w.rnd.IntN(s.citizens())), 0)
+	}
+	t = t.Add(55 * time.Minute)
+	s.zaak(t, a, a.Desktop, a.IP, "export.csv", fmt.Sprintf("zoekresultaat/%d", s.w.id()), 250+s.w.rnd.IntN(2500))
+
+	t = s.w.at(day, 12, 30).Add(time.Duration(s.w.rnd.IntN(30)) * time.Minute)
+	d := pick(s.w.rnd, partnerDomains[1:])  // not ggd-regio.nl: its fourth character is the hyphen
+	typo := d[:2] + d[3:4] + d[2:3] + d[4:] // two letters swapped
+	s.send(t, sender{mixedCase(a), a.IP, a.Desktop}, []string{s.externalAddress([]string{typo})}, pick(s.w.rnd, subjects), s.mailSize(true), nil)
+
+	t = t.Add(time.Hour)
+	from, private := a.Alias, a.Private
+	if from == "" {
+		from = a.Email
+	}
+	if private == "" {
+		private = fmt.Sprintf("%s%d@%s", strings.ToLower(a.First), s.w.rnd.IntN(1000), pick(s.w.rnd, providers))
+	}
+	s.submit(t, a, a.UPN, from, []string{private}, 900_000+s.w.rnd.IntN(4_000_000))
+
+	t = t.Add(time.Hour)
+	m := 150 + s.w.rnd.IntN(300)
+	share := s.shareOf(a)
+	for i := range m {
+		s.samba(t.Add(time.Duration(i)*480*time.Second/time.Duration(m)), qualified(a.User), a.IP, a.Desktop, share, "unlinkat",
+			fmt.Sprintf("/srv/shares/%s/dossiers/%d/%05d-%s", a.Dept.Share, 2018+i%8, i, pick(s.w.rnd, docs)))
+	}
+	c.End, c.Subjects = t.Add(8*time.Minute), n
+	c.Also = []string{"record_snooping", "bulk_bsn_export", "misdirected_mail", "private_mail", "mass_deletion"}
+	c.Note = fmt.Sprintf("one person under five names: a logon at a colleague's workstation (Windows), %d persons looked up and an export "+
+		"(zaaksysteem, by medewerkernummer), mail to %s (Exchange, mixed-case address), documents to their own private address (gateway, "+
+		"UPN login, alias), %d files deleted (Samba, DOMAIN\\user)", n, typo, m)
+}
+
 // writeRules writes the gemeente's own rules: the shipped ones its known exceptions need allowed
 // (the finance staff's daily debtor export; P&O opening personnel files is their work; the ICT
-// admins' adm_ accounts on colleagues' workstations are support calls).
+// admins' adm_ accounts on colleagues' workstations are support calls). People are allowed by
+// their account, whatever name a log gives them; the admin accounts by the account that acted
+// (user.account), as user.name is their owner once resolved.
 func (s *Sim) writeRules() error {
 	var finance, po []string
 	for _, p := range s.w.people {
@@ -514,17 +595,24 @@ func (s *Sim) writeRules() error {
 			po = append(po, p.User)
 		}
 	}
-	for id, users := range map[string][]string{"lw-bulk-bsn-export": finance, "lw-record-snooping": po, "lw-shared-credentials": {`"adm_*"`}} {
-		src, err := rules.ShippedSource(id)
+	for _, a := range []struct {
+		id, field string
+		values    []string
+	}{
+		{"lw-bulk-bsn-export", "user.name", finance},
+		{"lw-record-snooping", "user.name", po},
+		{"lw-shared-credentials", "user.account", []string{`"adm_*"`}},
+	} {
+		src, err := rules.ShippedSource(a.id)
 		if err != nil {
 			return err
 		}
-		if len(users) == 0 {
+		if len(a.values) == 0 {
 			continue
 		}
 		text := "# The shipped rule with this gemeente's allow-list (written by lekwacht simulate).\n" + string(src) +
-			"allow:\n  user.name: [" + strings.Join(users, ", ") + "]\n"
-		if err := os.WriteFile(filepath.Join(s.out, "rules", id+".yaml"), []byte(text), 0o644); err != nil {
+			"allow:\n  " + a.field + ": [" + strings.Join(a.values, ", ") + "]\n"
+		if err := os.WriteFile(filepath.Join(s.out, "rules", a.id+".yaml"), []byte(text), 0o644); err != nil {
 			return err
 		}
 	}

@@ -135,16 +135,19 @@ func (s *Sim) stream(rel string) *stream {
 	return st
 }
 
-// writeDirectory writes the contract's directory CSV.
+// writeDirectory writes the contract's directory CSV with the optional columns of every other
+// identifier a person has.
 func (s *Sim) writeDirectory() error {
 	f, err := os.Create(filepath.Join(s.out, "directory.csv"))
 	if err != nil {
 		return err
 	}
 	w := csv.NewWriter(f)
-	w.Write([]string{"user", "name", "email", "private_email", "department", "workstations", "status", "end_date"})
+	w.Write([]string{"user", "name", "email", "private_email", "department", "workstations", "status", "end_date",
+		"aliases", "upn", "sid", "employee_id", "manager", "admin_accounts"})
 	for _, p := range s.w.people {
-		w.Write([]string{p.User, p.Name, p.Email, p.Private, p.Dept.Name, strings.Join(p.workstations(), ";"), p.Status, p.EndDate})
+		w.Write([]string{p.User, p.Name, p.Email, p.Private, p.Dept.Name, strings.Join(p.workstations(), ";"), p.Status, p.EndDate,
+			p.Alias, p.UPN, p.SID, p.EmployeeID, p.Manager, strings.Join(p.AdminAccounts, ";")})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -204,6 +207,7 @@ inputs:
         view: [personeelsdossier.inzien]
 watch: [{path: %q, recursive: true}]
 directory: %q
+identity: {admin_accounts: ["adm_{user}"]}
 rules: {dir: %q}
 http: {listen: "127.0.0.1:8470", tokens_file: %q}
 `, s.o.Employees, s.o.Days, s.o.Seed, Domain, strings.Join(partnerDomains, ", "), Domain, p("lekwacht-data"),

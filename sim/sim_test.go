@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,11 +121,7 @@ func TestEverythingParsesAndEveryCaseIsFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users, err := sim.WorkAddresses(filepath.Join(dir, "directory.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := sim.Evaluate(truth, drafts, users)
+	ev := sim.Evaluate(truth, drafts)
 	for _, c := range ev.Missed {
 		t.Errorf("missed %s %s/%s (%s)", c.ID, c.Detector, c.Shape, c.Note)
 	}
@@ -172,35 +169,78 @@ func TestEvaluate(t *testing.T) {
 		{ID: "P2", Detector: "misdirected_mail", Users: []string{"abakker"}, Start: at, End: at, Delivered: &no},
 		{ID: "P3", Detector: "bulk_bsn_export", Users: []string{"kvos"}, File: "/x/lijst.csv", Start: at, End: at},
 		{ID: "P4", Detector: "mass_deletion", Users: []string{"pjansen"}, Start: at, End: at},
+		{ID: "P5", Detector: "shared_credentials", Also: []string{"record_snooping", "private_mail"}, Users: []string{"mbos"}, Start: at, End: at.Add(time.Hour)},
 	}}
 	yes := true
 	drafts := []sim.Draft{
-		{ID: "D1", Detector: "private_mail", User: "j.devries@voorbeeld.nl", FirstSeen: at, LastSeen: at},       // P1 by address
+		{ID: "D1", Detector: "private_mail", User: "JdeVries", FirstSeen: at, LastSeen: at},                     // P1, case does not matter
 		{ID: "D2", Detector: "misdirected_mail", User: "abakker", FirstSeen: at, LastSeen: at, Delivered: &yes}, // P2, wrong fact
 		{ID: "D3", Detector: "bulk_bsn_export", User: "root", FirstSeen: at, LastSeen: at, Files: []string{"/x/lijst.csv"}},
 		{ID: "D4", Detector: "threshold", User: "pjansen", FirstSeen: at, LastSeen: at},                                             // about P4, another detector
 		{ID: "D5", Detector: "private_mail", User: "jdevries", FirstSeen: at.Add(48 * time.Hour), LastSeen: at.Add(48 * time.Hour)}, // too late
 		{ID: "D6", Detector: "shared_credentials", User: "someone", FirstSeen: at, LastSeen: at},
+		{ID: "D7", Detector: "private_mail", User: "j.devries@voorbeeld.nl", FirstSeen: at, LastSeen: at}, // a name not resolved: about no case
+		{ID: "D8", Detector: "shared_credentials", User: "mbos", FirstSeen: at, LastSeen: at},
+		{ID: "D9", Detector: "record_snooping", User: "MBos", FirstSeen: at.Add(30 * time.Minute), LastSeen: at.Add(40 * time.Minute)},
+		{ID: "D10", Detector: "private_mail", User: "004711", FirstSeen: at, LastSeen: at}, // P5 by employee number: not resolved
 	}
-	ev := sim.Evaluate(truth, drafts, map[string]string{"j.devries@voorbeeld.nl": "jdevries"})
-	if len(ev.Missed) != 1 || ev.Missed[0].ID != "P4" {
-		t.Errorf("missed %+v, want P4 (only another detector reported it)", ev.Missed)
+	ev := sim.Evaluate(truth, drafts)
+	var missed []string
+	for _, c := range ev.Missed {
+		missed = append(missed, c.ID+"/"+c.Detector)
+	}
+	if want := []string{"P4/mass_deletion", "P5/private_mail"}; !slices.Equal(missed, want) {
+		t.Errorf("missed %v, want %v (P4: only another detector reported it; P5: private_mail named no account)", missed, want)
 	}
 	if len(ev.WrongFacts) != 1 || ev.WrongFacts[0].ID != "P2" {
 		t.Errorf("wrong facts %+v, want P2", ev.WrongFacts)
 	}
-	if ev.FalseDrafts != 2 || ev.False[0].ID != "D5" || ev.False[1].ID != "D6" {
-		t.Errorf("false %+v, want D5 and D6", ev.False)
+	var false_ []string
+	for _, d := range ev.False {
+		false_ = append(false_, d.ID)
 	}
-	if got := ev.FalsePerThousandPerDay(); got != 0.2 {
-		t.Errorf("false per 1,000 per day = %v, want 0.2", got)
+	if want := []string{"D5", "D6", "D7", "D10"}; !slices.Equal(false_, want) {
+		t.Errorf("false %v, want %v", false_, want)
+	}
+	if got := ev.FalsePerThousandPerDay(); got != 0.4 {
+		t.Errorf("false per 1,000 per day = %v, want 0.4", got)
 	}
 	for _, s := range ev.Scores {
-		if s.Detector == "private_mail" && (s.Planted != 1 || s.Found != 1 || s.Drafts != 2 || s.TrueDrafts != 1 || s.Precision() != 0.5) {
+		if s.Detector == "private_mail" && (s.Planted != 2 || s.Found != 1 || s.Drafts != 4 || s.TrueDrafts != 1 || s.Precision() != 0.25) {
 			t.Errorf("private_mail %+v", s)
+		}
+		if s.Detector == "shared_credentials" && (s.Planted != 1 || s.Found != 1 || s.Drafts != 2 || s.TrueDrafts != 1) {
+			t.Errorf("shared_credentials %+v", s)
 		}
 		if s.Detector == "threshold" && (s.Planted != 0 || s.Recall() != 1 || s.Precision() != 1) {
 			t.Errorf("threshold %+v", s)
+		}
+	}
+	// jdevries: D1 and D5 two days apart, one episode; mbos D8 and D9 one; the other six one each.
+	if ev.Drafts != 10 || ev.Episodes != 8 {
+		t.Errorf("%d drafts in %d episodes, want 10 in 8", ev.Drafts, ev.Episodes)
+	}
+}
+
+func TestEpisodes(t *testing.T) {
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	day := func(d int, user string) sim.Draft {
+		return sim.Draft{User: user, FirstSeen: at.AddDate(0, 0, d), LastSeen: at.AddDate(0, 0, d)}
+	}
+	for _, tc := range []struct {
+		name   string
+		drafts []sim.Draft
+		want   int
+	}{
+		{"none", nil, 0},
+		{"a chain longer than the window, each link within it", []sim.Draft{day(0, "a"), day(6, "a"), day(12, "A"), day(18, "a")}, 1},
+		{"a gap of more than seven days", []sim.Draft{day(9, "a"), day(0, "a"), day(1, "a")}, 2},
+		{"exactly seven days apart", []sim.Draft{day(0, "a"), day(7, "a")}, 1},
+		{"two people", []sim.Draft{day(0, "a"), day(0, "b"), day(1, "a")}, 2},
+		{"no user: each its own", []sim.Draft{day(0, ""), day(0, "")}, 2},
+	} {
+		if got := sim.Episodes(tc.drafts, sim.RelatedWithin); got != tc.want {
+			t.Errorf("%s: %d episodes, want %d", tc.name, got, tc.want)
 		}
 	}
 }

@@ -18,6 +18,10 @@ const (
 	Domain    = "voorbeeld.nl"
 	ADDomain  = "VOORBEELD"
 	localZone = "voorbeeld.local"
+	// domainSID is the Active Directory domain's SID: an account's objectSid is it and a RID.
+	domainSID = "S-1-5-21-1004336348-1177238915-682003330"
+	// functionMailbox is a shared mailbox the KCC answers citizens from: no one in the directory.
+	functionMailbox = "info@" + Domain
 )
 
 var (
@@ -75,6 +79,17 @@ type person struct {
 	Admin                   bool // ICT: has an admin account and uses the bastion
 	Evening                 float64
 	Finance                 bool // runs the legitimate large exports
+	// The person's other identifiers, as the directory's optional columns give them.
+	UPN, SID, EmployeeID string
+	Manager              string   // the manager's account
+	Alias                string   // a second mail address (firstname.lastname@), or empty
+	AdminAccounts        []string // adm_<user> for the ICT admins
+	// From is the sender address the person's mail client writes: the primary address, in the case
+	// Exchange has it (J.deVries@Voorbeeld.nl) for some, or the alias.
+	From string
+	// Login is the SASL login of a mail app that sends through the gateway (the UPN or the account);
+	// empty for the most, who send through Exchange only.
+	Login string
 }
 
 // world is everything the simulation knows: people, hosts and the random source.
@@ -88,6 +103,13 @@ type world struct {
 	start   time.Time
 	days    int
 	seq     int // message ids, logon ids, ...
+	// ids draws every choice of which name a log writes for a person, and the cases and events that
+	// are about names, so the rest of the simulation (who works when, the other planted cases) is
+	// the same as without them.
+	ids  *rand.Rand
+	sids map[string]string // account (lower case) -> objectSid, admin accounts included
+	// ghost is the old account of someone who left and was removed from the directory.
+	ghost string
 }
 
 func newWorld(employees, days int, seed uint64, start time.Time) (*world, error) {
@@ -95,7 +117,8 @@ func newWorld(employees, days int, seed uint64, start time.Time) (*world, error)
 	if err != nil {
 		return nil, err
 	}
-	w := &world{rnd: rand.New(rand.NewPCG(seed, seed^0x6c656b7761636874)), loc: loc, days: days, byDept: map[string][]*person{}}
+	w := &world{rnd: rand.New(rand.NewPCG(seed, seed^0x6c656b7761636874)), ids: rand.New(rand.NewPCG(seed, seed^0x6964656e74697479)),
+		loc: loc, days: days, byDept: map[string][]*person{}}
 	w.start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, loc)
 	users, privates := map[string]bool{}, map[string]bool{}
 	for i := range employees {
@@ -152,7 +175,84 @@ func newWorld(employees, days int, seed uint64, start time.Time) (*world, error)
 			p.Finance = true
 		}
 	}
+	w.identify(users)
 	return w, nil
+}
+
+// identify gives everyone the other names a real directory has for them: a UPN, an objectSid (RIDs
+// from 1100 up, admin accounts after the people), a medewerkernummer, a manager (the first active
+// person of the department; theirs is the first of Bestuursondersteuning), for about a third a
+// second address firstname.lastname@, and the address their mail client writes. users are the
+// accounts taken.
+func (w *world) identify(users map[string]bool) {
+	w.sids = map[string]string{}
+	aliases := map[string]bool{}
+	heads := map[string]string{}
+	for _, d := range departments {
+		for _, p := range w.byDept[d.Share] {
+			if p.Status == "active" {
+				heads[d.Share] = p.User
+				break
+			}
+		}
+	}
+	number := 1000
+	for i, p := range w.people {
+		p.UPN = p.User + "@" + localZone
+		p.SID = fmt.Sprintf("%s-%d", domainSID, 1100+i)
+		w.sids[p.User] = p.SID
+		number += 1 + w.ids.IntN(9)
+		p.EmployeeID = fmt.Sprintf("%06d", number)
+		p.Manager = heads[p.Dept.Share]
+		if p.Manager == p.User {
+			p.Manager = heads["bestuur"]
+		}
+		if p.Manager == p.User {
+			p.Manager = ""
+		}
+		if p.Admin {
+			p.AdminAccounts = []string{"adm_" + p.User}
+		}
+		p.From = p.Email
+		if w.ids.Float64() < 0.3 {
+			base := strings.ToLower(p.First) + "." + strings.ReplaceAll(strings.ToLower(p.Last), " ", "")
+			alias := base
+			for n := 2; aliases[alias]; n++ {
+				alias = fmt.Sprintf("%s%d", base, n)
+			}
+			aliases[alias] = true
+			p.Alias = alias + "@" + Domain
+		}
+		switch r := w.ids.Float64(); {
+		case p.Alias != "" && r < 0.35:
+			p.From = p.Alias
+		case r < 0.15:
+			p.From = mixedCase(p)
+		}
+		if p.Status == "active" && w.ids.Float64() < 0.08 {
+			p.Login = p.UPN
+			if w.ids.Float64() < 0.4 {
+				p.Login = p.User
+			}
+		}
+	}
+	for _, p := range w.people {
+		for _, a := range p.AdminAccounts {
+			w.sids[a] = fmt.Sprintf("%s-%d", domainSID, 1100+len(w.sids))
+		}
+	}
+	base := strings.ToLower(pick(w.ids, firstNames)[:1] + strings.ReplaceAll(pick(w.ids, lastNames), " ", ""))
+	w.ghost = base
+	for n := 2; users[w.ghost]; n++ {
+		w.ghost = fmt.Sprintf("%s%d", base, n)
+	}
+}
+
+// mixedCase is the primary address as Exchange keeps it: J.deVries@Voorbeeld.nl for j.devries@voorbeeld.nl.
+func mixedCase(p *person) string {
+	local, _, _ := strings.Cut(p.Email, "@")
+	suffix := strings.TrimLeft(local[strings.IndexByte(local, '.')+1:], "abcdefghijklmnopqrstuvwxyz")
+	return p.First[:1] + "." + strings.ReplaceAll(p.Last, " ", "") + suffix + "@Voorbeeld.nl"
 }
 
 func emailSuffix(user, base string) string { return strings.TrimPrefix(user, base) }
@@ -188,6 +288,15 @@ func (p *person) workstations() []string {
 }
 
 func (w *world) id() int { w.seq++; return w.seq }
+
+// aside runs f with the identity random source in place of the main one: what f writes does not
+// change what the rest of the simulation draws.
+func (w *world) aside(f func()) {
+	main := w.rnd
+	w.rnd = w.ids
+	defer func() { w.rnd = main }()
+	f()
+}
 
 func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
 
