@@ -211,14 +211,14 @@ func lookup(m map[string]*Person, k string) (*Person, bool) {
 	return nil, false
 }
 
-// Load reads a directory file.
+// Load reads a directory file: the staff CSV, or an Active Directory export (LDIF from ldifde, CSV
+// from csvde or Export-Csv; see ReadLDIF and ReadADCSV), told apart by what the file holds.
 func Load(path string) (*Directory, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("directory: %w", err)
 	}
-	defer f.Close()
-	return Read(f, path)
+	return readFile(data, path)
 }
 
 // Read parses the CSV; every problem is reported at once, with file and line.
@@ -408,8 +408,8 @@ func (d *Directory) indexNames() {
 	}
 }
 
-// New builds a directory from people (an AD export read by ReadAD, people made in code); name is
-// for the errors. The same checks apply as for a CSV file.
+// New builds a directory from people (an AD export read by ReadLDIF or ReadADCSV, people made in
+// code); name is for the errors. The same checks apply as for a CSV file.
 func New(people []Person, name string) (*Directory, error) {
 	d := &Directory{people: people}
 	if errs := d.index(name, make([]int, len(people))); len(errs) > 0 {
