@@ -25,6 +25,26 @@ func (r *Register) UserIncidents(ctx context.Context, names ...string) ([]*Incid
 	return r.queryIncidents(ctx, "incidents of a user", q, anys(names)...)
 }
 
+// Users lists the distinct users the incidents name (each spelling once), in no particular order:
+// for finding the incidents registered under another name of a person (DOMAIN\user, a UPN, an
+// address, before identity resolution gave every incident the person's account).
+func (r *Register) Users(ctx context.Context) ([]string, error) {
+	rows, err := r.db.QueryContext(ctx, `SELECT DISTINCT user FROM incidents`)
+	if err != nil {
+		return nil, fmt.Errorf("users of incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // RelatedStatuses are the statuses of the incidents Related links: every real or possible incident
 // (draft, open, assessed, closed). Dismissed ones are false alarms and are left out.
 var RelatedStatuses = []Status{StatusDraft, StatusOpen, StatusAssessed, StatusClosed}

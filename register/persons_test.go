@@ -57,6 +57,11 @@ func TestUserIncidentsAnyStatusOldestFirst(t *testing.T) {
 	if got, _ = r.UserIncidents(ctx); got == nil || len(got) != 0 {
 		t.Errorf("no names: %v, want an empty list", got)
 	}
+	users, err := r.Users(ctx)
+	slices.Sort(users)
+	if want := []string{"JDeVries", `VOORBEELD\jdevries`, "jdevries", "jdevries2", "pbakker"}; err != nil || !slices.Equal(users, want) {
+		t.Errorf("users %q %v, want %q", users, err, want)
+	}
 }
 
 func TestRelatedWithinPeriod(t *testing.T) {
