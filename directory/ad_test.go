@@ -615,3 +615,30 @@ func ExampleReadLDIF() {
 	fmt.Println(p.User, p.Name, p.Email, p.Aliases, p.SID, p.Status)
 	// Output: jjansen Jan Jansen j.jansen@voorbeeld.nl [jan.jansen@voorbeeld.nl] S-1-5-21-1004336348-1177238915-682003330-1104 left
 }
+
+// TestREADMEExamples: the staff CSV and the LDIF of README.md load, the LDIF to what it says.
+func TestREADMEExamples(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```(csv|ldif)\n(.*?)```").FindAllSubmatch(readme, -1)
+	if len(blocks) != 2 {
+		t.Fatalf("%d csv and ldif examples in README.md, want 2", len(blocks))
+	}
+	for _, b := range blocks {
+		path := filepath.Join(t.TempDir(), "example."+string(b[1]))
+		os.WriteFile(path, b[2], 0o600)
+		d, err := Load(path)
+		if err != nil {
+			t.Fatalf("%s example: %v", b[1], err)
+		}
+		if string(b[1]) == "ldif" {
+			p, _ := d.User("jjansen")
+			if p == nil || p.Name != "Jan Jansen" || p.Email != "j.jansen@voorbeeld.nl" || !reflect.DeepEqual(p.Aliases, []string{"jan.jansen@voorbeeld.nl"}) ||
+				p.SID != domainSID+"-1104" || p.Status != StatusLeft {
+				t.Errorf("the LDIF example gives %+v", p)
+			}
+		}
+	}
+}
