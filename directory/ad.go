@@ -508,31 +508,48 @@ type ldifLine struct {
 	text string
 }
 
-// unfold joins continuation lines to the line they continue and drops comments (with theirs).
+// unfold joins continuation lines to the line they continue (in a builder: a photo in a full
+// export runs over thousands of lines) and drops comments, with theirs.
 func unfold(data []byte, name string) ([]ldifLine, []error) {
 	var out []ldifLine
 	var errs []error
-	comment := false
+	var cur strings.Builder
+	at, comment := 0, false // at: the number of the line being joined, 0 when there is none
+	flush := func() {
+		if at > 0 {
+			out = append(out, ldifLine{at, cur.String()})
+			cur.Reset()
+			at = 0
+		}
+	}
 	n := 0
 	for line := range strings.Lines(string(data)) {
 		n++
 		line = strings.TrimRight(line, "\r\n")
-		blank := len(out) == 0 || out[len(out)-1].text == ""
+		cont := strings.HasPrefix(line, " ")
 		switch {
-		case strings.HasPrefix(line, " ") && comment:
-		case strings.HasPrefix(line, " ") && blank && strings.TrimSpace(line) == "":
+		case cont && comment:
+		case cont && at > 0:
+			cur.WriteString(line[1:])
+		case cont && strings.TrimSpace(line) == "": // nothing to continue, nothing said: a blank line
 			out = append(out, ldifLine{n, ""})
-		case strings.HasPrefix(line, " ") && blank:
+		case cont:
 			errs = append(errs, fmt.Errorf("%s:%d: a line starting with a space continues the line before, and there is none", name, n))
-		case strings.HasPrefix(line, " "):
-			out[len(out)-1].text += line[1:]
 		case strings.HasPrefix(line, "#"):
+			flush()
 			comment = true
-		default:
+		case line == "":
+			flush()
 			comment = false
-			out = append(out, ldifLine{n, line})
+			out = append(out, ldifLine{n, ""})
+		default:
+			flush()
+			comment = false
+			at = n
+			cur.WriteString(line)
 		}
 	}
+	flush()
 	return out, errs
 }
 
