@@ -49,7 +49,7 @@ command -v rg >/dev/null || (apt-get update -qq && apt-get install -y -qq ripgre
 	section bsn $GO run ./bench/bsn ${BSNFLAGS-}
 	section e2e $GO run ./bench/e2e ${E2EFLAGS-} # builds lekwacht from the same sources as itself
 	section es $GO run ./bench/es ${ESFLAGS-} # a 10-minute Elasticsearch outage by default (ESFLAGS="-outage 1m")
-	section gobench env GOMAXPROCS=1 $GO test -run '^$' -bench . -benchmem ${GOBENCHFLAGS-} ./collectors/... ./register/ ./bsn/
+	section gobench env GOMAXPROCS=1 $GO test -run '^$' -bench . -benchmem ${GOBENCHFLAGS-} ./collectors/... ./register/ ./bsn/ ./identity/
 }
 
 # The summary: the SUMMARY lines the programs print last, and for what prints tables only (the

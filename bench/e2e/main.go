@@ -60,13 +60,20 @@ func run() error {
 		return fmt.Errorf("replay: %w", err)
 	}
 	fmt.Println()
+	ident, err := benchIdentity(exe, filepath.Join(work, "sim"))
+	if err != nil {
+		return fmt.Errorf("identity: %w", err)
+	}
+	fmt.Println()
 	lat, err := benchLatency(exe, filepath.Join(work, "latency"))
 	if err != nil {
 		return fmt.Errorf("latency: %w", err)
 	}
 	fmt.Printf("\nSUMMARY e2e: replay of a %d-employee day: %d lines in %.2f s = %.0f lines/s (%.1f%% of cat's rate), CPU %.2f s, peak RSS %.0f MB, %d incidents; "+
+		"identity resolution %+.1f%% of the replay time (with the directory %.2f s, without %.2f s); "+
 		"append -> stored draft p50 %v, p99 %v, max %v, %d of %d lost\n",
 		*employees, day.lines, day.took.Seconds(), day.rate(), 100*day.rate()/day.catRate(), day.cpu.Seconds(), day.rssMB, day.incidents,
+		ident.overhead(), ident.with.took.Seconds(), ident.without.took.Seconds(),
 		lat.discovered.q(0.5), lat.discovered.q(0.99), lat.discovered.q(1), lat.lost, lat.sent)
 	return nil
 }

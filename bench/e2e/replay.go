@@ -60,7 +60,7 @@ func benchReplay(exe, sim string) (dayReplay, error) {
 		return d, err
 	}
 	for i := 0; i < max(*runs, 1); i++ {
-		r, err := replayOnce(exe, sim)
+		r, err := replayOnce(exe, sim, "lekwacht.yaml")
 		if err != nil {
 			return d, err
 		}
@@ -144,15 +144,15 @@ type replayRun struct {
 // summaryLine is the line replay always prints last: N lines, N events, N rejected, N incidents.
 var summaryLine = regexp.MustCompile(`(?m)^(\d+) lines, \d+ events, \d+ rejected, (\d+) incidents$`)
 
-// replayOnce runs lekwacht replay on the simulation's config into an emptied register.
-func replayOnce(exe, sim string) (replayRun, error) {
+// replayOnce runs lekwacht replay on a config of the simulation's folder into an emptied register.
+func replayOnce(exe, sim, config string) (replayRun, error) {
 	var r replayRun
 	data := filepath.Join(sim, "lekwacht-data") // register.dir of the simulation's config
 	if err := os.RemoveAll(data); err != nil {
 		return r, err
 	}
 	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(exe, "replay", "--config", filepath.Join(sim, "lekwacht.yaml"))
+	cmd := exec.Command(exe, "replay", "--config", filepath.Join(sim, config))
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
@@ -171,4 +171,47 @@ func replayOnce(exe, sim string) (replayRun, error) {
 	r.lines, _ = strconv.ParseInt(string(m[1]), 10, 64)
 	r.incidents, _ = strconv.ParseInt(string(m[2]), 10, 64)
 	return r, nil
+}
+
+// identityCost is the price of identity resolution: the same replay with and without the directory
+// (and its identity settings), best of runs each, run in turns so that both see the same machine.
+type identityCost struct {
+	with, without replayRun
+}
+
+func (c identityCost) overhead() float64 {
+	return 100 * (c.with.took.Seconds() - c.without.took.Seconds()) / c.without.took.Seconds()
+}
+
+// benchIdentity times replays of the simulated day with and without its directory.
+func benchIdentity(exe, sim string) (identityCost, error) {
+	var c identityCost
+	cfg, err := os.ReadFile(filepath.Join(sim, "lekwacht.yaml"))
+	if err != nil {
+		return c, err
+	}
+	// The same config without the top-level directory: and identity: keys.
+	noDir := regexp.MustCompile(`(?m)^(directory|identity):.*\n`).ReplaceAll(cfg, nil)
+	if err := os.WriteFile(filepath.Join(sim, "lekwacht-nodir.yaml"), noDir, 0o600); err != nil {
+		return c, err
+	}
+	fmt.Printf("2. identity resolution: the same replay with the directory and without it, %d runs each in turns\n", max(*runs, 1))
+	for i := 0; i < max(*runs, 1); i++ {
+		for _, v := range []struct {
+			config string
+			best   *replayRun
+		}{{"lekwacht.yaml", &c.with}, {"lekwacht-nodir.yaml", &c.without}} {
+			r, err := replayOnce(exe, sim, v.config)
+			if err != nil {
+				return c, err
+			}
+			fmt.Printf("   run %d %-20s %6.2f s  CPU %5.2f s  peak RSS %6.1f MB  %d incidents\n", i+1, v.config, r.took.Seconds(), r.cpu.Seconds(), r.rssMB, r.incidents)
+			if i == 0 || r.took < v.best.took {
+				*v.best = r
+			}
+		}
+	}
+	fmt.Printf("   with the directory %.2f s, without %.2f s: resolution and the directory cost %+.1f%% of the replay time (goal: at most 5%%)\n",
+		c.with.took.Seconds(), c.without.took.Seconds(), c.overhead())
+	return c, nil
 }
