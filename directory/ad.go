@@ -229,10 +229,10 @@ func (e *adEntry) person(name string) (p Person, manager string, ok bool, errs [
 	p.Department, _ = e.first("department")
 	p.EmployeeID, _ = e.first("employeeid", "employeenumber")
 	manager, _ = e.first("manager")
-	for _, v := range append(e.attrs["userworkstations"], e.attrs["logonworkstations"]...) {
+	for _, v := range slices.Concat(e.attrs["userworkstations"], e.attrs["logonworkstations"]) {
 		p.Workstations = append(p.Workstations, list(v)...)
 	}
-	p.Aliases = e.addresses(&p.Email)
+	p.Email, p.Aliases = e.addresses(p.Email)
 	if v, line := e.first("objectsid", "sid"); v != "" {
 		sid, err := sidText(v)
 		if err != nil {
@@ -240,70 +240,61 @@ func (e *adEntry) person(name string) (p Person, manager string, ok bool, errs [
 		}
 		p.SID = sid
 	}
-	left, err := e.disabled()
+	left, line, err := e.disabled()
 	if err != nil {
-		bad(err.line, err.err)
+		bad(line, err)
 	}
 	if p.Status = StatusActive; left {
 		p.Status = StatusLeft
 	}
-	if p.EndDate, err = e.expires(); err != nil {
-		bad(err.line, err.err)
+	if p.EndDate, line, err = e.expires(); err != nil {
+		bad(line, err)
 	}
 	return p, manager, true, errs
 }
 
-// lineError is a problem with a value and the line it was on.
-type lineError struct {
-	line int
-	err  error
-}
-
-// disabled: userAccountControl has ACCOUNTDISABLE (0x2), or Export-Csv's Enabled is False.
-func (e *adEntry) disabled() (bool, *lineError) {
+// disabled: userAccountControl has ACCOUNTDISABLE (0x2), or Export-Csv's Enabled is False; and the
+// line of the value, which a problem names.
+func (e *adEntry) disabled() (bool, int, error) {
 	if v, line := e.first("useraccountcontrol"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return false, &lineError{line, fmt.Errorf("userAccountControl %q: want a number", v)}
+			return false, line, fmt.Errorf("userAccountControl %q: want a number", v)
 		}
-		return n&0x2 != 0, nil
+		return n&0x2 != 0, line, nil
 	}
-	if v, line := e.first("enabled"); v != "" {
-		switch strings.ToLower(v) {
-		case "true":
-			return false, nil
-		case "false":
-			return true, nil
-		}
-		return false, &lineError{line, fmt.Errorf("Enabled %q: want True or False", v)}
+	v, line := e.first("enabled")
+	switch strings.ToLower(v) {
+	case "", "true":
+		return false, line, nil
+	case "false":
+		return true, line, nil
 	}
-	return false, nil
+	return false, line, fmt.Errorf("Enabled %q: want True or False", v)
 }
 
 // expires is the end of the account: accountExpires (a FILETIME; 0 and the largest int64 are
-// never) or Export-Csv's AccountExpirationDate.
-func (e *adEntry) expires() (time.Time, *lineError) {
+// never) or Export-Csv's AccountExpirationDate. A problem names the line of the value.
+func (e *adEntry) expires() (end time.Time, line int, err error) {
 	if v, line := e.first("accountexpires"); v != "" {
-		t, err := fileTime(v)
-		if err != nil {
-			return time.Time{}, &lineError{line, fmt.Errorf("accountExpires %q: %w", v, err)}
+		if end, err = fileTime(v); err != nil {
+			err = fmt.Errorf("accountExpires %q: %w", v, err)
 		}
-		return t, nil
+		return end, line, err
 	}
 	if v, line := e.first("accountexpirationdate"); v != "" {
-		t, err := localDate(v)
-		if err != nil {
-			return time.Time{}, &lineError{line, fmt.Errorf("AccountExpirationDate %q: %w", v, err)}
+		if end, err = localDate(v); err != nil {
+			err = fmt.Errorf("AccountExpirationDate %q: %w", v, err)
 		}
-		return t, nil
+		return end, line, err
 	}
-	return time.Time{}, nil
+	return time.Time{}, e.line, nil
 }
 
 // addresses reads proxyAddresses: SMTP: is the primary address, smtp: the others; X500:, SIP:, X400:
 // and the like are no mail addresses. The primary becomes the mail address when mail is empty;
 // every other address is an alias.
-func (e *adEntry) addresses(mail *string) []string {
+func (e *adEntry) addresses(mail string) (string, []string) {
 	var primary string
 	var others []string
 	for _, v := range e.attrs["proxyaddresses"] {
@@ -317,28 +308,32 @@ func (e *adEntry) addresses(mail *string) []string {
 			others = append(others, addr)
 		}
 	}
-	if *mail == "" {
-		*mail = primary
+	if mail == "" {
+		mail = primary
 	} else if primary != "" {
 		others = append([]string{primary}, others...)
 	}
 	var aliases []string
 	for _, a := range others {
 		same := func(b string) bool { return strings.EqualFold(a, b) }
-		if !same(*mail) && !slices.ContainsFunc(aliases, same) {
+		if !same(mail) && !slices.ContainsFunc(aliases, same) {
 			aliases = append(aliases, a)
 		}
 	}
-	return aliases
+	return mail, aliases
 }
 
 // unshare drops the workstations listed for more than one person: userWorkstations says where an
 // account may log on, and a machine that several may use is no one's own.
 func unshare(people []Person) {
-	count := map[string]int{}
+	count := map[string]int{} // people per workstation
 	for _, p := range people {
-		for _, ws := range slices.Compact(lowerAll(p.Workstations)) {
-			count[ws]++
+		own := map[string]bool{}
+		for _, ws := range p.Workstations {
+			if ws = strings.ToLower(ws); !own[ws] {
+				own[ws] = true
+				count[ws]++
+			}
 		}
 	}
 	for i := range people {
@@ -349,15 +344,6 @@ func unshare(people []Person) {
 			people[i].Workstations = nil
 		}
 	}
-}
-
-func lowerAll(s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = strings.ToLower(v)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // rdnValue is the value of a DN's first part: "Vries, Kees de" of CN=Vries\, Kees de,OU=....
@@ -388,8 +374,12 @@ func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' ||
 // as the binary SID (LDIF, base64-decoded).
 func sidText(v string) (string, error) {
 	if len(v) > 4 && strings.EqualFold(v[:4], "S-1-") {
-		for _, part := range strings.Split(v[4:], "-") {
-			if _, err := strconv.ParseUint(part, 0, 64); err != nil {
+		for i, part := range strings.Split(v[4:], "-") {
+			_, err := strconv.ParseUint(part, 10, 32)
+			if h, ok := strings.CutPrefix(part, "0x"); ok && i == 0 { // an authority of 2^32 or more
+				_, err = strconv.ParseUint(h, 16, 48)
+			}
+			if err != nil {
 				return "", fmt.Errorf("%q: want S-1-5-21-...", v)
 			}
 		}

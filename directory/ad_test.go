@@ -192,11 +192,13 @@ func TestSIDFromBinary(t *testing.T) {
 	if got, _ := sidFromBinary([]byte{1, 1, 1, 0, 0, 0, 0, 0, 7, 0, 0, 0}); got != "S-1-0x010000000000-7" {
 		t.Errorf("an authority of 2^40 is written in hex: %q", got)
 	}
-	if got, err := sidText("s-1-5-21-1-2-3-500"); got != "S-1-5-21-1-2-3-500" || err != nil {
-		t.Errorf("a SID as text: %q %v", got, err)
+	for in, want := range map[string]string{"s-1-5-21-1-2-3-500": "S-1-5-21-1-2-3-500", "S-1-0x010000000000-7": "S-1-0x010000000000-7"} {
+		if got, err := sidText(in); got != want || err != nil {
+			t.Errorf("a SID as text: %q %v", got, err)
+		}
 	}
 	for _, bad := range []string{"", "\x01", "\x01\x05\x00\x00\x00\x00\x00\x05\x15\x00\x00\x00", "\x02\x00\x00\x00\x00\x00\x00\x05",
-		"X'01zz'", "S-1-5-21-x", "S-1-"} {
+		"X'01zz'", "S-1-5-21-x", "S-1-", "S-1-5-1_000", "S-1-5-4294967296", "S-1-5-0x10"} {
 		if got, err := sidText(bad); err == nil {
 			t.Errorf("%q: %q, want an error", bad, got)
 		}
@@ -252,7 +254,7 @@ func TestProxyAddresses(t *testing.T) {
 	} {
 		e := entry(append([]string{"mail: " + c.mail}, prefixed("proxyAddresses: ", c.proxy)...)...)
 		mail, _ := e.first("mail")
-		got := e.addresses(&mail)
+		mail, got := e.addresses(mail)
 		if mail != c.wantMail || !reflect.DeepEqual(got, c.want) {
 			t.Errorf("mail %q %v: %q %q, want %q %q", c.mail, c.proxy, mail, got, c.wantMail, c.want)
 		}
