@@ -17,6 +17,7 @@ import (
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/people"
 	"github.com/lekwacht/lekwacht/register"
 	"github.com/spf13/cobra"
 )
@@ -140,7 +141,7 @@ func newShowCmd(g *globals) *cobra.Command {
 		Short: "One incident with its evidence, assessment and history (the read is logged)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := g.openRegister(cmd)
+			cfg, r, err := g.register(cmd)
 			if err != nil {
 				return err
 			}
@@ -149,10 +150,18 @@ func newShowCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), in)
+			f, derr := finder(cfg, r, false)
+			if derr != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "lekwacht: %v (the person and the owners of the hosts are left out)\n", derr)
 			}
-			printIncident(cmd.OutOrStdout(), in)
+			x, err := f.Incident(cmd.Context(), in)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), x)
+			}
+			printIncident(cmd.OutOrStdout(), x, f.Within())
 			return nil
 		},
 	}
@@ -161,9 +170,11 @@ func newShowCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func printIncident(w io.Writer, in *register.Incident) {
+func printIncident(w io.Writer, x *people.Incident, within time.Duration) {
+	in := x.Incident
 	fmt.Fprintf(w, "%s  %s  %s  %s\n", in.ID, in.Status, in.Severity, in.Summary)
 	fmt.Fprintf(w, "detector %s, rule %s %s\nuser %s, hosts %s\n", in.Detector, in.Rule, in.RuleTitle, in.User, strings.Join(in.Hosts, ", "))
+	printPeople(w, x, within)
 	fmt.Fprintf(w, "seen %s .. %s; discovered %s; deadline %s\n", in.FirstSeen.Format(time.RFC3339), in.LastSeen.Format(time.RFC3339),
 		in.DiscoveredAt.Format(time.RFC3339), in.Deadline.Format(time.RFC3339))
 	fmt.Fprintf(w, "data categories %v, estimated betrokkenen %d\n", in.DataCategories, in.Subjects)
