@@ -1,0 +1,139 @@
+package baseline
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+var ams = func() *time.Location { l, _ := time.LoadLocation("Europe/Amsterdam"); return l }()
+
+func at(day, hour int) time.Time { return time.Date(2026, 11, day, hour, 0, 0, 0, ams) }
+
+func TestDayIsTheGemeentesDay(t *testing.T) {
+	// 23:30 UTC on the 1st is 00:30 on the 2nd in Amsterdam.
+	utc := time.Date(2026, 11, 1, 23, 30, 0, 0, time.UTC)
+	if Day(utc, ams) != Day(at(2, 9), ams) || Day(utc, time.UTC) == Day(at(2, 9), ams) {
+		t.Error("day boundaries follow the zone")
+	}
+	if !DayStart(Day(at(5, 15), ams), ams).Equal(at(5, 0)) {
+		t.Errorf("DayStart %v", DayStart(Day(at(5, 15), ams), ams))
+	}
+}
+
+func TestFamiliarLearnsAHotDesk(t *testing.T) {
+	f := NewFamiliar(10, 8, ams)
+	if fam := f.Observe("anna", "WS-0042", at(2, 9)); !fam.New || fam.HistoryDays != 0 {
+		t.Fatalf("first sight: %+v", fam)
+	}
+	if fam := f.Observe("anna", "WS-0042", at(2, 14)); fam.New || fam.DaysUsed != 0 || fam.HistoryDays != 0 {
+		t.Fatalf("same day again is not history yet: %+v", fam)
+	}
+	for d := 3; d <= 6; d++ {
+		f.Observe("anna", "FLEX-12", at(d, 9))
+	}
+	fam := f.Observe("anna", "FLEX-12", at(9, 9))
+	if fam.New || fam.DaysUsed != 4 || fam.HistoryDays != 5 || fam.SinceLast != 3 {
+		t.Errorf("after four days at the flex desk: %+v", fam)
+	}
+	if p := f.Peek("anna", "WS-0099", at(9, 10)); !p.New || p.HistoryDays != 5 {
+		t.Errorf("peek of a new desk: %+v", p)
+	}
+	if p := f.Peek("anna", "WS-0099", at(9, 11)); !p.New {
+		t.Error("peek learned")
+	}
+}
+
+func TestFamiliarIsBounded(t *testing.T) {
+	f := NewFamiliar(2, 3, ams)
+	for i, v := range []string{"a", "b", "c", "d"} {
+		f.Observe("p", v, at(2+i, 9))
+	}
+	if !f.Peek("p", "a", at(9, 9)).New || f.Peek("p", "d", at(9, 9)).New {
+		t.Error("the least recently used value is forgotten first")
+	}
+	f.Observe("q", "x", at(9, 9))
+	f.Observe("r", "x", at(9, 9))
+	if f.Len() != 2 || !f.Peek("p", "d", at(9, 9)).New {
+		t.Errorf("keys kept %d; the least recent key goes", f.Len())
+	}
+}
+
+func TestAmountsUsualAndPeers(t *testing.T) {
+	a := NewAmounts(10, ams)
+	for d := 2; d <= 6; d++ { // 100 MB a day for five days
+		a.Add("kees", at(d, 10), 60, 1)
+		a.Add("kees", at(d, 15), 40, 0)
+	}
+	u := a.Add("kees", at(9, 10), 1200, 1)
+	if u.ActiveDays != 5 || u.Mean != 100 || u.Max != 100 || u.Today != 1200 {
+		t.Errorf("usual %+v", u)
+	}
+	// A team of two: one copies 10 a day, the other 30: 20 per member per day.
+	for d := 2; d <= 4; d++ {
+		a.Add("team", at(d, 9), 10, 1)
+		a.Add("team", at(d, 9), 30, 1)
+	}
+	if p := a.Peek("team", at(5, 9)); p.ActiveDays != 3 || p.Mean != 20 || p.Max != 20 || p.Today != 0 {
+		t.Errorf("peer usual %+v", p)
+	}
+	// Days older than the window drop out.
+	if old := a.Peek("kees", at(2, 9).AddDate(0, 0, Window+1)); old.ActiveDays != 4 || old.Mean != 375 {
+		t.Errorf("window: the 2nd and 3rd are out of it: %+v", old)
+	}
+	if old := a.Peek("kees", at(9, 9).AddDate(0, 0, Window)); old.ActiveDays != 0 {
+		t.Errorf("window: every day is out of it: %+v", old)
+	}
+}
+
+func TestHours(t *testing.T) {
+	h := NewHours(10, ams)
+	for d := 2; d <= 6; d++ { // Mon-Fri 2-6 November 2026, 9 and 14 o'clock
+		h.Observe("sanne", at(d, 9))
+		h.Observe("sanne", at(d, 14))
+	}
+	if u := h.Observe("sanne", at(9, 9)); u.ActiveDays != 5 || u.DaysInHour != 5 || u.Fraction() != 1 || u.Weekend {
+		t.Errorf("usual hour: %+v", u)
+	}
+	if u := h.Observe("sanne", at(9, 22)); u.ActiveDays != 5 || u.DaysInHour != 0 || u.Fraction() != 0 {
+		t.Errorf("a new evening hour: %+v", u)
+	}
+	if u := h.Observe("sanne", at(7, 11)); !u.Weekend || u.ActiveDays != 0 {
+		t.Errorf("a Saturday has its own history: %+v", u)
+	}
+}
+
+func TestStateSurvivesARestart(t *testing.T) {
+	f, a, h := NewFamiliar(10, 8, ams), NewAmounts(10, ams), NewHours(10, ams)
+	for d := 2; d <= 4; d++ {
+		f.Observe("p", "WS-1", at(d, 9))
+		a.Add("p", at(d, 9), 5, 1)
+		h.Observe("p", at(d, 9))
+	}
+	type saved struct {
+		F FamiliarState
+		A AmountsState
+		H HoursState
+	}
+	b, err := json.Marshal(saved{f.Save(), a.Save(), h.Save()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s saved
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	f2, a2, h2 := NewFamiliar(10, 8, ams), NewAmounts(10, ams), NewHours(10, ams)
+	f2.Restore(s.F)
+	a2.Restore(s.A)
+	h2.Restore(s.H)
+	if fam := f2.Observe("p", "WS-1", at(5, 9)); fam.New || fam.DaysUsed != 3 {
+		t.Errorf("familiar after restore: %+v", fam)
+	}
+	if u := a2.Peek("p", at(5, 9)); u.ActiveDays != 3 || u.Mean != 5 {
+		t.Errorf("amounts after restore: %+v", u)
+	}
+	if u := h2.Observe("p", at(5, 9)); u.DaysInHour != 3 {
+		t.Errorf("hours after restore: %+v", u)
+	}
+}
