@@ -54,7 +54,7 @@ func readAll(r io.Reader, name string, read reader) ([]Person, error) {
 // readFile reads a directory file of any kind (Load): LDIF when its first line that is no comment
 // starts with dn: or version:, an AD CSV when its header has a sAMAccountName column, else the staff
 // CSV.
-func readFile(data []byte, name string) (*Directory, error) {
+func readFile(data []byte, name string, adminPatterns []string) (*Directory, error) {
 	data = text(data)
 	first := firstLine(data)
 	var read reader
@@ -64,10 +64,10 @@ func readFile(data []byte, name string) (*Directory, error) {
 	case slices.Contains(headerNames(first), "samaccountname"):
 		read = readADCSV
 	default:
-		return Read(bytes.NewReader(data), name)
+		return readCSV(bytes.NewReader(data), name, adminPatterns)
 	}
 	people, lines, errs := read(data, name)
-	d := &Directory{people: people}
+	d := &Directory{people: people, adminPatterns: adminPatterns}
 	if errs = append(errs, d.index(name, lines)...); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

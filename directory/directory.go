@@ -58,6 +58,15 @@ type Person struct {
 	// AdminAccounts are the person's own admin accounts (adm_jdevries): linked to the person, and kept
 	// apart from their own account (event.User.Account).
 	AdminAccounts []string
+	// AdminIDs are the identifiers of the person's admin accounts (their SID, UPN, addresses), when
+	// an export lists the admin account as a user of its own: it is folded into its owner (Fold).
+	AdminIDs []AdminID
+}
+
+// AdminID is an identifier of one of a person's admin accounts.
+type AdminID struct {
+	Account string // the admin account (adm_jdevries)
+	Value   string // its SID, UPN or address
 }
 
 // Kind says which of a person's identifiers a name was.
@@ -75,18 +84,20 @@ const (
 	KindAdmin    Kind = "admin"    // an admin account of the person
 )
 
-// Identifier is one name a person has, and which kind.
+// Identifier is one name a person has, and which kind; Account is the admin account a KindAdmin
+// identifier belongs to.
 type Identifier struct {
-	Value string
-	Kind  Kind
+	Value   string
+	Kind    Kind
+	Account string
 }
 
 // Identifiers lists every name the person has, the account first.
 func (p *Person) Identifiers() []Identifier {
-	ids := []Identifier{{p.User, KindAccount}}
+	ids := []Identifier{{p.User, KindAccount, ""}}
 	add := func(v string, k Kind) {
 		if v != "" {
-			ids = append(ids, Identifier{v, k})
+			ids = append(ids, Identifier{Value: v, Kind: k})
 		}
 	}
 	add(p.Email, KindEmail)
@@ -97,7 +108,10 @@ func (p *Person) Identifiers() []Identifier {
 		add(a, KindAlias)
 	}
 	for _, a := range p.AdminAccounts {
-		add(a, KindAdmin)
+		ids = append(ids, Identifier{a, KindAdmin, a})
+	}
+	for _, a := range p.AdminIDs {
+		ids = append(ids, Identifier{a.Value, KindAdmin, a.Account})
 	}
 	return ids
 }
@@ -120,12 +134,22 @@ type Directory struct {
 	byPrivate     map[string]*Person
 	byWorkstation map[string]*Person
 	byID          map[string]identified // every identifier, normalised (see key)
+	adminPatterns []string              // identity.admin_accounts, for fold
 }
 
 // identified is a person under one of their identifiers.
 type identified struct {
-	p    *Person
-	kind Kind
+	p       *Person
+	kind    Kind
+	account string // of an admin account
+}
+
+// Match is who an identifier belongs to: the person, which of theirs it is, and for an admin
+// account's identifier the admin account.
+type Match struct {
+	Person  *Person
+	Kind    Kind
+	Account string
 }
 
 // People calls f for every person, in the file's order, until f returns false.
@@ -142,14 +166,20 @@ func (d *Directory) People(f func(*Person) bool) {
 // account, or a display name no one else has. Case does not matter; the caller strips DOMAIN\ and
 // the like (package identity).
 func (d *Directory) Identify(id string) (*Person, Kind, bool) {
+	m, ok := d.Lookup(id)
+	return m.Person, m.Kind, ok
+}
+
+// Lookup is Identify with the admin account an admin identifier belongs to.
+func (d *Directory) Lookup(id string) (Match, bool) {
 	k, ok := key(id)
 	if !ok {
-		return nil, "", false
+		return Match{}, false
 	}
 	if e, ok := d.byID[k]; ok {
-		return e.p, e.kind, true
+		return Match{e.p, e.kind, e.account}, true
 	}
-	return nil, "", false
+	return Match{}, false
 }
 
 // key is the normalised form of an identifier: trimmed, lower case (without allocating when it is
@@ -213,16 +243,21 @@ func lookup(m map[string]*Person, k string) (*Person, bool) {
 
 // Load reads a directory file: the staff CSV, or an Active Directory export (LDIF from ldifde, CSV
 // from csvde or Export-Csv; see ReadLDIF and ReadADCSV), told apart by what the file holds.
-func Load(path string) (*Directory, error) {
+func Load(path string) (*Directory, error) { return load(path, nil) }
+
+// load is Load with the patterns of admin accounts to fold into their owners.
+func load(path string, adminPatterns []string) (*Directory, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("directory: %w", err)
 	}
-	return readFile(data, path)
+	return readFile(data, path, adminPatterns)
 }
 
 // Read parses the CSV; every problem is reported at once, with file and line.
-func Read(r io.Reader, name string) (*Directory, error) {
+func Read(r io.Reader, name string) (*Directory, error) { return readCSV(r, name, nil) }
+
+func readCSV(r io.Reader, name string, adminPatterns []string) (*Directory, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -234,7 +269,7 @@ func Read(r io.Reader, name string) (*Directory, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Directory{}
+	d := &Directory{adminPatterns: adminPatterns}
 	var errs []error
 	var lines []int // of each person
 	for {
@@ -338,6 +373,7 @@ func list(cell string) []string {
 // index fills the lookup maps; a user, address, workstation or other identifier given for two
 // people is an error. lines are the people's lines in the file (0 where there is none).
 func (d *Directory) index(name string, lines []int) []error {
+	d.people, lines = fold(d.people, lines, d.adminPatterns)
 	d.byUser, d.byEmail, d.byPrivate = map[string]*Person{}, map[string]*Person{}, map[string]*Person{}
 	d.byWorkstation, d.byID = map[string]*Person{}, make(map[string]identified, 3*len(d.people))
 	var errs []error
@@ -348,13 +384,19 @@ func (d *Directory) index(name string, lines []int) []error {
 		}
 		return name
 	}
+	also := func(p *Person) string { // where else, when the other has a line
+		if line[p] > 0 {
+			return fmt.Sprintf(" (line %d)", line[p])
+		}
+		return ""
+	}
 	put := func(m map[string]*Person, k, what string, p *Person) {
 		k = strings.ToLower(k)
 		if k == "" {
 			return
 		}
 		if other, ok := m[k]; ok && other != p {
-			errs = append(errs, fmt.Errorf("%s: %s of user %q is also given for user %q (line %d)", where(p), what, p.User, other.User, line[other]))
+			errs = append(errs, fmt.Errorf("%s: %s of user %q is also given for user %q%s", where(p), what, p.User, other.User, also(other)))
 			return
 		}
 		m[k] = p
@@ -379,12 +421,12 @@ func (d *Directory) index(name string, lines []int) []error {
 		for _, id := range p.Identifiers() {
 			k, _ := key(id.Value)
 			if other, ok := d.byID[k]; ok && other.p != p {
-				errs = append(errs, fmt.Errorf("%s: %s %q of user %q is also given for user %q (line %d)", where(p), id.Kind, id.Value, p.User, other.p.User, line[other.p]))
+				errs = append(errs, fmt.Errorf("%s: %s %q of user %q is also given for user %q%s", where(p), id.Kind, id.Value, p.User, other.p.User, also(other.p)))
 				continue
 			} else if ok && other.kind == KindAccount {
 				continue // the account wins over the same name given again as an alias
 			}
-			d.byID[k] = identified{p, id.Kind}
+			d.byID[k] = identified{p, id.Kind, id.Account}
 		}
 	}
 	d.indexNames()
@@ -403,7 +445,7 @@ func (d *Directory) indexNames() {
 		p := &d.people[i]
 		k, ok := key(p.Name)
 		if _, taken := d.byID[k]; ok && count[k] == 1 && !taken {
-			d.byID[k] = identified{p, KindName}
+			d.byID[k] = identified{p: p, kind: KindName}
 		}
 	}
 }
@@ -411,7 +453,13 @@ func (d *Directory) indexNames() {
 // New builds a directory from people (an AD export read by ReadLDIF or ReadADCSV, people made in
 // code); name is for the errors. The same checks apply as for a CSV file.
 func New(people []Person, name string) (*Directory, error) {
-	d := &Directory{people: people}
+	return NewWith(people, name, nil)
+}
+
+// NewWith is New with the patterns of admin accounts (adm_{user}): a person whose account matches
+// one, for an owner who is in the directory too, is folded into the owner as an admin account.
+func NewWith(people []Person, name string, adminPatterns []string) (*Directory, error) {
+	d := &Directory{people: slices.Clone(people), adminPatterns: adminPatterns}
 	if errs := d.index(name, make([]int, len(people))); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -436,7 +484,7 @@ func Merge(d *Directory, more *Directory, name string) (*Directory, error) {
 		}
 		people[i] = fill(people[i], q)
 	}
-	return New(people, name)
+	return NewWith(people, name, d.adminPatterns)
 }
 
 // fill completes p with what q has and p lacks.
@@ -468,6 +516,11 @@ func fill(p, q Person) Person {
 	p.Workstations = union(p.Workstations, q.Workstations)
 	p.Aliases = union(p.Aliases, q.Aliases)
 	p.AdminAccounts = union(p.AdminAccounts, q.AdminAccounts)
+	for _, a := range q.AdminIDs {
+		if !slices.ContainsFunc(p.AdminIDs, func(b AdminID) bool { return strings.EqualFold(a.Value, b.Value) }) {
+			p.AdminIDs = append(p.AdminIDs, a)
+		}
+	}
 	if q.Email != "" && !strings.EqualFold(q.Email, p.Email) {
 		p.Aliases = union(p.Aliases, []string{q.Email})
 	}

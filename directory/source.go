@@ -9,12 +9,20 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
+// Options are how the directory is put together: more files merged into it (identity.sources) and
+// the patterns of admin accounts (identity.admin_accounts) whose users in an export are folded into
+// their owners.
+type Options struct {
+	Sources       []string
+	AdminPatterns []string
+}
+
 // Source holds the current directory and reloads it when one of its files changes: the directory
 // file and the sources merged into it (identity.sources). Files that do not load leave the last good
 // directory in force.
 type Source struct {
 	path string
-	more []string
+	opts Options
 	cur  atomic.Pointer[Directory]
 	log  *slog.Logger
 	// Reloaded, when set, is called after each reload attempt with its error (nil: loaded).
@@ -23,23 +31,33 @@ type Source struct {
 
 // Open loads the directory once, with more merged into it (LoadAll); an error here stops start-up.
 func Open(path string, log *slog.Logger, more ...string) (*Source, error) {
-	d, err := LoadAll(path, more...)
+	return OpenWith(path, log, Options{Sources: more})
+}
+
+// OpenWith loads the directory once as opts say; an error here stops start-up.
+func OpenWith(path string, log *slog.Logger, opts Options) (*Source, error) {
+	d, err := LoadWith(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{path: path, more: more, log: log}
+	s := &Source{path: path, opts: opts, log: log}
 	s.cur.Store(d)
 	return s, nil
 }
 
 // LoadAll loads the directory file and merges each of more into it, in order, by account.
 func LoadAll(path string, more ...string) (*Directory, error) {
-	d, err := Load(path)
+	return LoadWith(path, Options{Sources: more})
+}
+
+// LoadWith loads the directory file, merges opts.Sources into it and folds admin accounts.
+func LoadWith(path string, opts Options) (*Directory, error) {
+	d, err := load(path, opts.AdminPatterns)
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range more {
-		o, err := Load(m)
+	for _, m := range opts.Sources {
+		o, err := load(m, opts.AdminPatterns)
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +73,7 @@ func (s *Source) Current() *Directory { return s.cur.Load() }
 
 // Reload reads the file again (SIGHUP, or a change seen by Watch).
 func (s *Source) Reload() error {
-	d, err := LoadAll(s.path, s.more...)
+	d, err := LoadWith(s.path, s.opts)
 	if err == nil {
 		s.cur.Store(d)
 		s.log.Info("directory reloaded", "people", d.Len())
@@ -77,7 +95,7 @@ func (s *Source) Watch(ctx context.Context) error {
 	}
 	defer w.Close()
 	names := map[string]bool{}
-	for _, p := range append([]string{s.path}, s.more...) {
+	for _, p := range append([]string{s.path}, s.opts.Sources...) {
 		names[filepath.Clean(p)] = true
 		if err := w.Add(filepath.Dir(p)); err != nil {
 			return err

@@ -177,11 +177,11 @@ func (r *Resolver) resolve(d *directory.Directory, name, sid string) result {
 			return result{id: event.IdentitySystem}
 		}
 		for _, cand := range r.forms(name) {
-			if p, kind, ok := d.Identify(cand); ok {
-				if kind == directory.KindAdmin {
-					return result{person: p, account: strings.ToLower(cand), id: event.IdentityAdmin}
+			if m, ok := d.Lookup(cand); ok {
+				if m.Kind == directory.KindAdmin {
+					return result{person: m.Person, account: strings.ToLower(m.Account), id: event.IdentityAdmin}
 				}
-				return result{person: p, id: event.IdentityPerson}
+				return result{person: m.Person, id: event.IdentityPerson}
 			}
 		}
 		bare := strings.ToLower(bareAccount(name))
@@ -198,8 +198,11 @@ func (r *Resolver) resolve(d *directory.Directory, name, sid string) result {
 		}
 	}
 	if sid != "" {
-		if p, _, ok := d.Identify(sid); ok {
-			return result{person: p, id: event.IdentityPerson}
+		if m, ok := d.Lookup(sid); ok {
+			if m.Kind == directory.KindAdmin {
+				return result{person: m.Person, account: strings.ToLower(m.Account), id: event.IdentityAdmin}
+			}
+			return result{person: m.Person, id: event.IdentityPerson}
 		}
 	}
 	return result{id: event.IdentityUnknown}

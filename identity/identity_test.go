@@ -191,3 +191,55 @@ func TestConflictingIdentifiersRefused(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// An AD export lists admin accounts as users of their own, with their own SID and UPN: folded into
+// their owner (by the staff list's admin_accounts, or by a pattern), every identifier of the admin
+// account resolves to the owner as that admin account.
+func TestAdminAccountsOfAnExportAreFolded(t *testing.T) {
+	ad := []directory.Person{
+		{User: "jjansen", Name: "Jan Jansen", SID: "S-1-5-21-1-2-3-1200", UPN: "jjansen@voorbeeld.local", EmployeeID: "000042", Status: directory.StatusActive},
+		{User: "adm_jjansen", Name: "Jan Jansen (beheer)", SID: "S-1-5-21-1-2-3-1300", UPN: "adm_jjansen@voorbeeld.local", EmployeeID: "000042", Status: directory.StatusActive},
+		{User: "beheer-kbos", SID: "S-1-5-21-1-2-3-1301", Status: directory.StatusActive},
+		{User: "kbos", Name: "Karin Bos", AdminAccounts: []string{"beheer-kbos"}, Status: directory.StatusActive},
+	}
+	d, err := directory.NewWith(ad, "ad-users.ldf", []string{"adm_{user}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 2 {
+		t.Fatalf("%d people; the admin accounts are no people of their own", d.Len())
+	}
+	r := New(func() *directory.Directory { return d }, Options{AdminAccounts: []string{"adm_{user}"}})
+	for _, c := range []struct{ name, id, person, account string }{
+		{"adm_jjansen", "", "jjansen", "adm_jjansen"},
+		{`VOORBEELD\ADM_JJANSEN`, "", "jjansen", "adm_jjansen"},
+		{"adm_jjansen@voorbeeld.local", "", "jjansen", "adm_jjansen"},
+		{"", "S-1-5-21-1-2-3-1300", "jjansen", "adm_jjansen"},
+		{"beheer-kbos", "", "kbos", "beheer-kbos"},
+		{"", "S-1-5-21-1-2-3-1301", "kbos", "beheer-kbos"},
+		{"000042", "", "jjansen", ""}, // the owner's number, which the admin account carried too
+		{"", "S-1-5-21-1-2-3-1200", "jjansen", ""},
+	} {
+		ev := event.Event{User: event.User{Name: c.name, ID: c.id}}
+		r.Resolve(&ev)
+		if ev.User.Name != c.person || ev.User.Account != c.account {
+			t.Errorf("%q/%q: %+v, want %s as %q", c.name, c.id, ev.User, c.person, c.account)
+		}
+	}
+	// Merged from two files: the staff CSV names the admin account, the AD export lists it as a user.
+	staffCSV, err := directory.Read(strings.NewReader("user,name,email,private_email,department,workstations,status,end_date,admin_accounts\njjansen,Jan Jansen,j.jansen@voorbeeld.nl,,ICT,WS-0001,active,,adm_jjansen\n"), "staff.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	export, err := directory.NewWith(ad[:2], "ad.ldf", []string{"adm_{user}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := directory.Merge(staffCSV, export, "staff.csv + ad.ldf")
+	if err != nil {
+		t.Fatalf("merge of a staff list and an export that lists the admin account as a user: %v", err)
+	}
+	if p, kind, ok := m.Identify("S-1-5-21-1-2-3-1300"); !ok || p.User != "jjansen" || kind != directory.KindAdmin {
+		t.Errorf("the admin account's SID after the merge: %v %s", p, kind)
+	}
+}
