@@ -72,7 +72,23 @@ type Input struct {
 type Watch struct {
 	Path      string `mapstructure:"path" json:"path"`
 	Recursive bool   `mapstructure:"recursive" json:"recursive"`
+	// Share is the file share this folder is, named as the Samba audit lines (%S) or Windows 5145
+	// events (ShareName) name it: a file that appears here is attributed to whoever the audit lines
+	// say created, wrote or renamed it, not to the file's owner.
+	Share string `mapstructure:"share" json:"share,omitempty"`
+	// Input is the input whose audit lines count for Share; empty: any input.
+	Input string `mapstructure:"input" json:"input,omitempty"`
+	// SharePath is this folder as the file server names it in its audit lines (Samba's path = of the
+	// share, Windows ShareLocalPath), when that is not Path: lekwacht reading the share over a
+	// mount, or a Windows file server.
+	SharePath string `mapstructure:"share_path" json:"share_path,omitempty"`
 }
+
+// ShareFormats are the formats whose audit lines name the share of a file event.
+var ShareFormats = []string{"samba-audit", "winlog-json", "winlog-xml", "snare"}
+
+// WindowsFormats are the formats of Windows Security events, whose paths start with a drive.
+var WindowsFormats = []string{"winlog-json", "winlog-xml", "snare"}
 
 // Identity says how the names in the logs are resolved to the people in the directory.
 type Identity struct {

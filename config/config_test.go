@@ -24,7 +24,8 @@ func TestExampleLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(c.Inputs) != 7 || c.Inputs[1].Poll != 5*time.Second || c.Inputs[6].Mapping.Count != "result.count" ||
-		len(c.Inputs[6].Mapping.Actions["export"]) != 2 || c.Organisation.Domains[0] != "voorbeeld.nl" {
+		len(c.Inputs[6].Mapping.Actions["export"]) != 2 || c.Organisation.Domains[0] != "voorbeeld.nl" ||
+		len(c.Watch) != 1 || c.Watch[0].Share != "exports" || c.Watch[0].Input != "shares" {
 		t.Fatalf("example decoded wrong: %+v", c)
 	}
 }
@@ -187,5 +188,43 @@ kibana: {url: "kibana"}
 	p = write(t, "organisation: {timezone: UTC}\nregister: {dir: /tmp/x, instance: ls01}\nelasticsearch: {addresses: [\"https://es1:9200\"], api_key: k}\n")
 	if c, err := Load(p, nil); err != nil || c.Register.Instance != "ls01" {
 		t.Fatalf("%v", err)
+	}
+}
+
+// A watch folder's share, input and share_path: each mistake named by its key and line.
+func TestWatchShare(t *testing.T) {
+	p := write(t, `organisation: {timezone: Europe/Amsterdam}
+register: {dir: /tmp/x}
+inputs:
+  - {name: shares, format: samba-audit, paths: [/a]}
+  - {name: windows, format: winlog-json, paths: [/b]}
+  - {name: mail, format: postfix, paths: [/c]}
+watch:
+  - {path: /srv/a, share: a, input: shares}
+  - {path: /srv/b, share: b, input: shraes}
+  - {path: /srv/c, share: c, input: mail}
+  - {path: /srv/d, share: d, input: windows}
+  - {path: /srv/e, input: shares}
+  - {path: /srv/f, share: 'ex/ports', share_path: exports}
+  - {path: /srv/g, share: '\\*\g', input: windows, share_path: 'D:\Shares\G'}
+`)
+	_, err := Load(p, nil)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		p + ":9:37: watch.1.input: \"shraes\" is no configured input; inputs are [shares windows mail]",
+		p + ":10:37: watch.2.input: \"mail\" reads postfix, whose lines name no share",
+		p + ":11:5: watch.3.share_path: required with the Windows input \"windows\"",
+		p + ":12:5: watch.4.share: empty",
+		p + ":13:27: watch.5.share: ",
+		p + ":13:51: watch.5.share_path: \"exports\": give the folder as the file server names it",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in\n%v", want, err)
+		}
+	}
+	if n := strings.Count(err.Error(), "\n") + 1; n != 6 {
+		t.Errorf("%d problems, want 6:\n%v", n, err)
 	}
 }

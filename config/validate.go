@@ -109,8 +109,8 @@ func (c *Config) Validate(check InputCheck) []Problem {
 		add("identity.related_within", "negative period")
 	}
 	for i, w := range c.Watch {
-		if w.Path == "" {
-			add(fmt.Sprintf("watch.%d.path", i), "empty path")
+		for _, p := range c.validateWatch(w) {
+			ps = append(ps, Problem{Key: fmt.Sprintf("watch.%d", i) + p.Key, Msg: p.Msg})
 		}
 	}
 	if c.HTTP.Listen != "" && !strings.Contains(c.HTTP.Listen, ":") {
@@ -175,6 +175,61 @@ func (c *Config) Validate(check InputCheck) []Problem {
 		add("http.tls_cert", "give both http.tls_cert and http.tls_key, or neither")
 	}
 	return ps
+}
+
+// validateWatch checks a watch folder; keys are relative to it (".input").
+func (c *Config) validateWatch(w Watch) []Problem {
+	var ps []Problem
+	add := func(key, format string, args ...any) {
+		ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	if w.Path == "" {
+		add(".path", "empty path")
+	}
+	if w.Share == "" {
+		if w.Input != "" || w.SharePath != "" {
+			add(".share", "empty: input and share_path say whose audit lines name this folder's share; name the share too")
+		}
+		return ps
+	}
+	if strings.ContainsAny(w.Share, "|/") {
+		add(".share", "%q: write the share's name (exports, or \\\\*\\exports as Windows events write it), without / or |", w.Share)
+	}
+	if w.SharePath != "" && !absoluteAnywhere(w.SharePath) {
+		add(".share_path", "%q: give the folder as the file server names it, absolute (/srv/shares/exports or D:\\Shares\\Exports)", w.SharePath)
+	}
+	if w.Input == "" {
+		return ps
+	}
+	in, ok := c.input(w.Input)
+	switch {
+	case !ok:
+		var names []string
+		for _, in := range c.Inputs {
+			names = append(names, in.Name)
+		}
+		add(".input", "%q is no configured input; inputs are %v", w.Input, names)
+	case !slices.Contains(ShareFormats, in.Format):
+		add(".input", "%q reads %s, whose lines name no share; give an input of format %v", w.Input, in.Format, ShareFormats)
+	case slices.Contains(WindowsFormats, in.Format) && w.SharePath == "":
+		add(".share_path", "required with the Windows input %q: the share's folder on the file server (ShareLocalPath, e.g. D:\\Shares\\Exports)", w.Input)
+	}
+	return ps
+}
+
+func (c *Config) input(name string) (Input, bool) {
+	for _, in := range c.Inputs {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return Input{}, false
+}
+
+// absoluteAnywhere says whether p is absolute on Unix or Windows (D:\x, \\server\share).
+func absoluteAnywhere(p string) bool {
+	return strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\\`) ||
+		len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/')
 }
 
 // detectorIDs are the contract's detector ids (config cannot import the detectors).

@@ -38,7 +38,9 @@ type detection struct {
 	reg      *register.Register
 	dir      *directory.Source
 	// ident resolves each event's user to the person in the directory before the detectors see it.
-	ident   *identity.Resolver
+	ident *identity.Resolver
+	// writers remembers who wrote each path of the watched shares, to attribute the files found there.
+	writers *writers
 	pending []hit.Hit
 	// Created counts incidents opened, Hits the hits registered.
 	Created, Hits int64
@@ -66,6 +68,7 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger, hs
 		}
 	}
 	d.ident = newResolver(cfg, d.dir)
+	d.writers = newWriters(cfg.Watch, log)
 	env, err := d.newEnv(cfg)
 	if err != nil {
 		return nil, err
@@ -117,12 +120,32 @@ func newResolver(cfg *config.Config, dir *directory.Source) *identity.Resolver {
 }
 
 // observe resolves each event's user to the person and feeds the events to the detectors, keeping
-// their hits for the next flush.
+// their hits for the next flush. Writes on watched shares are remembered with the person.
 func (d *detection) observe(evs []event.Event) {
 	for i := range evs {
 		d.ident.Resolve(&evs[i])
+		d.writers.note(&evs[i])
 		d.pending = append(d.pending, d.engine.Observe(&evs[i])...)
 	}
+}
+
+// observeFile inspects a watched file as a file event of whoever put it there: the writer the audit
+// lines show (a person already), else the file's owner (resolved here). Its hits say which, and
+// carry the audit line.
+func (d *detection) observeFile(f watchedFile) {
+	ev := f.ev
+	if f.by != nil {
+		ev.User, ev.Host, ev.Source = f.by.user, f.by.host, f.by.source
+		d.writers.ByWriter.Add(1)
+	} else {
+		d.ident.Resolve(&ev)
+		d.writers.ByOwner.Add(1)
+	}
+	hs := d.engine.Observe(&ev)
+	for i := range hs {
+		f.annotate(&hs[i])
+	}
+	d.pending = append(d.pending, hs...)
 }
 
 // noteUnresolved hands the identifiers no one has, seen since the last call, to the register's list.

@@ -53,6 +53,8 @@ var (
 	descHolding    = prometheus.NewDesc("lekwacht_positions_held", "1 while writes fail and positions are held, else 0.", nil, nil)
 	descUnresolved = prometheus.NewDesc("lekwacht_unresolved_identities_total", "Events whose user no one in the directory has (lekwacht identities unresolved lists them), per input.", []string{"input"}, nil)
 	descOutboxAge  = prometheus.NewDesc("lekwacht_outbox_oldest_pending_seconds", "Age of the oldest pending delivery per sink.", []string{"sink"}, nil)
+	descWatched    = prometheus.NewDesc("lekwacht_watched_files_total", "Files in the watch: folders inspected, per whom they were attributed to (writer: an audit line showed who wrote it; owner: none did).", []string{"attributed_to"}, nil)
+	descWaiting    = prometheus.NewDesc("lekwacht_watched_files_waiting", "Settled files on a watched share waiting for the audit line of their write.", nil, nil)
 )
 
 // metrics is the daemon's Prometheus collector: it reads the pipeline's own counters at scrape
@@ -61,7 +63,8 @@ type metrics struct{ d *Daemon }
 
 func (m metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descHits,
-		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast, descWriteFail, descHolding, descUnresolved} {
+		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast, descWriteFail, descHolding, descUnresolved,
+		descWatched, descWaiting} {
 		ch <- d
 	}
 }
@@ -71,6 +74,9 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	d.det.ident.Counts(func(input string, n int64) {
 		ch <- prometheus.MustNewConstMetric(descUnresolved, prometheus.CounterValue, float64(n), input)
 	})
+	ch <- prometheus.MustNewConstMetric(descWatched, prometheus.CounterValue, float64(d.det.writers.ByWriter.Load()), "writer")
+	ch <- prometheus.MustNewConstMetric(descWatched, prometheus.CounterValue, float64(d.det.writers.ByOwner.Load()), "owner")
+	ch <- prometheus.MustNewConstMetric(descWaiting, prometheus.GaugeValue, float64(d.det.writers.Waiting()))
 	for i, in := range d.inputs {
 		c := in.Counters
 		ch <- prometheus.MustNewConstMetric(descLines, prometheus.CounterValue, float64(c.Lines.Load()), in.Name)

@@ -87,12 +87,6 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		}
 		progress = opts.Progress(total)
 	}
-	if watched {
-		// The files already in the watch: folders first, oldest first, as if they had just appeared.
-		for _, ev := range watchedFiles(cfg) {
-			det.observe([]event.Event{ev})
-		}
-	}
 	inputs := map[string]*runInput{}
 	for _, file := range opts.Files {
 		in := assigned[file]
@@ -137,6 +131,13 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		sum.Lines += rt.Counters.Lines.Load()
 		sum.Events += rt.Counters.Events.Load()
 		sum.Rejected += rt.Counters.RejectedTotal()
+	}
+	if watched {
+		// The files already in the watch: folders, oldest first, as if they had just appeared: after
+		// the logs, so that the audit lines of their writes are known.
+		for _, f := range watchedFiles(cfg) {
+			det.observeFile(det.writers.attribute(f))
+		}
 	}
 	if err := det.flush(ctx); err != nil {
 		return sum, err
@@ -307,9 +308,9 @@ func excluded(in config.Input, file string) bool {
 	return false
 }
 
-// watchedFiles turns the files under the watch: folders into file events, oldest first.
-func watchedFiles(cfg *config.Config) []event.Event {
-	var evs []event.Event
+// watchedFiles lists the files under the watch: folders as watched files, oldest first.
+func watchedFiles(cfg *config.Config) []watchedFile {
+	var files []watchedFile
 	for _, w := range cfg.Watch {
 		filepath.WalkDir(w.Path, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -321,14 +322,14 @@ func watchedFiles(cfg *config.Config) []event.Event {
 				}
 				return nil
 			}
-			if ev, ok := fileEvent(p); ok {
-				evs = append(evs, ev)
+			if f, ok := statFile(p); ok {
+				files = append(files, f)
 			}
 			return nil
 		})
 	}
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
-	return evs
+	sort.SliceStable(files, func(i, j int) bool { return files[i].ev.Time.Before(files[j].ev.Time) })
+	return files
 }
 
 func sortByModTime(files []string) {

@@ -17,7 +17,6 @@ import (
 	"github.com/lekwacht/lekwacht/collectors/tail"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/esindex"
-	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hooks"
 	"golang.org/x/sync/errgroup"
 )
@@ -156,10 +155,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if len(d.cfg.Watch) > 0 {
 		g.Go(func() error {
-			return watchFolders(ctx, d.cfg.Watch, d.log, func(ev event.Event) {
+			return watchFolders(ctx, d.cfg.Watch, d.det.writers, d.log, func(f watchedFile) {
 				d.mu.Lock()
 				defer d.mu.Unlock()
-				d.det.observe([]event.Event{ev})
+				d.det.observeFile(f)
 				if err := d.det.flush(ctx); err != nil {
 					d.log.Error("register hits of a watched file", "err", err)
 				}

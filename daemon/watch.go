@@ -19,9 +19,10 @@ import (
 // so a file still being written is read once, whole.
 var WatchSettle = 2 * time.Second
 
-// watchFolders turns files that appear or change under the `watch:` folders into file events, once
-// each has settled, and hands them to emit (content inspection by bulk_bsn_export).
-func watchFolders(ctx context.Context, folders []config.Watch, log *slog.Logger, emit func(event.Event)) error {
+// watchFolders turns files that appear or change under the `watch:` folders into watched files, once
+// each has settled, and hands them to emit (content inspection by bulk_bsn_export). A file on a share
+// goes to whoever the audit lines say wrote it (ws), waiting for that line when it is not known yet.
+func watchFolders(ctx context.Context, folders []config.Watch, ws *writers, log *slog.Logger, emit func(watchedFile)) error {
 	t, err := newTreeWatch(log)
 	if err != nil {
 		return err
@@ -44,8 +45,8 @@ func watchFolders(ctx context.Context, folders []config.Watch, log *slog.Logger,
 			mu.Lock()
 			delete(timers, p)
 			mu.Unlock()
-			if ev, ok := fileEvent(p); ok && ctx.Err() == nil {
-				emit(ev)
+			if ctx.Err() == nil {
+				ws.inspect(p, emit)
 			}
 		})
 	}
@@ -55,6 +56,7 @@ func watchFolders(ctx context.Context, folders []config.Watch, log *slog.Logger,
 			t.Stop()
 		}
 		mu.Unlock()
+		ws.close()
 	}()
 	return t.run(ctx, "watch folders", func(ev fsnotify.Event) {
 		if ev.Op&(fsnotify.Create|fsnotify.Write) == 0 {
@@ -66,12 +68,25 @@ func watchFolders(ctx context.Context, folders []config.Watch, log *slog.Logger,
 	})
 }
 
-// fileEvent describes a settled file: its owner as the user, its modification time as the time.
-func fileEvent(p string) (event.Event, bool) {
+// statFile describes a file in a watch folder as a file event of its owner (the writer, when the
+// audit lines show one, comes later: writers.attribute), with when it last changed.
+func statFile(p string) (watchedFile, bool) {
 	st, err := os.Stat(p)
 	if err != nil || !st.Mode().IsRegular() {
-		return event.Event{}, false
+		return watchedFile{}, false
 	}
+	f := watchedFile{ev: fileEvent(p, st), changed: st.ModTime()}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		// ctime: a copy that keeps the original's modification time still changes it.
+		if c := time.Unix(sys.Ctim.Sec, sys.Ctim.Nsec); c.After(f.changed) {
+			f.changed = c
+		}
+	}
+	return f, true
+}
+
+// fileEvent describes a settled file: its owner as the user, its modification time as the time.
+func fileEvent(p string, st os.FileInfo) event.Event {
 	ev := event.Event{Time: st.ModTime(), Event: event.Kind{Category: event.CategoryFile, Action: event.ActionCreate,
 		Outcome: event.OutcomeSuccess, Dataset: "watch"}, File: &event.File{Path: p}, Log: event.Log{Input: "watch", Path: p}}
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
@@ -81,5 +96,5 @@ func fileEvent(p string) (event.Event, bool) {
 			ev.User.Name = u.Username
 		}
 	}
-	return ev, true
+	return ev
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/lekwacht/lekwacht/config"
-	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/register"
 )
 
@@ -31,10 +30,10 @@ func TestWatchedFolderFileBecomesIncident(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer det.close()
-	files := make(chan event.Event, 16)
+	files := make(chan watchedFile, 16)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go watchFolders(ctx, cfg.Watch, slog.New(slog.DiscardHandler), func(ev event.Event) { files <- ev })
+	go watchFolders(ctx, cfg.Watch, det.writers, slog.New(slog.DiscardHandler), func(f watchedFile) { files <- f })
 
 	var b strings.Builder
 	b.WriteString("bsn;naam\n")
@@ -43,22 +42,23 @@ func TestWatchedFolderFileBecomesIncident(t *testing.T) {
 	}
 	// The watch may start after the first write: write until the file event is seen.
 	sub := filepath.Join(watched, "team")
-	var got event.Event
-	for i := 0; got.File == nil; i++ {
+	var got watchedFile
+	for i := 0; got.ev.File == nil; i++ {
 		os.MkdirAll(sub, 0o700)
 		os.WriteFile(filepath.Join(sub, "noise.txt"), []byte(fmt.Sprint("geen nummers ", i)), 0o600)
 		os.WriteFile(filepath.Join(sub, "lijst.csv"), []byte(b.String()), 0o600)
 		select {
-		case ev := <-files:
-			if strings.HasSuffix(ev.File.Path, "lijst.csv") {
-				got = ev
+		case f := <-files:
+			if strings.HasSuffix(f.ev.File.Path, "lijst.csv") {
+				got = f
 			}
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	det.observe([]event.Event{got})
+	det.observeFile(got)
 	// the noise file is inspected too, and reports nothing
-	det.observe([]event.Event{{Time: got.Time, Event: got.Event, User: got.User, File: &event.File{Path: filepath.Join(sub, "noise.txt")}, Log: event.Log{Input: "watch"}}})
+	noise, _ := statFile(filepath.Join(sub, "noise.txt"))
+	det.observeFile(noise)
 	if err := det.flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,9 @@ func newReplayCmd(g *globals) *cobra.Command {
 		Use:   "replay [--format FMT] [--input NAME] [FILE...]",
 		Short: "Read whole files (plain or .gz) through the parsers, detectors and register, then exit",
 		Long: `Read whole files (plain or .gz) through the parsers, detectors and register, then exit.
-Without FILE: every file the configured inputs' paths match, after the files already in the watch:
-folders (inspected as if they had just appeared).`,
+Without FILE: every file the configured inputs' paths match, then the files already in the watch:
+folders (inspected as if they had just appeared, each attributed to whoever the audit lines just read
+show wrote it, else to its owner).`,
 		RunE: func(cmd *cobra.Command, files []string) error {
 			cfg, err := g.loadConfig()
 			if err != nil {
