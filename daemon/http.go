@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/people"
 	"github.com/lekwacht/lekwacht/server"
 )
 
@@ -79,7 +80,7 @@ func (d *Daemon) Addr() string {
 // serveHTTP serves /healthz, /metrics, the API and the web page until ctx ends, then shuts down.
 func (d *Daemon) serveHTTP(ctx context.Context) error {
 	s := server.New(server.Options{Register: d.det.reg, Tokens: d.http.tokens.Load, Metrics: d.Metrics(),
-		Organisation: d.cfg.Organisation, Log: d.log, Health: d.health})
+		Organisation: d.cfg.Organisation, Log: d.log, Health: d.health, People: d.people()})
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 5 * time.Minute,
 		ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
 	done := make(chan error, 1)
@@ -93,6 +94,15 @@ func (d *Daemon) serveHTTP(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return hs.Shutdown(sctx)
+}
+
+// people is the server's person view over the pipeline's directory (reloaded with it), with a
+// Resolver of its own: the pipeline's is not safe for use from the HTTP handlers.
+func (d *Daemon) people() *people.Finder {
+	if d.det.dir == nil {
+		return people.New(d.det.reg, nil, nil, d.cfg.Identity.RelatedWithin)
+	}
+	return people.New(d.det.reg, newResolver(d.cfg, d.det.dir), d.det.dir.Current, d.cfg.Identity.RelatedWithin)
 }
 
 // health is /healthz: unhealthy when the last checkpoint is older than a few periods (the pipeline

@@ -31,6 +31,7 @@ type permRoute struct {
 	api     bool
 	form    url.Values // page POST: the form (csrf added); API POST: body is used
 	body    string
+	id      string // fills {id} instead of the open incident (a person's name)
 }
 
 // permRoutes lists every route; {id} is filled with an open incident.
@@ -45,11 +46,13 @@ func permRoutes() []permRoute {
 		{pattern: "GET /api/v1/incidents/{id}", perm: PermRead, api: true},
 		{pattern: "POST /api/v1/incidents/{id}/triage", perm: PermTriage, api: true, body: `{"decision":"maybe","reason":"x"}`},
 		{pattern: "POST /api/v1/incidents/{id}/assessment", perm: PermAssess, api: true, body: `{"answers":{"colour":true}}`},
+		{pattern: "GET /api/v1/persons/{id}", perm: PermRead, api: true, id: "a.bakker"},
 		{pattern: "POST /logout", perm: PermRead, form: url.Values{}},
 		{pattern: "GET /{$}", perm: PermRead},
 		{pattern: "GET /incidents/{id}", perm: PermRead},
 		{pattern: "POST /incidents/{id}/assessment", perm: PermAssess, form: url.Values{}},                  // no answers: nothing saved
 		{pattern: "POST /incidents/{id}/triage", perm: PermTriage, form: url.Values{"decision": {"maybe"}}}, // refused with a message
+		{pattern: "GET /persons/{id}", perm: PermRead, id: "a.bakker"},
 	}
 	for _, doc := range documentKinds {
 		rs = append(rs, permRoute{pattern: "GET /incidents/{id}/" + doc.File, perm: PermRead})
@@ -60,6 +63,9 @@ func permRoutes() []permRoute {
 func (r permRoute) method() string { m, _, _ := strings.Cut(r.pattern, " "); return m }
 
 func (r permRoute) path(id string) string {
+	if r.id != "" {
+		id = r.id
+	}
 	_, p, _ := strings.Cut(r.pattern, " ")
 	p = strings.ReplaceAll(strings.ReplaceAll(p, "{id}", id), "{$}", "")
 	if p == "/static/" {

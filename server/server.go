@@ -14,6 +14,7 @@ import (
 
 	"github.com/lekwacht/lekwacht/assessment"
 	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/people"
 	"github.com/lekwacht/lekwacht/register"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -29,6 +30,10 @@ type Options struct {
 	Now          func() time.Time
 	// Health says why the daemon is not healthy (nil: healthy).
 	Health func() error
+	// People looks people up for the person view and adds the person, the related incidents and the
+	// owners of the hosts to an incident; nil: no directory (names are taken as the incidents write
+	// them, related incidents within config.DefaultRelatedWithin).
+	People *people.Finder
 }
 
 // Server handles lekwacht's HTTP requests.
@@ -48,6 +53,9 @@ func New(o Options) *Server {
 	if o.Tokens == nil {
 		o.Tokens = func() *Tokens { return nil }
 	}
+	if o.People == nil {
+		o.People = people.New(o.Register, nil, nil, 0)
+	}
 	s := &Server{o: o, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	if o.Metrics != nil {
@@ -57,6 +65,7 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/incidents/{id}", s.api(PermRead, s.show))
 	s.mux.Handle("POST /api/v1/incidents/{id}/triage", s.api(PermTriage, s.triage))
 	s.mux.Handle("POST /api/v1/incidents/{id}/assessment", s.api(PermAssess, s.assess))
+	s.mux.Handle("GET /api/v1/persons/{id}", s.api(PermRead, s.person))
 	// The FG's web page at / (login, incidents, assessment, documents): web*.go.
 	newWeb(o).routes(s.mux)
 	return s
@@ -165,7 +174,24 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, in)
+	x, err := s.o.People.Incident(r.Context(), in)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, x)
+}
+
+// person is the person view of any identifier (URL-escaped): the person's fields, every name they go
+// by and their incidents (the list's shape), the read logged under the token's name. 404 when no
+// one has the identifier and no incident names it.
+func (s *Server) person(w http.ResponseWriter, r *http.Request) {
+	v, err := s.o.People.Show(r.Context(), r.PathValue("id"), principal(r.Context()).Name, "api person")
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 // TriageRequest is the body of POST .../triage.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/people"
 	"github.com/lekwacht/lekwacht/register"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -24,6 +25,7 @@ var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 // server listening on 127.0.0.1.
 type fixture struct {
 	reg     *register.Register
+	people  *people.Finder // over testStaff
 	srv     *httptest.Server
 	secrets map[Role]string
 	ids     []string
@@ -37,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { reg.Close() })
-	f := &fixture{reg: reg, secrets: map[Role]string{}}
+	f := &fixture{reg: reg, secrets: map[Role]string{}, people: testPeople(t, reg)}
 	for i, user := range []string{"a.bakker", "j.devries"} {
 		h := hit.Hit{Detector: "bulk_bsn_export", Rule: "lw-bulk-bsn-export", Severity: hit.SeverityHigh, User: user, Pattern: "export",
 			Time: t0.Add(time.Duration(i) * time.Minute), Window: time.Hour, Categories: []hit.Category{hit.CategoryBSN}, Subjects: 250,
@@ -67,7 +69,7 @@ func newFixture(t *testing.T) *fixture {
 	c.Add(3)
 	metrics.MustRegister(c)
 	s := New(Options{Register: reg, Tokens: func() *Tokens { return tokens }, Metrics: metrics,
-		Health: func() error { return f.healthy }, Now: func() time.Time { return t0.Add(time.Hour) }})
+		Health: func() error { return f.healthy }, Now: func() time.Time { return t0.Add(time.Hour) }, People: f.people})
 	f.srv = httptest.NewServer(s)
 	t.Cleanup(f.srv.Close)
 	return f

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lekwacht/lekwacht/people"
 	"github.com/lekwacht/lekwacht/register"
 )
 
@@ -51,7 +52,7 @@ func newWeb(o Options) *web {
 	wb := &web{o: o, loc: loc, pages: map[string]*template.Template{},
 		sessions: newSessions(sessionTTL), failures: newLoginFailures(loginFailureLimit, loginFailureWindow),
 		origin: http.NewCrossOriginProtection(), failureDelay: loginFailureDelay}
-	for _, p := range []string{"login", "list", "incident", "error"} {
+	for _, p := range []string{"login", "list", "incident", "person", "error"} {
 		wb.pages[p] = template.Must(template.New(p).Funcs(wb.funcs()).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html"))
 	}
@@ -69,6 +70,7 @@ func (wb *web) routes(mux *http.ServeMux) {
 	mux.Handle("GET /incidents/{id}", wb.page(PermRead, wb.incident))
 	mux.Handle("POST /incidents/{id}/assessment", wb.page(PermAssess, wb.assess))
 	mux.Handle("POST /incidents/{id}/triage", wb.page(PermTriage, wb.triage))
+	mux.Handle("GET /persons/{id}", wb.page(PermRead, wb.person))
 	for _, doc := range documentKinds {
 		mux.Handle("GET /incidents/{id}/"+doc.File, wb.page(PermRead, wb.document(doc)))
 	}
@@ -200,6 +202,9 @@ func (wb *web) errorPage(w http.ResponseWriter, v *viewer, status int, title, ms
 // fail shows the register's errors as pages; anything else is a 500 whose detail stays in the log.
 func (wb *web) fail(w http.ResponseWriter, v viewer, err error) {
 	switch {
+	case errors.Is(err, people.ErrNoOne):
+		wb.errorPage(w, &v, http.StatusNotFound, "Niemand gevonden",
+			"Niemand in het personeelsbestand heeft deze naam, en geen incident in het datalekregister noemt hem.")
 	case errors.Is(err, register.ErrNotFound):
 		wb.errorPage(w, &v, http.StatusNotFound, "Niet gevonden", "Dit incident bestaat niet in het datalekregister.")
 	default:
@@ -214,8 +219,9 @@ func (wb *web) redirectBack(w http.ResponseWriter, r *http.Request, v viewer, to
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// nextPage is what a login may go back to: lekwacht's list or one of its incident pages.
-var nextPage = regexp.MustCompile(`^/(incidents/[A-Za-z0-9-]+(/[a-z.-]+)?)?$`)
+// nextPage is what a login may go back to: lekwacht's list, one of its incident pages, or the page
+// of a person whose name is plain (an account, an address).
+var nextPage = regexp.MustCompile(`^/(incidents/[A-Za-z0-9-]+(/[a-z.-]+)?|persons/[A-Za-z0-9][A-Za-z0-9._@-]*)?$`)
 
 // safeNext is where to go after login: only a local page of lekwacht, never another site.
 func safeNext(next string) string {

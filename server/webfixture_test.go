@@ -78,7 +78,7 @@ func newWebFixture(t *testing.T) *webFixture {
 	f.tokens.Store(tokens)
 	f.handler = New(Options{Register: f.reg, Tokens: f.tokens.Load, Now: func() time.Time { return t0.Add(time.Hour) },
 		Organisation: config.Organisation{Name: "Gemeente Voorbeeld", Timezone: "Europe/Amsterdam"},
-		Log:          slog.New(slog.NewTextHandler(f.log, nil))})
+		Log:          slog.New(slog.NewTextHandler(f.log, nil)), People: f.people})
 	f.web = httptest.NewServer(f.handler)
 	t.Cleanup(f.web.Close)
 	return f

@@ -1,9 +1,12 @@
 package server
 
 import (
+	"fmt"
 	"html/template"
+	"net/url"
 	"time"
 
+	"github.com/lekwacht/lekwacht/directory"
 	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/register"
 )
@@ -21,6 +24,16 @@ var (
 		hit.SeverityLow: "laag", hit.SeverityMedium: "midden", hit.SeverityHigh: "hoog", hit.SeverityCritical: "kritiek",
 	}
 	roleNames = map[Role]string{RoleAnalyst: "securityteam", RoleFG: "FG", RoleAdmin: "beheerder"}
+	// personStatusNames word a person's status in the directory.
+	personStatusNames = map[directory.Status]string{
+		directory.StatusActive: "in dienst", directory.StatusLeave: "met verlof", directory.StatusLeft: "uit dienst",
+	}
+	// kindNames word the kinds of names a person goes by.
+	kindNames = map[directory.Kind]string{
+		directory.KindAccount: "account", directory.KindAlias: "alias", directory.KindEmail: "e-mailadres",
+		directory.KindUPN: "UPN (userPrincipalName)", directory.KindSID: "SID", directory.KindEmployee: "personeelsnummer",
+		directory.KindName: "naam", directory.KindAdmin: "beheeraccount",
+	}
 	// detectorNames are short; documents.Nature words them for the AP form.
 	detectorNames = map[string]string{
 		"shared_credentials": "gedeelde inloggegevens",
@@ -62,6 +75,17 @@ func (wb *web) funcs() template.FuncMap {
 			return wb.formatTime(*t)
 		},
 		"millis": func(t time.Time) int64 { return t.UnixMilli() },
+		// pathseg escapes a name for one segment of a path (/persons/{{pathseg .}}): a '/', '?', '#'
+		// or '\' in an account or address stays part of the name.
+		"pathseg":      url.PathEscape,
+		"personStatus": func(s directory.Status) string { return nameOr(personStatusNames, s, string(s)) },
+		"kind":         func(k directory.Kind) string { return nameOr(kindNames, k, string(k)) },
+		"date": func(s string) string { // YYYY-MM-DD as 31-12-2026
+			if t, err := time.Parse(time.DateOnly, s); err == nil {
+				return t.Format("02-01-2006")
+			}
+			return s
+		},
 		"short": func(s string, n int) string {
 			if len(s) <= n {
 				return s
@@ -77,4 +101,15 @@ func (wb *web) formatTime(t time.Time) string {
 		return "—"
 	}
 	return t.In(wb.loc).Format("02-01-2006 15:04")
+}
+
+// days words a period in whole days ("7 dagen"), else as Go writes durations.
+func days(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		if n := d / (24 * time.Hour); n != 1 {
+			return fmt.Sprintf("%d dagen", n)
+		}
+		return "1 dag"
+	}
+	return d.String()
 }

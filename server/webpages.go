@@ -14,6 +14,7 @@ import (
 	"github.com/lekwacht/lekwacht/assessment"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/documents"
+	"github.com/lekwacht/lekwacht/people"
 	"github.com/lekwacht/lekwacht/register"
 )
 
@@ -132,6 +133,10 @@ type incidentData struct {
 	CanTriage  bool   // the viewer may triage, and the incident is a draft
 	Documents  []documentKind
 	Categories []string
+	// People is what the directory and the register add: the person, the related incidents (within
+	// RelatedWithin) and the owners of the incident's hosts.
+	People        *people.Incident
+	RelatedWithin string
 }
 
 type evidenceSummary struct {
@@ -209,7 +214,13 @@ func (wb *web) incident(w http.ResponseWriter, r *http.Request, v viewer) {
 		wb.fail(w, v, err)
 		return
 	}
-	d := incidentData{base: wb.base(&v, in.ID), In: in, Nature: documents.Nature(in.Detector),
+	x, err := wb.o.People.Incident(r.Context(), in)
+	if err != nil {
+		wb.fail(w, v, err)
+		return
+	}
+	d := incidentData{base: wb.base(&v, in.ID), In: in, People: x, RelatedWithin: days(wb.o.People.Within()),
+		Nature:   documents.Nature(in.Detector),
 		Evidence: summariseEvidence(in.Evidence), Details: detailViews(in.Assessment), Access: access,
 		CanAssess: v.Role.Allows(PermAssess) && (in.Status == register.StatusOpen || in.Status == register.StatusAssessed),
 		CanTriage: v.Role.Allows(PermTriage) && in.Status == register.StatusDraft,
