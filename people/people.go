@@ -5,7 +5,6 @@ package people
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -103,8 +102,15 @@ type Incident struct {
 	HostOwners []HostOwner          `json:"host_owners,omitempty"`
 }
 
-// ErrNoOne is returned by Show for an identifier that no one has and no incident names.
-var ErrNoOne = fmt.Errorf("%w: no one in the directory has this name and no incident names it", register.ErrNotFound)
+// ErrNoOne is returned by Show for an identifier that no one has and no incident names. It is a
+// register.ErrNotFound (the API answers 404).
+var ErrNoOne error = noOne{}
+
+type noOne struct{}
+
+func (noOne) Error() string { return "no one in the directory has this name and no incident names it" }
+
+func (noOne) Is(target error) bool { return target == register.ErrNotFound }
 
 // Finder looks people up for the person view and the incident page. It is safe for concurrent use:
 // it guards its own identity.Resolver (which is not).
