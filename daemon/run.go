@@ -159,7 +159,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 				d.mu.Lock()
 				defer d.mu.Unlock()
 				d.det.observeFile(f)
-				if err := d.det.flush(ctx); err != nil {
+				// Not ctx: the files still waiting for their audit line are inspected as run stops.
+				if err := d.det.flush(context.WithoutCancel(ctx)); err != nil {
 					d.log.Error("register hits of a watched file", "err", err)
 				}
 			})

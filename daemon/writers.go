@@ -23,15 +23,15 @@ var AttributeWait = 30 * time.Second
 
 // Bounds of what writers remembers.
 const (
-	writersPaths = 100_000        // paths remembered (least recently written forgotten first)
-	writersRuns  = 3              // people remembered per path, the last ones
-	writeBefore  = 24 * time.Hour // a write counts for a file changed at most this long after it
-	writeSkew    = time.Minute    // or this long before it (clocks of two machines, stamps in seconds)
+	writersPaths = 100_000          // paths remembered (least recently written forgotten first)
+	writersRuns  = 3                // people remembered per path, the last ones
+	writeBefore  = 24 * time.Hour   // a write counts for a file changed at most this long after it
+	writeSkew    = time.Minute      // or this long before it (clocks of two machines, stamps in seconds)
+	runGap       = 10 * time.Minute // one person's writes of a path this close together are one run
+	unplacedWarn = 100              // audit paths of a share outside its folder, none inside, before saying so
 	// writeFresh: in run, a write known from longer before the file changed may be an earlier
-	// version's (someone else's); the file waits for a fresher line, and takes the known one after.
+	// version's (someone else's): the file waits for a fresher line, and takes the known one after.
 	writeFresh = 2 * time.Minute
-	runGap       = 10 * time.Minute
-	unplacedWarn = 100 // audit paths of a share outside its folder, none inside, before saying so
 )
 
 // writers remembers, for the watch folders that name their share, who last created, wrote or renamed
@@ -79,8 +79,7 @@ type writeRun struct {
 	host        event.Host
 	source      event.Endpoint
 	first, last time.Time
-	line        hit.Evidence
-	fromInput   string
+	line        hit.Evidence // the first line, its input the audit log's
 }
 
 // watchedFile is a file in a watch folder to inspect, with whoever put it there.
@@ -226,7 +225,7 @@ func addWrite(runs []writeRun, ev *event.Event) []writeRun {
 		}
 	}
 	runs = append(runs, writeRun{user: ev.User, host: ev.Host, source: ev.Source, first: ev.Time, last: ev.Time,
-		line: hit.LineOf(ev), fromInput: ev.Log.Input})
+		line: hit.LineOf(ev)})
 	if len(runs) > writersRuns {
 		runs = append(runs[:0], runs[len(runs)-writersRuns:]...)
 	}
@@ -383,17 +382,25 @@ func (ws *writers) enter() bool {
 	return true
 }
 
-// close ends the waits (their files are not inspected: run is ending) and waits for the
-// inspections under way.
+// close ends the waits, inspecting their files now with what is known (run is ending, and does not
+// look at the folders again when it starts), and waits for the inspections under way.
 func (ws *writers) close() {
 	ws.mu.Lock()
 	ws.closed = true
+	var ended []*waiter
 	for _, w := range ws.pending {
-		w.timer.Stop()
+		if w.timer.Stop() {
+			ended = append(ended, w)
+		}
 	}
 	clear(ws.pending)
 	clear(ws.waiting)
 	ws.mu.Unlock()
+	for _, w := range ended {
+		if f, ok := statFile(w.path); ok {
+			w.emit(ws.attribute(f))
+		}
+	}
 	ws.inflight.Wait()
 }
 
@@ -402,7 +409,7 @@ func (ws *writers) close() {
 func (f watchedFile) annotate(h *hit.Hit) {
 	switch {
 	case f.by != nil:
-		h.Summary += fmt.Sprintf("; toegeschreven aan %s volgens de auditregel van %s", h.User, f.by.fromInput)
+		h.Summary += fmt.Sprintf("; toegeschreven aan %s volgens de auditregel van %s", h.User, f.by.line.Input)
 		h.Evidence = append(h.Evidence, f.by.line)
 	case f.shared:
 		h.Summary += "; toegeschreven aan de eigenaar van het bestand; geen auditregel gevonden"

@@ -277,6 +277,30 @@ func TestRunFallsBackToTheOwner(t *testing.T) {
 	}
 }
 
+// TestRunStopInspectsWaitingFiles: a file still waiting for its audit line when run stops is
+// inspected then, as its owner's (run does not look at the folders again when it starts).
+func TestRunStopInspectsWaitingFiles(t *testing.T) {
+	WatchSettle = 50 * time.Millisecond
+	s := newShareSetup(t)
+	owner := owner(t)
+	d, stop := start(t, s.cfg, nil)
+	ws := d.det.writers
+	p := filepath.Join(s.exports, "bij-het-stoppen.csv")
+	for i := 0; !ws.waitingFor(p); i++ {
+		if i == 20 {
+			t.Fatal("the file does not wait for its audit line")
+		}
+		os.WriteFile(p, bsnExport(i), 0o600)
+		waitUntil(500*time.Millisecond, func() bool { return ws.waitingFor(p) })
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if got := bsnIncidents(t, d.det.reg); got[owner] == nil || !strings.Contains(got[owner].Summary, "geen auditregel gevonden") {
+		t.Fatalf("incidents after the stop: %v", got)
+	}
+}
+
 // TestReplayAttributesWindowsShareWrites: a Windows file server's 5145 (Winlogbeat JSON) of Explorer
 // copying an export onto the share (DELETE with WRITE_DATA, which reads as a delete) names the writer;
 // ShareLocalPath is the watch's share_path, names differ in case and separators.
