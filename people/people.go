@@ -39,6 +39,9 @@ type Identifier struct {
 	Kind  directory.Kind `json:"kind"`
 }
 
+// LogValue keeps the name out of lekwacht's own logs: only its kind.
+func (i Identifier) LogValue() slog.Value { return slog.GroupValue(slog.String("kind", string(i.Kind))) }
+
 // Profile is a person as the directory has them.
 type Profile struct {
 	Account      string           `json:"account"`
@@ -50,6 +53,11 @@ type Profile struct {
 	EndDate      string           `json:"end_date,omitempty"` // YYYY-MM-DD
 	Workstations []string         `json:"workstations"`
 	Identifiers  []Identifier     `json:"identifiers"`
+}
+
+// LogValue keeps the person out of lekwacht's own logs.
+func (p Profile) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("department", p.Department), slog.String("status", string(p.Status)))
 }
 
 // View is what a person view shows: the person an identifier belongs to (nil when no one has it)

@@ -281,7 +281,8 @@ func TestLogValuesHoldNoPersonalData(t *testing.T) {
 	x, _ := fx.f.Incident(ctx, in)
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
-	log.Info("person", "view", v, "profile_ref", *x.Person, "owner", x.HostOwners[0], "incident", x)
+	log.Info("person", "view", v, "profile", *v.Profile, "identifier", v.Identifiers[0], "ref", *x.Person,
+		"owner", x.HostOwners[0], "incident", x, "manager", v.Manager)
 	for _, bad := range []string{"Jeanette", "jdevries", "Piet", "pbakker", "voorbeeld.nl", "S-1-5", "4711", "dossiers"} {
 		if strings.Contains(buf.String(), bad) {
 			t.Errorf("the log holds %q: %s", bad, buf.String())

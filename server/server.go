@@ -77,8 +77,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	began := time.Now()
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	s.mux.ServeHTTP(rec, r)
-	s.o.Log.Info("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "by", rec.by,
+	s.o.Log.Info("http", "method", r.Method, "path", logPath(r.URL.Path), "status", rec.status, "by", rec.by,
 		"ms", time.Since(began).Milliseconds())
+}
+
+// logPath is a request's path as lekwacht's log shows it: the name in a person's path (an account,
+// a mail address) is left out.
+func logPath(p string) string {
+	for _, prefix := range []string{"/api/v1/persons/", "/persons/"} {
+		if strings.HasPrefix(p, prefix) && len(p) > len(prefix) {
+			return prefix + "{id}"
+		}
+	}
+	return p
 }
 
 type statusRecorder struct {
