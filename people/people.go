@@ -40,7 +40,9 @@ type Identifier struct {
 }
 
 // LogValue keeps the name out of lekwacht's own logs: only its kind.
-func (i Identifier) LogValue() slog.Value { return slog.GroupValue(slog.String("kind", string(i.Kind))) }
+func (i Identifier) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("kind", string(i.Kind)))
+}
 
 // Profile is a person as the directory has them.
 type Profile struct {
