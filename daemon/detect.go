@@ -63,7 +63,7 @@ func openDetection(ctx context.Context, cfg *config.Config, log *slog.Logger, hs
 	d := &detection{log: log, rulesDir: cfg.Rules.Dir}
 	d.hooks.Store(&hs)
 	if cfg.Directory != "" {
-		if d.dir, err = directory.Open(cfg.Directory, log, cfg.Identity.Sources...); err != nil {
+		if d.dir, err = directory.OpenWith(cfg.Directory, log, directoryOptions(cfg)); err != nil {
 			return nil, err
 		}
 	}
@@ -294,9 +294,14 @@ func OpenIdentities(cfg *config.Config, log *slog.Logger) (*identity.Resolver, *
 	if cfg.Directory == "" {
 		return nil, nil, nil
 	}
-	dir, err := directory.Open(cfg.Directory, log, cfg.Identity.Sources...)
+	dir, err := directory.OpenWith(cfg.Directory, log, directoryOptions(cfg))
 	if err != nil {
 		return nil, nil, err
 	}
 	return newResolver(cfg, dir), dir, nil
+}
+
+// directoryOptions are the identity settings the directory is put together with.
+func directoryOptions(cfg *config.Config) directory.Options {
+	return directory.Options{Sources: cfg.Identity.Sources, AdminPatterns: cfg.Identity.AdminAccounts}
 }

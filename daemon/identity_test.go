@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -140,5 +141,33 @@ func TestOnePersonUnderFiveNamesIsOneAccount(t *testing.T) {
 	}
 	if un, _ = r.Unresolved(context.Background()); len(un) != 1 || un[0].Events != 2 {
 		t.Errorf("after a second replay: %+v", un)
+	}
+}
+
+// The directory the daemon loads is the staff CSV with an AD export merged in (identity.sources) and
+// the admin accounts of the export folded into their owners (identity.admin_accounts).
+func TestOpenIdentitiesMergesAnADExport(t *testing.T) {
+	dir := t.TempDir()
+	staff := filepath.Join(dir, "directory.csv")
+	ad := filepath.Join(dir, "users.csv")
+	os.WriteFile(staff, []byte("user,name,email,private_email,department,workstations,status,end_date\njdevries,Jeanette de Vries,j.devries@voorbeeld.nl,,Sociaal Domein,WS-0042,active,\n"), 0o600)
+	os.WriteFile(ad, []byte("\ufeff\"DistinguishedName\",\"SamAccountName\",\"UserPrincipalName\",\"SID\",\"Enabled\",\"employeeID\"\r\n"+
+		"\"CN=Jeanette de Vries,OU=Medewerkers,DC=voorbeeld,DC=local\",\"jdevries\",\"jdevries@voorbeeld.local\",\"S-1-5-21-1004336348-1177238915-682003330-1104\",\"True\",\"004711\"\r\n"+
+		"\"CN=adm_jdevries,OU=Beheer,DC=voorbeeld,DC=local\",\"adm_jdevries\",\"adm_jdevries@voorbeeld.local\",\"S-1-5-21-1004336348-1177238915-682003330-1500\",\"True\",\"004711\"\r\n"), 0o600)
+	cfg := &config.Config{Directory: staff, Organisation: config.Organisation{Domains: []string{"voorbeeld.nl"}},
+		Identity: config.Identity{Sources: []string{ad}, AdminAccounts: []string{"adm_{user}"}}}
+	res, _, err := OpenIdentities(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"004711": "person", "jdevries@voorbeeld.local": "person",
+		"S-1-5-21-1004336348-1177238915-682003330-1500": "admin", `VOORBEELD\adm_jdevries`: "admin"} {
+		if p, id := res.Person(name); p == nil || p.User != "jdevries" || string(id) != want {
+			t.Errorf("%s: %v %s, want jdevries as %s", name, p, id, want)
+		}
+	}
+	cfg.Identity.AdminAccounts = nil // without the pattern the export has two people with one employee number
+	if _, _, err := OpenIdentities(cfg, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), `"004711"`) {
+		t.Errorf("want the duplicate employee number named, got %v", err)
 	}
 }
