@@ -101,24 +101,10 @@ func (s *series) usual(today int32) Usual {
 type AmountsState map[string]*series
 
 // Save returns the state.
-func (a *Amounts) Save() AmountsState {
-	s := AmountsState{}
-	for _, k := range a.keys.Keys() {
-		if v, ok := a.keys.Peek(k); ok {
-			s[k] = v
-		}
-	}
-	return s
-}
+func (a *Amounts) Save() AmountsState { return save(a.keys) }
 
 // Restore adds saved keys.
-func (a *Amounts) Restore(s AmountsState) {
-	for k, v := range s {
-		if v != nil {
-			a.keys.Add(k, v)
-		}
-	}
-}
+func (a *Amounts) Restore(s AmountsState) { restore(a.keys, s) }
 
 // Hours keeps, per key, on how many days each hour of the day had activity, weekdays and weekend
 // days apart: an hour a person never worked in is new for them.
@@ -192,21 +178,7 @@ func (h *Hours) Observe(key string, t time.Time) HourUsual {
 type HoursState map[string]*hours
 
 // Save returns the state.
-func (h *Hours) Save() HoursState {
-	s := HoursState{}
-	for _, k := range h.keys.Keys() {
-		if v, ok := h.keys.Peek(k); ok {
-			s[k] = v
-		}
-	}
-	return s
-}
+func (h *Hours) Save() HoursState { return save(h.keys) }
 
 // Restore adds saved keys.
-func (h *Hours) Restore(s HoursState) {
-	for k, v := range s {
-		if v != nil {
-			h.keys.Add(k, v)
-		}
-	}
-}
+func (h *Hours) Restore(s HoursState) { restore(h.keys, s) }

@@ -144,23 +144,36 @@ func (f *Familiar) Len() int { return f.keys.Len() }
 // FamiliarState is a Familiar saved: key -> its history.
 type FamiliarState map[string]*known
 
-// Save returns the state, oldest key first when restored.
-func (f *Familiar) Save() FamiliarState {
-	s := FamiliarState{}
-	for _, k := range f.keys.Keys() {
-		if v, ok := f.keys.Peek(k); ok {
+// Save returns the state.
+func (f *Familiar) Save() FamiliarState { return save(f.keys) }
+
+// Restore adds saved keys (a restart); the bounds still hold.
+func (f *Familiar) Restore(s FamiliarState) {
+	for k, v := range s {
+		if v != nil && v.Values == nil {
+			v.Values = map[string]*use{}
+		}
+		s[k] = v
+	}
+	restore(f.keys, s)
+}
+
+// save is the keys of a cache and their values, least recently used first in the cache's order.
+func save[V any](c *lru.Cache[string, *V]) map[string]*V {
+	s := make(map[string]*V, c.Len())
+	for _, k := range c.Keys() {
+		if v, ok := c.Peek(k); ok {
 			s[k] = v
 		}
 	}
 	return s
 }
 
-// Restore adds saved keys (a restart); the bounds still hold.
-func (f *Familiar) Restore(s FamiliarState) {
+// restore adds saved keys to a cache, leaving out empty ones.
+func restore[V any](c *lru.Cache[string, *V], s map[string]*V) {
 	for k, v := range s {
-		if v == nil || v.Values == nil {
-			continue
+		if v != nil {
+			c.Add(k, v)
 		}
-		f.keys.Add(k, v)
 	}
 }
