@@ -4,6 +4,7 @@
 package identity
 
 import (
+	"hash/maphash"
 	"path"
 	"slices"
 	"strings"
@@ -41,7 +42,11 @@ type Resolver struct {
 	admin   []affix
 	own     map[string]bool // own mail domains and UPN suffixes, lower case
 	current *directory.Directory
-	cache   map[cacheKey]result
+	// cache is what names (or SIDs) resolved to, keyed by a 64-bit hash of the name: the look-up
+	// then touches one slot of the map and no key string, which matters on the hot path, where the
+	// rest of the pipeline has pushed the map out of the processor's cache (the profile showed it).
+	cache map[uint64]cachedResult
+	seed  maphash.Seed
 
 	mu         sync.Mutex
 	unresolved map[Unresolved]*Seen
@@ -52,7 +57,6 @@ type Resolver struct {
 // affix is an admin account pattern: what comes before and after {user}.
 type affix struct{ pre, post string }
 
-type cacheKey struct{ name, id string }
 
 // result is what a name resolved to.
 type result struct {
@@ -75,7 +79,7 @@ type Seen struct {
 
 // New makes a Resolver over the directory dir returns (nil: no directory, nothing is resolved).
 func New(dir func() *directory.Directory, opts Options) *Resolver {
-	r := &Resolver{dir: dir, opts: opts, unresolved: map[Unresolved]*Seen{}}
+	r := &Resolver{dir: dir, opts: opts, unresolved: map[Unresolved]*Seen{}, seed: maphash.MakeSeed()}
 	if r.opts.MaxUnresolved <= 0 {
 		r.opts.MaxUnresolved = DefaultMaxUnresolved
 	}
@@ -108,22 +112,21 @@ func (r *Resolver) Resolve(ev *event.Event) {
 	if name == "" && sid == "" {
 		return
 	}
-	ck := cacheKey{name, sid}
-	res, ok := r.cache[ck]
-	if !ok {
-		res = r.resolve(d, name, sid)
-		if len(r.cache) >= cacheSize {
-			clear(r.cache)
+	// One cached look-up by the name; the SID only when the name is no one's (most events name
+	// someone: hashing a 45-character SID for each of them showed in the profile).
+	res := r.cached(d, name, "")
+	if res.id == event.IdentityUnknown && sid != "" || name == "" {
+		if bySID := r.cached(d, "", sid); bySID.person != nil || name == "" {
+			res = bySID
 		}
-		r.cache[ck] = res
 	}
 	u.Identity = res.id
 	switch {
 	case res.person != nil:
-		if name != res.person.User {
+		if !res.same {
 			u.Original = name
 		}
-		u.Name, u.Account = res.person.User, res.account
+		u.Name, u.Account = res.user, res.account
 	case res.id == event.IdentityUnknown:
 		r.note(ev, name, sid)
 		if !fromMail {
@@ -138,7 +141,7 @@ func (r *Resolver) Resolve(ev *event.Event) {
 func (r *Resolver) directory() *directory.Directory {
 	d := r.dir()
 	if d != r.current {
-		r.current, r.cache = d, make(map[cacheKey]result, 1024)
+		r.current, r.cache = d, make(map[uint64]cachedResult, 1024)
 		r.own = map[string]bool{}
 		for _, dom := range r.opts.OwnDomains {
 			r.own[strings.ToLower(dom)] = true
@@ -170,7 +173,37 @@ func (r *Resolver) sender(m *event.Mail) string {
 	return ""
 }
 
-// resolve looks a name (and a SID) up in every form it can take.
+// cachedResult is a result with what Resolve needs of it at hand: the person's account and whether
+// the name was written as that account, so no pointer into the directory is followed per event.
+type cachedResult struct {
+	result
+	user    string
+	same    bool  // the name is the account, as written
+	nameLen int32 // of the name hashed: a cheap guard against a collision of hashes
+}
+
+// cached is resolve of a name or of a SID, remembered until the directory changes.
+func (r *Resolver) cached(d *directory.Directory, name, sid string) cachedResult {
+	k := name
+	if name == "" {
+		k = sid
+	}
+	h := maphash.String(r.seed, k)
+	if c, ok := r.cache[h]; ok && c.nameLen == int32(len(k)) {
+		return c
+	}
+	c := cachedResult{result: r.resolve(d, name, sid), nameLen: int32(len(k))}
+	if c.person != nil {
+		c.user, c.same = c.person.User, k == c.person.User
+	}
+	if len(r.cache) >= cacheSize {
+		clear(r.cache)
+	}
+	r.cache[h] = c
+	return c
+}
+
+// resolve looks a name (or a SID) up in every form it can take.
 func (r *Resolver) resolve(d *directory.Directory, name, sid string) result {
 	if name != "" {
 		if system(name) {

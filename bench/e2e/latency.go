@@ -29,8 +29,8 @@ type appendLatency struct {
 	rssMB      float64
 }
 
-// config is a gemeente with one zaaksysteem audit log, followed live; the shipped rules.
-const config = `# Written by bench/e2e: one zaaksysteem audit log followed by lekwacht run.
+// latencyConfig is a gemeente with one zaaksysteem audit log, followed live; the shipped rules.
+const latencyConfig = `# Written by bench/e2e: one zaaksysteem audit log followed by lekwacht run.
 organisation:
   name: Gemeente Bench
   domains: [voorbeeld.nl]
@@ -134,7 +134,7 @@ func writeLatencySetup(work string) (cfg, logPath string, err error) {
 	for _, f := range []struct{ path, text string }{
 		{dirPath, b.String()},
 		{logPath, ""},
-		{cfg, fmt.Sprintf(config, filepath.Join(work, "register"), dirPath, logPath)},
+		{cfg, fmt.Sprintf(latencyConfig, filepath.Join(work, "register"), dirPath, logPath)},
 	} {
 		if err := os.WriteFile(f.path, []byte(f.text), 0o600); err != nil {
 			return "", "", err

@@ -70,10 +70,10 @@ func run() error {
 		return fmt.Errorf("latency: %w", err)
 	}
 	fmt.Printf("\nSUMMARY e2e: replay of a %d-employee day: %d lines in %.2f s = %.0f lines/s (%.1f%% of cat's rate), CPU %.2f s, peak RSS %.0f MB, %d incidents; "+
-		"identity resolution %+.1f%% of the replay time (with the directory %.2f s, without %.2f s); "+
+		"identity resolution %.1f%% of the replay's CPU (the directory as a whole %+.1f%%: %.2f s with, %.2f s without); "+
 		"append -> stored draft p50 %v, p99 %v, max %v, %d of %d lost\n",
 		*employees, day.lines, day.took.Seconds(), day.rate(), 100*day.rate()/day.catRate(), day.cpu.Seconds(), day.rssMB, day.incidents,
-		ident.overhead(), ident.with.took.Seconds(), ident.without.took.Seconds(),
+		ident.share, ident.overhead(), ident.with.took.Seconds(), ident.without.took.Seconds(),
 		lat.discovered.q(0.5), lat.discovered.q(0.99), lat.discovered.q(1), lat.lost, lat.sent)
 	return nil
 }
