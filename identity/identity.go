@@ -57,7 +57,6 @@ type Resolver struct {
 // affix is an admin account pattern: what comes before and after {user}.
 type affix struct{ pre, post string }
 
-
 // result is what a name resolved to.
 type result struct {
 	person  *directory.Person
