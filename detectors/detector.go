@@ -70,6 +70,12 @@ type LineKeeper interface {
 	KeptLines(yield func(*hit.Line))
 }
 
+// SignalScorer is a detector that takes the other detectors' weak signals (hit.Hit.Signal) instead
+// of events: the risk rule, which adds them to each person's score. Score returns the hits it opens.
+type SignalScorer interface {
+	Score(signal *hit.Hit) []hit.Hit
+}
+
 // spoolSegment is the size from which the evidence spool is compacted (0: hit.DefaultSpoolSegment).
 var spoolSegment int64
 
@@ -81,6 +87,9 @@ type Engine struct {
 	loc       *time.Location
 	lines     *hit.Lines
 	routes    map[kind][]Detector // the detectors that accept a kind of event, in rule order
+	scorers   []SignalScorer      // the risk rules
+	// Signals counts the weak signals raised, Unscored those no risk rule took (none is active).
+	Signals, Unscored int64
 }
 
 // kind is an event's category and action, which decide which detectors see it.
@@ -142,6 +151,14 @@ func build(set *rules.Set, env Env, old *Engine) (*Engine, []string, error) {
 		e.rules = append(e.rules, r)
 		e.detectors = append(e.detectors, d)
 	}
+	for _, d := range e.detectors {
+		if s, ok := d.(SignalScorer); ok {
+			e.scorers = append(e.scorers, s)
+		}
+	}
+	if old != nil {
+		e.Signals, e.Unscored = old.Signals, old.Unscored
+	}
 	return e, missing, nil
 }
 
@@ -170,6 +187,7 @@ func (e *Engine) Observe(ev *event.Event) []hit.Hit {
 	for _, d := range e.route(ev) {
 		hits = append(hits, d.Observe(ev)...)
 	}
+	hits = e.score(hits)
 	if e.lines.Full() {
 		// Lines it cannot copy keep their place in the evidence but lose their text.
 		_ = e.lines.Compact(e.keptLines)
@@ -178,6 +196,30 @@ func (e *Engine) Observe(ev *event.Event) []hit.Hit {
 		e.raise(&hits[i])
 	}
 	return hits
+}
+
+// score hands the weak signals among hits to the risk rules and returns the other hits with what
+// the risk rules opened: a signal is never a draft of its own.
+func (e *Engine) score(hits []hit.Hit) []hit.Hit {
+	if !slices.ContainsFunc(hits, func(h hit.Hit) bool { return h.Signal }) {
+		return hits
+	}
+	out := make([]hit.Hit, 0, len(hits))
+	var opened []hit.Hit
+	for i := range hits {
+		if !hits[i].Signal {
+			out = append(out, hits[i])
+			continue
+		}
+		e.Signals++
+		if len(e.scorers) == 0 {
+			e.Unscored++
+		}
+		for _, s := range e.scorers {
+			opened = append(opened, s.Score(&hits[i])...)
+		}
+	}
+	return append(out, opened...)
 }
 
 // keptLines yields the lines every detector keeps.

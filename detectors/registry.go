@@ -7,6 +7,7 @@ import (
 	"github.com/lekwacht/lekwacht/detectors/massdeletion"
 	"github.com/lekwacht/lekwacht/detectors/misdirected"
 	"github.com/lekwacht/lekwacht/detectors/privatemail"
+	"github.com/lekwacht/lekwacht/detectors/risk"
 	"github.com/lekwacht/lekwacht/detectors/sharedcreds"
 	"github.com/lekwacht/lekwacht/detectors/snooping"
 	"github.com/lekwacht/lekwacht/detectors/threshold"
@@ -21,7 +22,11 @@ var registry = map[string]Constructor{
 		return misdirected.New(r, append(slices.Clone(env.OwnDomains), env.PartnerDomains...), env.StateSize)
 	},
 	"shared_credentials": func(r *rules.Rule, env Env) (Detector, error) {
-		return sharedcreds.New(r, env.Directory, env.SharedHosts, env.StateSize)
+		d, err := sharedcreds.New(r, env.Directory, env.SharedHosts, env.StateSize)
+		if err == nil {
+			d.SetLocation(env.Location)
+		}
+		return d, err
 	},
 	"record_snooping": func(r *rules.Rule, env Env) (Detector, error) {
 		return snooping.New(r, env.Directory, env.WorkingHours, env.Location, env.StateSize)
@@ -30,6 +35,7 @@ var registry = map[string]Constructor{
 	"private_mail": func(r *rules.Rule, env Env) (Detector, error) {
 		return privatemail.New(r, env.OwnDomains, env.Directory)
 	},
+	"risk": func(r *rules.Rule, env Env) (Detector, error) { return risk.New(r, env.StateSize) },
 	"mass_deletion": func(r *rules.Rule, env Env) (Detector, error) {
 		return massdeletion.New(r, env.ServiceAccounts, env.StateSize)
 	},

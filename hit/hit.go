@@ -106,6 +106,28 @@ type Hit struct {
 	Summary    string        `json:"summary"`            // one line without BSNs, addresses or subjects
 	Facts      Facts         `json:"facts,omitzero"`
 	Evidence   []Evidence    `json:"evidence"`
+	// Signal marks a weak signal: a deviation from the person's own normal that opens no draft on
+	// its own. The engine hands signals to the risk rule, which adds Weight to the person's score
+	// and opens a draft when the score crosses its threshold, naming every contributing signal.
+	Signal bool `json:"signal,omitempty"`
+	// Weight is what the signal adds to the person's risk score (0: the risk rule's default).
+	Weight float64 `json:"weight,omitempty"`
+	// Deviation is how the signal deviated from the baseline, for the analyst.
+	Deviation *Deviation `json:"deviation,omitempty"`
+}
+
+// Deviation is a signal's departure from the person's (and their peers') usual behaviour.
+type Deviation struct {
+	// Text says it in Dutch for the analyst: "eerste keer in 60 dagen", "12x het gebruikelijke volume".
+	Text string `json:"text"`
+	// HistoryDays is how many days of the person's history the baseline holds.
+	HistoryDays int `json:"history_days"`
+	// Value, Usual and PeerUsual compare an amount with the person's and the peer group's usual.
+	Value     float64 `json:"value,omitempty"`
+	Usual     float64 `json:"usual,omitempty"`
+	PeerUsual float64 `json:"peer_usual,omitempty"`
+	// First is true when the value was never seen for the person before.
+	First bool `json:"first,omitempty"`
 }
 
 // Validate says what is missing or wrong, every problem at once.

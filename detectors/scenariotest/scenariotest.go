@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ type Scenario struct {
 
 // Event is a compact event: time of day on 2026-11-23 (UTC) and the fields detectors read.
 type Event struct {
+	Day                                            int // days after Day
 	At, User, Category, Action, Path, Object, Host string
 	Computer                                       string // the computer that logged the event (host.name)
 	Logon, Outcome                                 string // logon type (interactive, remote_interactive, ...), outcome
@@ -44,6 +46,10 @@ type Hit struct {
 	Evidence int          `yaml:"evidence"`
 	Severity hit.Severity `yaml:"severity"`
 	Pattern  string       `yaml:"pattern"`
+	Signal   *bool        `yaml:"signal"`    // a weak signal for the risk rule (true) or a hit (false)
+	Weight   float64      `yaml:"weight"`    // of a signal
+	Summary  string       `yaml:"summary"`   // a part of the summary
+	Text     string       `yaml:"deviation"` // a part of the deviation's text
 }
 
 // Observer is a detector under test.
@@ -89,7 +95,7 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 		if err != nil {
 			t.Fatalf("event %d: %v", i+1, err)
 		}
-		ev := &event.Event{Time: Day.Add(time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute),
+		ev := &event.Event{Time: Day.AddDate(0, 0, e.Day).Add(time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute),
 			Event: event.Kind{Category: event.Category(e.Category), Action: event.Action(e.Action)}, User: event.User{Name: e.User},
 			Host: event.Host{Workstation: e.Host, Name: e.Computer}, File: &event.File{Path: e.Path}, App: &event.App{Object: e.Object},
 			Log: event.Log{Input: "test", Path: f, Offset: int64(i * 100), Original: fmt.Sprintf("line %d", i+1)}}
@@ -109,8 +115,11 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 		h := got[i]
 		if (want.User != "" && h.User != want.User) || (want.Evidence != 0 && len(h.Evidence) != want.Evidence) ||
 			(want.Detector != "" && h.Detector != want.Detector) || (want.Severity != "" && h.Severity != want.Severity) ||
-			(want.Pattern != "" && h.Pattern != want.Pattern) {
-			t.Errorf("hit %d: %s by %s with %d lines, %s, %s; want %+v", i+1, h.Detector, h.User, len(h.Evidence), h.Severity, h.Pattern, want)
+			(want.Pattern != "" && h.Pattern != want.Pattern) || (want.Signal != nil && h.Signal != *want.Signal) ||
+			(want.Weight != 0 && h.Weight != want.Weight) || !strings.Contains(h.Summary, want.Summary) ||
+			(want.Text != "" && (h.Deviation == nil || !strings.Contains(h.Deviation.Text, want.Text))) {
+			t.Errorf("hit %d: %s by %s with %d lines, %s, %s, signal %v weight %v, %q, %+v; want %+v", i+1, h.Detector, h.User,
+				len(h.Evidence), h.Severity, h.Pattern, h.Signal, h.Weight, h.Summary, h.Deviation, want)
 		}
 		if err := h.Validate(); err != nil {
 			t.Errorf("hit %d does not validate: %v", i+1, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/lekwacht/lekwacht/detectors/baseline"
 	"github.com/lekwacht/lekwacht/directory"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
@@ -45,7 +46,27 @@ type Detector struct {
 	leavers         *lru.Cache[string, time.Time] // account of a leaver -> last reported
 	lines           *hit.Lines
 	evictions       atomic.Int64
+	// With baselineDays > 0 (params.baseline_days) the detector judges by the person's own normal:
+	// a workstation the person (or their department) uses regularly is theirs; a first logon at a
+	// colleague's PC, several people on one PC and sessions that merely may overlap are weak signals
+	// for the risk rule; only sessions that provably overlap in presence (activity on both within
+	// params.presence) and a leaver's account are drafts of their own.
+	baselineDays int
+	presence     time.Duration
+	size         int                // bound of each state
+	hostsOf      *baseline.Familiar // person -> workstations used
+	peerHosts    *baseline.Familiar // "dept:" + department -> workstations used
 }
+
+// Defaults of the baseline mode.
+const (
+	DefaultPresence = 15 * time.Minute
+	// familiarDays are the earlier days a workstation must have been used on (by the person, or by
+	// their department) to be normal for them.
+	familiarDays, peerFamiliarDays = 2, 3
+	// Signal weights (the risk rule may override them per pattern).
+	weightForeign, weightForeignOwnerPresent, weightManyAccounts = 30, 60, 20
+)
 
 // session is an account's open session on a host.
 type session struct {
@@ -85,6 +106,19 @@ func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, s
 				return nil, fmt.Errorf("params.session: want a duration such as 10h, got %v", v)
 			}
 			d.session = dur
+		case "baseline_days":
+			n, ok := v.(int)
+			if !ok || n < 0 {
+				return nil, fmt.Errorf("params.baseline_days: want the days of history a person needs before a workstation new to them is a signal (0: off), got %v", v)
+			}
+			d.baselineDays = n
+		case "presence":
+			s, _ := v.(string)
+			dur, err := time.ParseDuration(s)
+			if err != nil || dur <= 0 {
+				return nil, fmt.Errorf("params.presence: want a duration such as 15m, got %v", v)
+			}
+			d.presence = dur
 		case "accounts_per_host":
 			n, ok := v.(int)
 			if !ok || n < 2 {
@@ -92,7 +126,7 @@ func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, s
 			}
 			d.accountsPerHost = n
 		default:
-			return nil, fmt.Errorf("params.%s: unknown; shared_credentials takes session and accounts_per_host", k)
+			return nil, fmt.Errorf("params.%s: unknown; shared_credentials takes session, accounts_per_host, baseline_days and presence", k)
 		}
 	}
 	evict := func(string, any) { d.evictions.Add(1) }
@@ -104,7 +138,20 @@ func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, s
 		return nil, err
 	}
 	d.leavers, err = lru.New[string, time.Time](size)
+	if d.presence == 0 {
+		d.presence = DefaultPresence
+	}
+	d.size = size
+	d.SetLocation(time.Local)
 	return d, err
+}
+
+// SetLocation makes days the gemeente's days (organisation.timezone) for the baselines.
+func (d *Detector) SetLocation(loc *time.Location) {
+	if loc != nil {
+		d.hostsOf = baseline.NewFamiliar(d.size, 64, loc)
+		d.peerHosts = baseline.NewFamiliar(max(d.size/10, 100), 4096, loc)
+	}
 }
 
 // Evictions counts accounts and hosts pushed out of the bounded state.
@@ -152,6 +199,10 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		return hits
 	}
 	switch {
+	case ev.Event.Action == "lock" || ev.Event.Action == event.ActionDisconnect:
+		d.touch(account, host, 0) // a locked or disconnected session is no presence
+	case ev.Event.Action == "unlock" || ev.Event.Action == "reconnect":
+		d.touch(account, host, ev.Time.UnixNano())
 	case ev.Event.Action == event.ActionLogoff:
 		if s, ok := d.users.Get(account); ok {
 			if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 && sameSession(s[i], ev) {
@@ -220,12 +271,19 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, accoun
 		if person != nil && ownWorkstation(person, host) && ownWorkstation(person, s.host) {
 			continue // a laptop and a desktop of the same person
 		}
+		if d.baselineDays > 0 && (s.last == 0 || time.Duration(at-s.last) > d.presence) {
+			continue // the other session may have ended without a logoff, or be locked: not proven
+		}
 		hits = append(hits, d.hit(ev, user, "concurrent-sessions", []string{s.host, host}, []hit.Evidence{s.line.Evidence(), e},
 			"account tegelijk aangemeld op twee werkplekken die niet allebei van de eigenaar zijn"))
 	}
 	d.open(account, host, logonID(ev), at, line)
 	// 2. a workstation that belongs to another employee
-	if dir != nil {
+	if d.baselineDays > 0 {
+		if h, ok := d.foreign(ev, dir, person, user, host, at, e); ok {
+			hits = append(hits, h)
+		}
+	} else if dir != nil {
 		if owner, ok := dir.WorkstationOwner(host); ok && !strings.EqualFold(owner.User, user) {
 			hits = append(hits, d.hit(ev, user, "foreign-workstation", []string{host}, []hit.Evidence{e},
 				"aanmelding op de werkplek van een andere medewerker"))
@@ -259,10 +317,64 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, accoun
 				lines = append(lines, l.line.Evidence())
 			}
 		}
-		hits = append(hits, d.hit(ev, user, "host-many-accounts:"+host, []string{host}, lines,
-			fmt.Sprintf("%d accounts aangemeld op één werkplek binnen %s", accounts, d.window)))
+		h := d.hit(ev, user, "host-many-accounts:"+host, []string{host}, lines,
+			fmt.Sprintf("%d accounts aangemeld op één werkplek binnen %s", accounts, d.window))
+		if d.baselineDays > 0 {
+			h.Signal, h.Weight = true, weightManyAccounts
+		}
+		hits = append(hits, h)
 	}
 	return hits
+}
+
+// foreign judges a logon at a workstation by the person's own normal: a workstation the person used
+// on earlier days, or one their department uses, is normal (hot desks, a part-timer's desk); after
+// baseline_days of history, a first logon at another employee's workstation is a signal, a stronger
+// one while its owner is present there. It learns the workstation either way.
+func (d *Detector) foreign(ev *event.Event, dir *directory.Directory, person *directory.Person, user, host string, at int64, e hit.Evidence) (hit.Hit, bool) {
+	fam := d.hostsOf.Observe(user, host, ev.Time)
+	peer := baseline.Familiarity{}
+	if person != nil && person.Department != "" {
+		peer = d.peerHosts.Observe("dept:"+strings.ToLower(person.Department), host, ev.Time)
+	}
+	if dir == nil {
+		return hit.Hit{}, false
+	}
+	owner, ok := dir.WorkstationOwner(host)
+	if !ok || strings.EqualFold(owner.User, user) || fam.DaysUsed >= familiarDays || peer.DaysUsed >= peerFamiliarDays ||
+		fam.HistoryDays < d.baselineDays {
+		return hit.Hit{}, false
+	}
+	h := d.hit(ev, user, "foreign-workstation", []string{host}, []hit.Evidence{e}, "aanmelding op de werkplek van een andere medewerker")
+	h.Signal, h.Weight = true, weightForeign
+	text := fmt.Sprintf("eerste aanmelding op deze werkplek in %d dagen", fam.HistoryDays)
+	if !fam.New {
+		text = fmt.Sprintf("werkplek %d dagen geleden voor het laatst gebruikt (%d van %d dagen)", fam.SinceLast, fam.DaysUsed, fam.HistoryDays)
+	}
+	if d.present(owner.User, host, at) {
+		h.Weight = weightForeignOwnerPresent
+		text += ", terwijl de eigenaar daar aangemeld is"
+	}
+	h.Deviation = &hit.Deviation{Text: text, HistoryDays: fam.HistoryDays, First: fam.New}
+	return h, true
+}
+
+// present says whether an account showed presence in a session on host within the presence window
+// before at.
+func (d *Detector) present(account, host string, at int64) bool {
+	s, _ := d.users.Get(strings.ToLower(account))
+	return slices.ContainsFunc(s, func(s session) bool {
+		return s.host == host && s.last != 0 && time.Duration(at-s.last) <= d.presence
+	})
+}
+
+// touch sets the last sign of presence of an account's session on a host (0: none).
+func (d *Detector) touch(account, host string, at int64) {
+	if s, ok := d.users.Get(account); ok {
+		if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 {
+			s[i].last = at
+		}
+	}
 }
 
 // open records an account's session on a host, in place of an earlier one there.
@@ -354,6 +466,9 @@ type snapshot struct {
 	Users   map[string][]savedSession `json:"users"`
 	Hosts   map[string][]savedLogon   `json:"hosts"`
 	Leavers map[string]time.Time      `json:"leavers"`
+	// the baselines: the workstations of each person and of each department
+	Workstations     baseline.FamiliarState `json:"workstations,omitempty"`
+	PeerWorkstations baseline.FamiliarState `json:"peer_workstations,omitempty"`
 }
 
 // SaveState returns the open sessions, the recent logons per host and the leavers last reported.
@@ -374,6 +489,7 @@ func (d *Detector) SaveState() ([]byte, error) {
 	for _, u := range d.leavers.Keys() {
 		s.Leavers[u], _ = d.leavers.Peek(u)
 	}
+	s.Workstations, s.PeerWorkstations = d.hostsOf.Save(), d.peerHosts.Save()
 	return json.Marshal(s)
 }
 
@@ -400,5 +516,7 @@ func (d *Detector) LoadState(b []byte) error {
 	for u, t := range s.Leavers {
 		d.leavers.Add(u, t)
 	}
+	d.hostsOf.Restore(s.Workstations)
+	d.peerHosts.Restore(s.PeerWorkstations)
 	return nil
 }

@@ -1,0 +1,268 @@
+// Package risk is the risk rule: one risk picture per person. Weak signals of the other detectors
+// (a first logon at a colleague's PC, a session that may overlap another, a first USB stick, work at an
+// hour new for the person) open no draft on their own; each adds its weight to the person's score,
+// which halves every half_life, and a draft opens when the score crosses the threshold, naming every
+// signal that contributed, with its evidence and its deviation from the person's normal.
+package risk
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/rules"
+)
+
+// Defaults when the rule's params leave them out.
+const (
+	DefaultThreshold = 100.0
+	DefaultHalfLife  = 72 * time.Hour
+	DefaultWeight    = 25.0
+	// MaxContributions bounds the signals kept per person (the newest are kept).
+	MaxContributions = 32
+	// MaxEvidence bounds the evidence lines of one risk hit.
+	MaxEvidence = 64
+)
+
+// Detector scores signals per person.
+type Detector struct {
+	rule      *rules.Rule
+	threshold float64
+	halfLife  time.Duration
+	weight    float64
+	weights   map[string]float64 // "detector" or "detector/pattern" -> weight
+	people    *lru.Cache[string, *picture]
+}
+
+// picture is one person's risk: the score at a time and the signals behind it.
+type picture struct {
+	Score    float64        `json:"score"`
+	At       time.Time      `json:"at"`
+	Signals  []contribution `json:"signals"`
+	Crossed  bool           `json:"crossed"`  // above the threshold since the last crossing
+	Reported int            `json:"reported"` // of Signals, how many went into a hit already
+}
+
+// contribution is one signal as the score keeps it.
+type contribution struct {
+	At        time.Time      `json:"at"`
+	Detector  string         `json:"detector"`
+	Pattern   string         `json:"pattern"`
+	Summary   string         `json:"summary"`
+	Weight    float64        `json:"weight"`
+	Deviation string         `json:"deviation,omitempty"`
+	Hosts     []string       `json:"hosts,omitempty"`
+	Cats      []hit.Category `json:"categories,omitempty"`
+	Evidence  []hit.Evidence `json:"evidence"`
+}
+
+// New builds the risk rule's detector; params: threshold (number), half_life (duration),
+// default_weight (number), weights (detector or detector/pattern -> number).
+func New(r *rules.Rule, size int) (*Detector, error) {
+	d := &Detector{rule: r, threshold: DefaultThreshold, halfLife: DefaultHalfLife, weight: DefaultWeight, weights: map[string]float64{}}
+	for k, v := range r.Params {
+		switch k {
+		case "threshold", "default_weight":
+			n, ok := number(v)
+			if !ok || n <= 0 {
+				return nil, fmt.Errorf("params.%s: want a positive number, got %v", k, v)
+			}
+			if k == "threshold" {
+				d.threshold = n
+			} else {
+				d.weight = n
+			}
+		case "half_life":
+			s, _ := v.(string)
+			dur, err := time.ParseDuration(s)
+			if err != nil || dur <= 0 {
+				return nil, fmt.Errorf("params.half_life: want a duration such as 72h, got %v", v)
+			}
+			d.halfLife = dur
+		case "weights":
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("params.weights: want a mapping of detector or detector/pattern to a number, got %v", v)
+			}
+			for sig, w := range m {
+				n, ok := number(w)
+				if !ok || n < 0 {
+					return nil, fmt.Errorf("params.weights.%s: want a number of 0 or more, got %v", sig, w)
+				}
+				d.weights[sig] = n
+			}
+		default:
+			return nil, fmt.Errorf("params.%s: unknown; risk takes threshold, half_life, default_weight and weights", k)
+		}
+	}
+	if size <= 0 {
+		size = 100_000
+	}
+	var err error
+	d.people, err = lru.New[string, *picture](size)
+	return d, err
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
+}
+
+// Observe takes no events: the risk rule scores signals (Score).
+func (d *Detector) Observe(*event.Event) []hit.Hit { return nil }
+
+// Accepts is false for every event: the engine hands the risk rule signals only.
+func (d *Detector) Accepts(event.Category, event.Action) bool { return false }
+
+// weightOf is a signal's weight: the rule's for its detector/pattern or detector, else the
+// signal's own, else the default.
+func (d *Detector) weightOf(s *hit.Hit) float64 {
+	pattern, _, _ := strings.Cut(s.Pattern, ":")
+	if w, ok := d.weights[s.Detector+"/"+pattern]; ok {
+		return w
+	}
+	if w, ok := d.weights[s.Detector]; ok {
+		return w
+	}
+	if s.Weight > 0 {
+		return s.Weight
+	}
+	return d.weight
+}
+
+// Score adds a signal to its person's score and returns a hit when the score is at or above the
+// threshold: on the crossing with every contributing signal's evidence, after it with the new one's
+// (the register joins them into one incident over the rule's window).
+func (d *Detector) Score(s *hit.Hit) []hit.Hit {
+	w := d.weightOf(s)
+	if w == 0 || s.User == "" {
+		return nil
+	}
+	p, ok := d.people.Get(s.User)
+	if !ok {
+		p = &picture{At: s.Time}
+		d.people.Add(s.User, p)
+	}
+	d.decay(p, s.Time)
+	p.Score += w
+	c := contribution{At: s.Time, Detector: s.Detector, Pattern: s.Pattern, Summary: s.Summary, Weight: w,
+		Hosts: s.Hosts, Cats: s.Categories, Evidence: s.Evidence}
+	if s.Deviation != nil {
+		c.Deviation = s.Deviation.Text
+	}
+	p.Signals = append(p.Signals, c)
+	if over := len(p.Signals) - MaxContributions; over > 0 {
+		p.Signals = slices.Delete(p.Signals, 0, over)
+		p.Reported = max(p.Reported-over, 0)
+	}
+	if p.Score < d.threshold {
+		return nil
+	}
+	first := !p.Crossed
+	p.Crossed = true
+	from := p.Reported
+	if first {
+		from = 0
+	}
+	h := d.hit(s.User, p, from, s.Time)
+	p.Reported = len(p.Signals)
+	return []hit.Hit{h}
+}
+
+// decay brings the score to t: it halves every half-life. A score fallen below the threshold ends
+// the crossing; signals whose weight has decayed to nothing are let go.
+func (d *Detector) decay(p *picture, t time.Time) {
+	if !t.After(p.At) {
+		return
+	}
+	f := math.Pow(0.5, float64(t.Sub(p.At))/float64(d.halfLife))
+	p.Score *= f
+	p.At = t
+	if p.Score < d.threshold {
+		p.Crossed = false
+	}
+	keep := 0
+	for i, c := range p.Signals {
+		if c.Weight*math.Pow(0.5, float64(t.Sub(c.At))/float64(d.halfLife)) >= 0.01*d.threshold {
+			keep = i
+			break
+		}
+		keep = i + 1
+	}
+	p.Signals = p.Signals[keep:]
+	p.Reported = max(p.Reported-keep, 0)
+}
+
+// hit is the risk draft of a person: the signals from index from on give the evidence, every
+// signal still counting gives the summary.
+func (d *Detector) hit(user string, p *picture, from int, at time.Time) hit.Hit {
+	h := hit.Hit{Detector: "risk", Rule: d.rule.ID, RuleTitle: d.rule.Title, Severity: d.rule.Level, User: user,
+		Pattern: "risk-score", Time: at, Window: time.Duration(d.rule.Window), Categories: slices.Clone(d.rule.Categories)}
+	var parts []string
+	for i, c := range p.Signals {
+		part := c.Summary
+		if c.Deviation != "" {
+			part += " (" + c.Deviation + ")"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", c.At.Format("02-01 15:04"), part))
+		for _, host := range c.Hosts {
+			if !slices.Contains(h.Hosts, host) {
+				h.Hosts = append(h.Hosts, host)
+			}
+		}
+		for _, cat := range c.Cats {
+			if !slices.Contains(h.Categories, cat) {
+				h.Categories = append(h.Categories, cat)
+			}
+		}
+		if i >= from {
+			for _, e := range c.Evidence {
+				if len(h.Evidence) < MaxEvidence {
+					h.Evidence = append(h.Evidence, e)
+				}
+			}
+		}
+	}
+	if len(h.Categories) == 0 {
+		h.Categories = []hit.Category{hit.CategoryOther}
+	}
+	h.Summary = fmt.Sprintf("risicoscore %.0f (drempel %.0f) uit %d signalen: %s", p.Score, d.threshold, len(p.Signals), strings.Join(parts, "; "))
+	return h
+}
+
+// SaveState returns every person's score and signals.
+func (d *Detector) SaveState() ([]byte, error) {
+	s := map[string]*picture{}
+	for _, k := range d.people.Keys() {
+		if p, ok := d.people.Peek(k); ok {
+			s[k] = p
+		}
+	}
+	return json.Marshal(s)
+}
+
+// LoadState restores what SaveState saved.
+func (d *Detector) LoadState(b []byte) error {
+	var s map[string]*picture
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	for k, p := range s {
+		if p != nil {
+			d.people.Add(k, p)
+		}
+	}
+	return nil
+}

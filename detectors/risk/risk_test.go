@@ -1,0 +1,168 @@
+package risk_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lekwacht/lekwacht/detectors"
+	"github.com/lekwacht/lekwacht/detectors/risk"
+	"github.com/lekwacht/lekwacht/detectors/scenariotest"
+	"github.com/lekwacht/lekwacht/directory"
+	"github.com/lekwacht/lekwacht/event"
+	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/rules"
+)
+
+// sharedBaseline is shared_credentials in its baseline mode, whose signals the scenarios score.
+const sharedBaseline = `id: t-shared
+title: Gedeelde inloggegevens
+status: test
+level: high
+detector: shared_credentials
+window: 30m
+params: {baseline_days: 3}
+`
+
+// TestScenarios runs the events of each scenario through an engine of shared_credentials (baseline
+// mode) and the scenario's risk rule: the hits expected are what the engine returns.
+func TestScenarios(t *testing.T) {
+	scenariotest.Run(t, func(r *rules.Rule, s *scenariotest.Scenario) (scenariotest.Observer, error) {
+		dir, err := directory.Read(strings.NewReader(s.Directory), "scenario directory")
+		if err != nil {
+			return nil, err
+		}
+		shared, err := rules.Parse([]byte(sharedBaseline), "shared.yaml")
+		if err != nil {
+			return nil, err
+		}
+		e, _, err := detectors.New(&rules.Set{Rules: []*rules.Rule{shared, r}}, detectors.Env{Directory: func() *directory.Directory { return dir }, Location: time.UTC})
+		return e, err
+	})
+}
+
+func rule(t *testing.T, params string) *risk.Detector {
+	t.Helper()
+	r, err := rules.Parse([]byte("id: t-risk\ntitle: Risico\nstatus: test\nlevel: high\ndetector: risk\nwindow: 168h\n"+params), "risk.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := risk.New(r, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+func signal(user, pattern string, w float64, at time.Time, line int64) *hit.Hit {
+	return &hit.Hit{Detector: "shared_credentials", Rule: "lw-x", Severity: hit.SeverityHigh, User: user, Pattern: pattern,
+		Time: at, Summary: pattern + " signaal", Signal: true, Weight: w, Hosts: []string{"WS-1"},
+		Categories: []hit.Category{hit.CategoryCredential}, Deviation: &hit.Deviation{Text: "eerste keer"},
+		Evidence: []hit.Evidence{{Kind: hit.EvidenceLine, Source: "security.ndjson", Offset: line * 100, Line: line, Time: at, Text: "regel"}}}
+}
+
+func TestScoreCrossesTheThresholdAndNamesEverySignal(t *testing.T) {
+	d := rule(t, "")
+	if h := d.Score(signal("jan", "a", 30, t0, 1)); h != nil {
+		t.Fatalf("30 of 100 opened %v", h)
+	}
+	if h := d.Score(signal("jan", "b", 60, t0.Add(time.Hour), 2)); h != nil {
+		t.Fatalf("90 of 100 opened %v", h)
+	}
+	if h := d.Score(signal("anna", "a", 60, t0.Add(time.Hour), 3)); h != nil {
+		t.Fatalf("another person's signal counted for her: %v", h)
+	}
+	hs := d.Score(signal("jan", "c", 30, t0.Add(2*time.Hour), 4))
+	if len(hs) != 1 {
+		t.Fatalf("the crossing opened %d hits", len(hs))
+	}
+	h := hs[0]
+	if h.Detector != "risk" || h.User != "jan" || h.Pattern != "risk-score" || len(h.Evidence) != 3 || h.Window != 168*time.Hour ||
+		!strings.Contains(h.Summary, "uit 3 signalen") || !strings.Contains(h.Summary, "b signaal (eerste keer)") || h.Hosts[0] != "WS-1" {
+		t.Errorf("the risk hit: %+v", h)
+	}
+	if err := h.Validate(); err != nil {
+		t.Error(err)
+	}
+	more := d.Score(signal("jan", "d", 10, t0.Add(3*time.Hour), 5))
+	if len(more) != 1 || len(more[0].Evidence) != 1 || more[0].Evidence[0].Line != 5 {
+		t.Errorf("after the crossing a signal adds its own line only: %+v", more)
+	}
+}
+
+func TestScoreDecays(t *testing.T) {
+	d := rule(t, "params: {half_life: 24h}\n")
+	d.Score(signal("jan", "a", 80, t0, 1))
+	// two days later the 80 is 20: 20 + 60 stays under 100
+	if h := d.Score(signal("jan", "b", 60, t0.Add(48*time.Hour), 2)); h != nil {
+		t.Errorf("a decayed score crossed: %+v", h)
+	}
+	// the same day it would have crossed
+	d2 := rule(t, "params: {half_life: 24h}\n")
+	d2.Score(signal("jan", "a", 80, t0, 1))
+	if h := d2.Score(signal("jan", "b", 60, t0.Add(time.Hour), 2)); len(h) != 1 {
+		t.Errorf("no crossing within the hour: %v", h)
+	}
+}
+
+func TestWeightsFromTheRule(t *testing.T) {
+	d := rule(t, "params: {threshold: 50, weights: {shared_credentials/foreign-workstation: 50, shared_credentials: 0}}\n")
+	if h := d.Score(signal("jan", "host-many-accounts:ws-1", 40, t0, 1)); h != nil {
+		t.Errorf("a detector weighted 0 counted: %v", h)
+	}
+	if h := d.Score(signal("jan", "foreign-workstation", 1, t0, 2)); len(h) != 1 {
+		t.Errorf("the pattern's weight (50) was not used: %v", h)
+	}
+	for _, bad := range []string{"params: {threshold: -1}\n", "params: {half_life: soon}\n", "params: {weights: [1]}\n", "params: {drempel: 5}\n"} {
+		r, _ := rules.Parse([]byte("id: t\ntitle: T\nstatus: test\nlevel: high\ndetector: risk\n"+bad), "r.yaml")
+		if _, err := risk.New(r, 10); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestStateSurvivesARestart(t *testing.T) {
+	d := rule(t, "")
+	d.Score(signal("jan", "a", 60, t0, 1))
+	b, err := d.SaveState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2 := rule(t, "")
+	if err := d2.LoadState(b); err != nil {
+		t.Fatal(err)
+	}
+	if h := d2.Score(signal("jan", "b", 60, t0.Add(time.Hour), 2)); len(h) != 1 || len(h[0].Evidence) != 2 {
+		t.Errorf("the score before the restart was lost: %v", h)
+	}
+}
+
+// Without a risk rule, signals are counted and dropped: never returned as hits of their own.
+func TestEngineNeverRegistersASignal(t *testing.T) {
+	shared, _ := rules.Parse([]byte(sharedBaseline), "shared.yaml")
+	dir, err := directory.Read(strings.NewReader("user,name,email,private_email,department,workstations,status,end_date\n"+
+		"anna,Anna,a@voorbeeld.nl,,A,WS-1,active,\njan,Jan,j@voorbeeld.nl,,B,WS-2,active,\n"), "staff.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _, err := detectors.New(&rules.Set{Rules: []*rules.Rule{shared}}, detectors.Env{Directory: func() *directory.Directory { return dir }, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logon := func(day int, user, host string) []hit.Hit {
+		return e.Observe(&event.Event{Time: t0.AddDate(0, 0, day), User: event.User{Name: user},
+			Event: event.Kind{Category: event.CategoryAuthentication, Action: event.ActionLogon, Outcome: event.OutcomeSuccess},
+			Host:  event.Host{Workstation: host}, Logon: &event.Logon{Type: "interactive"}, Log: event.Log{Input: "t", Original: "regel"}})
+	}
+	for day := range 3 {
+		logon(day, "jan", "WS-2")
+	}
+	if hs := logon(3, "jan", "WS-1"); len(hs) != 0 {
+		t.Errorf("a signal came out as a hit: %+v", hs)
+	}
+	if e.Signals != 1 || e.Unscored != 1 {
+		t.Errorf("signals %d, unscored %d; want 1 and 1", e.Signals, e.Unscored)
+	}
+}
