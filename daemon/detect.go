@@ -44,6 +44,9 @@ type detection struct {
 	pending []hit.Hit
 	// Created counts incidents opened, Hits the hits registered.
 	Created, Hits int64
+	// learn drops the hits instead of registering them (replay --learn); Learned counts them.
+	learn   bool
+	Learned int64
 	// byDetector counts the hits registered per detector, for /metrics.
 	byDetector counts
 	// afterFlush runs after hits were registered (the hooks look at the outbox at once).
@@ -171,6 +174,12 @@ func (d *detection) noteUnresolved(ctx context.Context) error {
 // flush registers the pending hits; only then may the lines behind them be acknowledged.
 func (d *detection) flush(ctx context.Context) error {
 	if len(d.pending) == 0 {
+		return nil
+	}
+	if d.learn {
+		d.Learned += int64(len(d.pending))
+		clear(d.pending)
+		d.pending = d.pending[:0]
 		return nil
 	}
 	res, err := d.reg.Add(ctx, d.pending)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/config"
@@ -169,5 +170,70 @@ func TestOpenIdentitiesMergesAnADExport(t *testing.T) {
 	cfg.Identity.AdminAccounts = nil // without the pattern the export has two people with one employee number
 	if _, _, err := OpenIdentities(cfg, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), `"004711"`) {
 		t.Errorf("want the duplicate employee number named, got %v", err)
+	}
+}
+
+// winLogon is a Winlogbeat 4624 (interactive) of user at host, at t.
+func winLogon(t time.Time, user, host string, id int) string {
+	return fmt.Sprintf(`{"@timestamp":%q,"event":{"code":4624},"winlog":{"channel":"Security","computer_name":"%s.voorbeeld.local","event_id":4624,"keywords":["Audit Success"],"event_data":{"SubjectUserSid":"S-1-5-18","SubjectUserName":"%s$","SubjectDomainName":"VOORBEELD","SubjectLogonId":"0x3e7","TargetUserName":%q,"TargetDomainName":"VOORBEELD","TargetLogonId":"0x%x","LogonType":"2","LogonProcessName":"User32 ","AuthenticationPackageName":"Negotiate","WorkstationName":%q,"IpAddress":"127.0.0.1","IpPort":"0"}}}`,
+		t.UTC().Format(time.RFC3339Nano), host, host, user, id, host)
+}
+
+// A learning replay registers nothing and leaves baselines for the next: the person's history makes
+// two first logons at colleagues' desks, with the owners there, a risk draft on the day after it.
+func TestLearnThenReplayWithState(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "directory.csv"), []byte("user,name,email,private_email,department,workstations,status,end_date\n"+
+		"abakker,Anna Bakker,a.bakker@voorbeeld.nl,,Burgerzaken,WS-0042,active,\nksmit,Karin Smit,k.smit@voorbeeld.nl,,Burgerzaken,WS-0043,active,\n"+
+		"jdevries,Jan de Vries,j.devries@voorbeeld.nl,,Belastingen,WS-0007,active,\npoud,Piet Oud,p.oud@voorbeeld.nl,,Belastingen,WS-0099,left,\n"), 0o600)
+	os.MkdirAll(filepath.Join(dir, "rules"), 0o700)
+	os.WriteFile(filepath.Join(dir, "rules", "shared.yaml"), []byte("id: lw-shared-credentials\ntitle: Gedeelde inloggegevens\nstatus: test\nlevel: high\n"+
+		"detector: shared_credentials\nwindow: 30m\nparams: {baseline_days: 3}\n"), 0o600)
+	day := func(n, h, m int) time.Time { return time.Date(2026, 11, 2+n, h, m, 0, 0, time.UTC) }
+	var learn []string
+	for n := range 4 {
+		learn = append(learn, winLogon(day(n, 8, 0), "jdevries", "WS-0007", 100+n))
+	}
+	learn = append(learn, winLogon(day(1, 9, 0), "poud", "WS-0099", 200)) // a leaver's account: a hit, not registered while learning
+	after := []string{
+		winLogon(day(4, 10, 0), "abakker", "WS-0042", 300), winLogon(day(4, 10, 5), "jdevries", "WS-0042", 301),
+		winLogon(day(4, 11, 0), "ksmit", "WS-0043", 302), winLogon(day(4, 11, 5), "jdevries", "WS-0043", 303),
+	}
+	a, b := filepath.Join(dir, "learn.ndjson"), filepath.Join(dir, "after.ndjson")
+	os.WriteFile(a, []byte(strings.Join(learn, "\n")+"\n"), 0o600)
+	os.WriteFile(b, []byte(strings.Join(after, "\n")+"\n"), 0o600)
+	cfg := &config.Config{Organisation: config.Organisation{Timezone: "UTC"}, Register: config.Register{Dir: filepath.Join(dir, "reg")},
+		Directory: filepath.Join(dir, "directory.csv"), Rules: config.Rules{Dir: filepath.Join(dir, "rules")}}
+	sum, err := Replay(context.Background(), cfg, ReplayOptions{Files: []string{a}, Format: "winlog-json", Learn: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Incidents != 0 || sum.Learned == 0 {
+		t.Fatalf("learning registered %d incidents, learned %d hits; want 0 and the leaver's", sum.Incidents, sum.Learned)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Register.Dir, StateFile)); err != nil {
+		t.Fatalf("no detector state saved: %v", err)
+	}
+	// Without the learned history the same day is too early to judge: nothing.
+	fresh := *cfg
+	fresh.Register.Dir = filepath.Join(dir, "fresh")
+	if sum, err := Replay(context.Background(), &fresh, ReplayOptions{Files: []string{b}, Format: "winlog-json", State: true}); err != nil || sum.Incidents != 0 {
+		t.Fatalf("without a learning period: %v, %s", err, sum)
+	}
+	sum, err = Replay(context.Background(), cfg, ReplayOptions{Files: []string{b}, Format: "winlog-json", State: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Incidents != 1 || sum.Signals != 2 {
+		t.Fatalf("after learning: %s, %d signals; want one risk draft of two signals", sum, sum.Signals)
+	}
+	r, err := register.Open(context.Background(), cfg.Register.Dir, register.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	list, _ := r.List(context.Background(), register.Filter{})
+	if len(list) != 1 || list[0].Detector != "risk" || list[0].User != "jdevries" || list[0].EvidenceCount != 2 {
+		t.Fatalf("incidents %+v", list)
 	}
 }

@@ -30,6 +30,13 @@ type ReplayOptions struct {
 	// Progress, when set, is called once with the total size of the files and returns the writer
 	// that is told every byte read (a progress bar).
 	Progress func(total int64) io.Writer
+	// Learn builds the detectors' baselines and state from the files without registering anything:
+	// the state saved by an earlier run or learn is read first and the new one saved for run
+	// (register.dir/detector-state.json), so a new installation starts with baselines.
+	Learn bool
+	// State continues from the detector state saved by run or an earlier learn, and saves it at the
+	// end, as run does (Learn implies it): replay the days after a learning period with it.
+	State bool
 }
 
 // Summary is what a replay did.
@@ -38,6 +45,8 @@ type Summary struct {
 	Hits                               int64 // hits registered (joined to an incident or opening one)
 	// Unresolved counts the events whose user no one in the directory has (lekwacht identities unresolved).
 	Unresolved int64
+	// Learned counts the hits a learning replay did not register, Signals the weak signals raised.
+	Learned, Signals int64
 	Inputs     []*collectors.Input
 }
 
@@ -76,6 +85,12 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		return sum, err
 	}
 	defer det.close()
+	det.learn = opts.Learn
+	if opts.Learn || opts.State {
+		if err := det.loadState(cfg.Register.Dir); err != nil {
+			return sum, fmt.Errorf("detector state: %w", err)
+		}
+	}
 
 	var progress io.Writer
 	if opts.Progress != nil {
@@ -146,7 +161,12 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		return sum, err
 	}
 	det.ident.Counts(func(_ string, n int64) { sum.Unresolved += n })
-	sum.Incidents, sum.Hits = det.Created, det.Hits
+	sum.Incidents, sum.Hits, sum.Learned, sum.Signals = det.Created, det.Hits, det.Learned, det.engine.Signals
+	if opts.Learn || opts.State {
+		if err := det.saveState(cfg.Register.Dir); err != nil {
+			return sum, fmt.Errorf("save detector state: %w", err)
+		}
+	}
 	return sum, out.Sync()
 }
 

@@ -48,6 +48,9 @@ show wrote it, else to its owner).`,
 			if sum.Unresolved > 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "%d events name someone the directory does not know: lekwacht identities unresolved\n", sum.Unresolved)
 			}
+			if opts.Learn {
+				fmt.Fprintf(cmd.OutOrStdout(), "learned: %d hits and %d weak signals not registered; the baselines are in the detector state for lekwacht run\n", sum.Learned, sum.Signals)
+			}
 			fmt.Fprintln(cmd.OutOrStdout(), sum)
 			return nil
 		},
@@ -55,6 +58,8 @@ show wrote it, else to its owner).`,
 	cmd.Flags().StringVar(&opts.Format, "format", "", "log format of the files (else the matching input's)")
 	cmd.Flags().StringVar(&opts.Input, "input", "", "read the files as this configured input")
 	cmd.Flags().StringVar(&mapping, "mapping", "", "mapping file for --format json")
+	cmd.Flags().BoolVar(&opts.Learn, "learn", false, "learn baselines from the files without opening drafts (a learning period before the first run)")
+	cmd.Flags().BoolVar(&opts.State, "state", false, "continue from the detector state run or --learn saved, and save it at the end")
 	return cmd
 }
 
