@@ -47,7 +47,7 @@ type Summary struct {
 	Unresolved int64
 	// Learned counts the hits a learning replay did not register, Signals the weak signals raised.
 	Learned, Signals int64
-	Inputs     []*collectors.Input
+	Inputs           []*collectors.Input
 }
 
 func (s Summary) String() string {
