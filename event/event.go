@@ -76,13 +76,16 @@ type Event struct {
 	User   User      `json:"user,omitzero"`
 	Host   Host      `json:"host,omitzero"`
 	Source Endpoint  `json:"source,omitzero"`
-	Logon  *Logon    `json:"logon,omitempty"`
-	Mail   *Mail     `json:"email,omitempty"`
-	File   *File     `json:"file,omitempty"`
-	Device *Device   `json:"device,omitempty"`
-	HTTP   *HTTP     `json:"http,omitempty"`
-	App    *App      `json:"app,omitempty"`
-	Log    Log       `json:"log"`
+	// Destination is where a request went: the site a proxy forwarded to, the address a mail or
+	// upload went to (ECS destination).
+	Destination Endpoint `json:"destination,omitzero"`
+	Logon       *Logon   `json:"logon,omitempty"`
+	Mail        *Mail    `json:"email,omitempty"`
+	File        *File    `json:"file,omitempty"`
+	Device      *Device  `json:"device,omitempty"`
+	HTTP        *HTTP    `json:"http,omitempty"`
+	App         *App     `json:"app,omitempty"`
+	Log         Log      `json:"log"`
 }
 
 // Kind is the ECS event group: what happened and how it ended.
@@ -145,7 +148,7 @@ type Host struct {
 type Endpoint struct {
 	IP     string `json:"ip,omitempty"`
 	Port   int    `json:"port,omitempty"`
-	Domain string `json:"domain,omitempty"` // reverse name or client hostname
+	Domain string `json:"domain,omitempty"` // reverse name or client hostname; of a destination, the host asked for
 }
 
 // Logon describes an authentication or session event.
@@ -197,12 +200,14 @@ type Device struct {
 
 // HTTP is a web access log request.
 type HTTP struct {
-	Method    string `json:"method,omitempty"`
-	Path      string `json:"path,omitempty"`
-	Status    int    `json:"status,omitempty"`
-	Bytes     int64  `json:"bytes,omitempty"`
-	Referrer  string `json:"referrer,omitempty"`
-	UserAgent string `json:"user_agent,omitempty"`
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Status int    `json:"status,omitempty"`
+	Bytes  int64  `json:"bytes,omitempty"` // the response: what the client received
+	// RequestBytes is the request's size: what the client sent (uploads). ECS http.request.bytes.
+	RequestBytes int64  `json:"request_bytes,omitempty"`
+	Referrer     string `json:"referrer,omitempty"`
+	UserAgent    string `json:"user_agent,omitempty"`
 }
 
 // App is an application audit event (zaaksysteem, Nextcloud, ...).

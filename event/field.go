@@ -9,6 +9,7 @@ import (
 var Fields = []string{
 	"event.category", "event.action", "event.outcome", "event.code", "event.dataset",
 	"user.name", "user.domain", "user.id", "user.account", "user.original", "user.identity", "host.name", "host.workstation", "source.ip", "source.domain",
+	"destination.domain", "destination.ip",
 	"logon.type", "logon.method", "email.from", "email.to", "email.status", "email.direction", "email.hop",
 	"file.path", "file.share", "file.operation", "device.class", "http.method", "http.path", "http.status",
 	"app.name", "app.action", "app.object", "log.input", "log.file",
@@ -53,6 +54,10 @@ func (e *Event) Field(name string) []string {
 		return one(e.Source.IP)
 	case "source.domain":
 		return one(e.Source.Domain)
+	case "destination.domain":
+		return one(e.Destination.Domain)
+	case "destination.ip":
+		return one(e.Destination.IP)
 	case "log.input":
 		return one(e.Log.Input)
 	case "log.file":

@@ -8,7 +8,8 @@ import (
 func TestFieldReadsEveryListedField(t *testing.T) {
 	e := Event{Event: Kind{Category: CategoryEmail, Action: ActionDeliver, Outcome: OutcomeSuccess, Code: "c", Dataset: "d"},
 		User: User{Name: "u", Domain: "dom", ID: "id", Account: "acc", Original: "orig", Identity: IdentityAdmin}, Host: Host{Name: "h", Workstation: "ws"}, Source: Endpoint{IP: "ip", Domain: "sd"},
-		Logon: &Logon{Type: "lt", Method: "lm"}, Mail: &Mail{From: "f", To: []string{"t1", "t2"}, Status: "s", Direction: "dir", Hop: "hop"},
+		Destination: Endpoint{IP: "dip", Domain: "dd"},
+		Logon:       &Logon{Type: "lt", Method: "lm"}, Mail: &Mail{From: "f", To: []string{"t1", "t2"}, Status: "s", Direction: "dir", Hop: "hop"},
 		File: &File{Path: "p", Share: "sh", Operation: "op"}, Device: &Device{Class: "dc"}, HTTP: &HTTP{Method: "m", Path: "hp", Status: 404},
 		App: &App{Name: "an", Action: "aa", Object: "ao"}, Log: Log{Input: "in", Path: "lf"}}
 	seen := map[string]bool{}

@@ -56,6 +56,7 @@ func setField(e *event.Event, field, s string) {
 		"user.name": &e.User.Name, "user.domain": &e.User.Domain, "user.id": &e.User.ID,
 		"host.name": &e.Host.Name, "host.workstation": &e.Host.Workstation,
 		"source.ip": &e.Source.IP, "source.domain": &e.Source.Domain,
+		"destination.domain": &e.Destination.Domain, "destination.ip": &e.Destination.IP,
 		"log.input": &e.Log.Input, "log.file": &e.Log.Path,
 	}
 	if e.Logon != nil {

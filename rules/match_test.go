@@ -11,17 +11,18 @@ import (
 // full is an event with every field set, each to a value that names it.
 func full() *event.Event {
 	return &event.Event{
-		Event:  event.Kind{Category: "C.cat", Action: "A.act", Outcome: "O.out", Code: "Code", Dataset: "DS"},
-		User:   event.User{Name: "U.name", Domain: "U.dom", ID: "U.id"},
-		Host:   event.Host{Name: "H.name", Workstation: "H.ws"},
-		Source: event.Endpoint{IP: "10.0.0.1", Domain: "S.dom"},
-		Logon:  &event.Logon{Type: "L.type", Method: "L.method"},
-		Mail:   &event.Mail{From: "M.from", To: []string{"a@x", "", "B@Y"}, Status: "M.status", Direction: "M.dir", Hop: "M.hop"},
-		File:   &event.File{Path: "F.path", Share: "F.share", Operation: "F.op"},
-		Device: &event.Device{Class: "D.class"},
-		HTTP:   &event.HTTP{Method: "GET", Path: "/p", Status: 404},
-		App:    &event.App{Name: "A.name", Action: "A.action", Object: "A.obj"},
-		Log:    event.Log{Input: "I", Path: "/log"},
+		Event:       event.Kind{Category: "C.cat", Action: "A.act", Outcome: "O.out", Code: "Code", Dataset: "DS"},
+		User:        event.User{Name: "U.name", Domain: "U.dom", ID: "U.id"},
+		Host:        event.Host{Name: "H.name", Workstation: "H.ws"},
+		Source:      event.Endpoint{IP: "10.0.0.1", Domain: "S.dom"},
+		Destination: event.Endpoint{IP: "192.0.2.7", Domain: "D.dom"},
+		Logon:       &event.Logon{Type: "L.type", Method: "L.method"},
+		Mail:        &event.Mail{From: "M.from", To: []string{"a@x", "", "B@Y"}, Status: "M.status", Direction: "M.dir", Hop: "M.hop"},
+		File:        &event.File{Path: "F.path", Share: "F.share", Operation: "F.op"},
+		Device:      &event.Device{Class: "D.class"},
+		HTTP:        &event.HTTP{Method: "GET", Path: "/p", Status: 404},
+		App:         &event.App{Name: "A.name", Action: "A.action", Object: "A.obj"},
+		Log:         event.Log{Input: "I", Path: "/log"},
 	}
 }
 
