@@ -47,6 +47,7 @@ func (Parser) Parse(l parse.Line) ([]event.Event, error) {
 		return nil, err
 	}
 	ev.HTTP = h
+	ev.Destination, h.Path = parse.RequestTarget(h.Method, h.Path) // a forward proxy: CONNECT host:443, GET http://host/
 	ev.Event.Code = strconv.Itoa(h.Status)
 	ev.Event.Outcome = event.OutcomeSuccess
 	if h.Status >= 400 {
