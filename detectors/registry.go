@@ -3,6 +3,7 @@ package detectors
 import (
 	"slices"
 
+	"github.com/lekwacht/lekwacht/detectors/behaviour"
 	"github.com/lekwacht/lekwacht/detectors/bulkbsn"
 	"github.com/lekwacht/lekwacht/detectors/massdeletion"
 	"github.com/lekwacht/lekwacht/detectors/misdirected"
@@ -36,6 +37,9 @@ var registry = map[string]Constructor{
 		return privatemail.New(r, env.OwnDomains, env.Directory)
 	},
 	"risk": func(r *rules.Rule, env Env) (Detector, error) { return risk.New(r, env.StateSize) },
+	"behaviour": func(r *rules.Rule, env Env) (Detector, error) {
+		return behaviour.New(r, env.Directory, env.WorkingHours, env.Location, env.StateSize)
+	},
 	"mass_deletion": func(r *rules.Rule, env Env) (Detector, error) {
 		return massdeletion.New(r, env.ServiceAccounts, env.StateSize)
 	},

@@ -31,7 +31,7 @@ var Statuses = []Status{StatusStable, StatusTest, StatusExperimental, StatusDepr
 // Detectors are the detector ids of the contract; a rule names one, or has `match` (the generic
 // threshold detector).
 var Detectors = []string{"shared_credentials", "bulk_bsn_export", "misdirected_mail", "private_mail",
-	"record_snooping", "mass_deletion", "threshold", "risk"}
+	"record_snooping", "mass_deletion", "threshold", "risk", "behaviour"}
 
 // Rule is one rule file.
 type Rule struct {

@@ -33,6 +33,7 @@ type Event struct {
 	Computer                                       string // the computer that logged the event (host.name)
 	Logon, Outcome                                 string // logon type (interactive, remote_interactive, ...), outcome
 	LogonID                                        string `yaml:"logon_id"`
+	Device                                         string // device class (6416 ClassName): DiskDrive, WPD, ...
 	// mail
 	From, Status, Direction string
 	To                      []string
@@ -103,6 +104,9 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 			ev.Logon = &event.Logon{Type: e.Logon, ID: e.LogonID}
 		}
 		ev.Event.Outcome = event.Outcome(e.Outcome)
+		if e.Device != "" {
+			ev.Device = &event.Device{Class: e.Device}
+		}
 		if e.From != "" || len(e.To) > 0 {
 			ev.Mail = &event.Mail{From: e.From, To: e.To, Size: e.Size, Status: e.Status, Direction: e.Direction}
 		}
