@@ -11,6 +11,7 @@ import (
 	"github.com/lekwacht/lekwacht/collectors/postfix"
 	"github.com/lekwacht/lekwacht/collectors/samba"
 	"github.com/lekwacht/lekwacht/collectors/snare"
+	"github.com/lekwacht/lekwacht/collectors/squid"
 	"github.com/lekwacht/lekwacht/collectors/sshd"
 	"github.com/lekwacht/lekwacht/collectors/winlog"
 	"github.com/lekwacht/lekwacht/collectors/winxml"
@@ -35,6 +36,7 @@ var formats = []Format{
 	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},
 	{jsonlog.Name, jsonlog.New, "any JSON-lines application audit log, fields named by a mapping"},
 	{combined.Name, combined.New, "nginx/Apache combined access logs"},
+	{squid.Name, squid.New, "Squid forward proxy native access.log"},
 }
 
 // Formats returns the registered formats, sorted by name.

@@ -1,0 +1,30 @@
+package squid
+
+import (
+	"testing"
+
+	"github.com/lekwacht/lekwacht/collectors/parse"
+	"github.com/lekwacht/lekwacht/collectors/parse/parsetest"
+)
+
+func newTest() parse.Parser {
+	p, _ := New(parsetest.Options("test"))
+	return p
+}
+
+func TestGolden(t *testing.T) { parsetest.Golden(t, newTest) }
+
+func FuzzParse(f *testing.F) {
+	parsetest.Seed(f)
+	p := newTest()
+	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+}
+
+func BenchmarkParse(b *testing.B) {
+	p := newTest()
+	line := parse.Line{Text: []byte(`1795162443.004  61250 10.20.1.15 TCP_TUNNEL/200 52428800 CONNECT www.wetransfer.com:443 VOORBEELD%5Cjdevries HIER_DIRECT/198.51.100.23 -`)}
+	b.SetBytes(int64(len(line.Text)))
+	for b.Loop() {
+		p.Parse(line)
+	}
+}
