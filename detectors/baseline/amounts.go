@@ -114,15 +114,13 @@ type Hours struct {
 }
 
 type hours struct {
-	Active  [2]int32     `json:"active"` // days with any activity: weekday, weekend
-	LastDay [2]int32     `json:"last_day"`
-	InHour  [2][24]int32 `json:"in_hour"` // days with activity in this hour
-	HourDay [2][24]int32 `json:"hour_day"`
+	Active [2]days     `json:"active"`  // days with any activity: weekday, weekend
+	InHour [2][24]days `json:"in_hour"` // days with activity in this hour
 }
 
 // HourUsual is how usual an hour is for a key, before the observation that asked.
 type HourUsual struct {
-	ActiveDays int // days of that kind (weekday or weekend) with activity before today
+	ActiveDays int // days of that kind (weekday or weekend) with activity before today, within WindowDays
 	DaysInHour int // of which with activity in this hour
 	Weekend    bool
 }
@@ -141,7 +139,7 @@ func NewHours(size int, loc *time.Location) *Hours {
 	return &Hours{keys: c, loc: loc}
 }
 
-// Observe says how usual t's hour is for key, then learns it.
+// Observe says how usual t's hour is for key (the days before t's day), then learns it.
 func (h *Hours) Observe(key string, t time.Time) HourUsual {
 	loc := h.loc
 	if loc == nil {
@@ -158,19 +156,9 @@ func (h *Hours) Observe(key string, t time.Time) HourUsual {
 		s = &hours{}
 		h.keys.Add(key, s)
 	}
-	u := HourUsual{ActiveDays: int(s.Active[w]), DaysInHour: int(s.InHour[w][hour]), Weekend: w == 1}
-	if s.LastDay[w] == today {
-		u.ActiveDays--
-	} else {
-		s.Active[w]++
-		s.LastDay[w] = today
-	}
-	if s.HourDay[w][hour] == today {
-		u.DaysInHour--
-	} else {
-		s.InHour[w][hour]++
-		s.HourDay[w][hour] = today
-	}
+	u := HourUsual{ActiveDays: s.Active[w].before(today), DaysInHour: s.InHour[w][hour].before(today), Weekend: w == 1}
+	s.Active[w].add(today)
+	s.InHour[w][hour].add(today)
 	return u
 }
 

@@ -39,15 +39,15 @@ type Familiar struct {
 
 // known is one key's history.
 type known struct {
-	First, Last int32 // first and last day with any value
-	Days        int32 // distinct days with any value
-	Values      map[string]*use
+	First  int32           `json:"first"` // first day with any value
+	Days   days            `json:"days"`  // days with any value
+	Values map[string]*use `json:"values"`
 }
 
 // use is one value's history with a key.
 type use struct {
-	First, Last int32
-	Days        int32
+	Last int32 `json:"last"`
+	Days days  `json:"days"`
 }
 
 // Familiarity is how familiar a value is to a key, before the observation that asked.
@@ -85,32 +85,22 @@ func (f *Familiar) Observe(key, value string, t time.Time) Familiarity {
 	today := Day(t, f.loc)
 	k, ok := f.keys.Get(key)
 	if !ok {
-		k = &known{First: today, Last: today, Days: 1, Values: map[string]*use{}}
+		k = &known{First: today, Values: map[string]*use{}}
 		f.keys.Add(key, k)
-		k.learn(value, today, f.maxValues)
-		return Familiarity{New: true, Since: DayStart(today, f.loc)}
 	}
 	fam := k.familiarity(value, today, f.loc)
-	if today > k.Last {
-		k.Days++
-		k.Last = today
-	}
+	k.First = min(k.First, today)
+	k.Days.add(today)
 	k.learn(value, today, f.maxValues)
 	return fam
 }
 
 func (k *known) familiarity(value string, today int32, loc *time.Location) Familiarity {
-	fam := Familiarity{HistoryDays: int(k.Days), Since: DayStart(k.First, loc), New: true}
-	if k.Last >= today {
-		fam.HistoryDays-- // today is not history yet
-	}
+	fam := Familiarity{HistoryDays: k.Days.before(today), Since: DayStart(k.First, loc), New: true}
 	if u, ok := k.Values[value]; ok {
 		fam.New = false
-		fam.DaysUsed = int(u.Days)
-		if u.Last >= today {
-			fam.DaysUsed--
-		}
-		fam.SinceLast = int(today - u.Last)
+		fam.DaysUsed = u.Days.before(today)
+		fam.SinceLast = max(int(today-u.Last), 0)
 	}
 	return fam
 }
@@ -129,13 +119,11 @@ func (k *known) learn(value string, today int32, maxValues int) {
 			}
 			delete(k.Values, oldest)
 		}
-		k.Values[value] = &use{First: today, Last: today, Days: 1}
-		return
+		u = &use{Last: today}
+		k.Values[value] = u
 	}
-	if today > u.Last {
-		u.Days++
-		u.Last = today
-	}
+	u.Last = max(u.Last, today)
+	u.Days.add(today)
 }
 
 // Len is the number of keys kept.

@@ -137,3 +137,47 @@ func TestStateSurvivesARestart(t *testing.T) {
 		t.Errorf("hours after restore: %+v", u)
 	}
 }
+
+// A replay reads one log after another over the same days: a day is counted once, in any order.
+func TestDaysInAnyOrder(t *testing.T) {
+	h := NewHours(10, ams)
+	f := NewFamiliar(10, 8, ams)
+	for _, d := range []int{2, 3, 4, 5, 6, 2, 3, 4, 5, 6} { // Monday to Friday, twice over
+		h.Observe("anna", at(d, 9))
+		f.Observe("anna", "WS-1", at(d, 9))
+	}
+	if u := h.Observe("anna", at(9, 9)); u.ActiveDays != 5 || u.DaysInHour != 5 {
+		t.Errorf("hours counted a day twice: %+v", u)
+	}
+	if fam := f.Observe("anna", "WS-1", at(9, 9)); fam.DaysUsed != 5 || fam.HistoryDays != 5 {
+		t.Errorf("familiar counted a day twice: %+v", fam)
+	}
+	// an earlier day seen after later ones: no history before it, and counted for later days
+	if fam := f.Observe("anna", "WS-2", at(1, 9)); fam.HistoryDays != 0 || !fam.New {
+		t.Errorf("a day before all others has no history before it: %+v", fam)
+	}
+	if fam := f.Observe("anna", "WS-1", at(10, 9)); fam.HistoryDays != 7 || fam.DaysUsed != 6 {
+		t.Errorf("the 1st, 2-6 and 9th before the 10th: %+v", fam)
+	}
+}
+
+func TestDaysWindow(t *testing.T) {
+	var w days
+	w.add(100)
+	w.add(100 + WindowDays - 1)
+	if !w.has(100) || w.before(200) != 2 {
+		t.Errorf("within the window: %+v", w)
+	}
+	w.add(100 + WindowDays) // day 100 falls out
+	if w.has(100) || !w.has(100+WindowDays) || w.before(100+WindowDays) != 1 {
+		t.Errorf("sliding: %+v", w)
+	}
+	w.add(50) // older than the window: let go
+	if w.has(50) {
+		t.Error("a day older than the window was kept")
+	}
+	w.add(1000) // far ahead: a new window
+	if w.before(1001) != 1 {
+		t.Errorf("a jump ahead keeps only the new day: %+v", w)
+	}
+}

@@ -239,8 +239,9 @@ func (d *Detector) volume(ev *event.Event, user string) (hit.Hit, bool) {
 
 // once says whether a signal of the person was not raised yet on t's day, and marks it raised.
 func (d *Detector) once(user, signal string, t time.Time) bool {
-	k, day := user+"|"+signal, baseline.Day(t, d.loc)
-	if last, ok := d.signalled.Get(k); ok && last == day {
+	day := baseline.Day(t, d.loc)
+	k := fmt.Sprintf("%s|%s|%d", user, signal, day) // per day: a replay reads the days of one log after another's
+	if _, ok := d.signalled.Get(k); ok {
 		return false
 	}
 	d.signalled.Add(k, day)
