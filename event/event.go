@@ -33,6 +33,12 @@ const (
 	ActionLogon       Action = "logon"
 	ActionLogonFailed Action = "logon_failed"
 	ActionLogoff      Action = "logoff"
+	ActionLock        Action = "lock"      // the session stays, the person left it (Windows 4800)
+	ActionUnlock      Action = "unlock"    // the person is back at a locked session (Windows 4801)
+	ActionReconnect   Action = "reconnect" // back to a disconnected session, RDP or console (Windows 4778); ActionDisconnect leaves it (4779)
+	// ActionAuthenticate is a credential checked by a domain controller (Windows 4768, 4769, 4771,
+	// 4776): the account's password or ticket was used from a workstation or address; not presence at a PC.
+	ActionAuthenticate Action = "authenticate"
 	// email: one ActionDeliver event per recipient and delivery attempt; Mail.Status says how it went.
 	ActionDeliver Action = "deliver"
 	ActionReceive Action = "receive" // accepted by the mail system (smtpd, Exchange RECEIVE)
@@ -189,6 +195,7 @@ type File struct {
 	Share     string `json:"share,omitempty"`
 	Operation string `json:"operation,omitempty"` // the format's own operation name
 	Mode      string `json:"mode,omitempty"`      // r or w for opens; access mask for Windows
+	Size      int64  `json:"size,omitempty"`      // bytes, when the source says (a DLP export's copy)
 }
 
 // Device is removable media or another device attached to a workstation.

@@ -6,6 +6,7 @@ package snare
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/syslog"
@@ -94,7 +95,7 @@ func items(msg string) map[string]string {
 		if strings.HasSuffix(it, ":") && !strings.Contains(it[:len(it)-1], ":") {
 			// "Status:   0xC000006D": a label whose value was pushed into the next run; a label
 			// followed by labelled items is a section ("Subject:   Security ID:  ...").
-			if i+1 < len(runs) && !strings.Contains(runs[i+1], ":") {
+			if i+1 < len(runs) && !labelled(runs[i+1]) {
 				k := strings.TrimSuffix(it, ":")
 				out[section+"/"+k] = runs[i+1]
 				if _, seen := out[k]; !seen {
@@ -119,22 +120,55 @@ func items(msg string) map[string]string {
 	return out
 }
 
-// splitRuns splits at runs of three or more spaces, which is how Snare flattens CR/LF/TAB.
+// splitRuns splits at runs of three or more spaces, which is how Snare flattens CR/LF/TAB, and at
+// two spaces before a label: a message without sections (4776: "Logon Account:\tx\r\nSource
+// Workstation:\ty") flattens its line breaks to two spaces.
 func splitRuns(s string) []string {
 	var out []string
 	for {
 		i := strings.Index(s, "   ")
 		if i < 0 {
 			if t := strings.TrimSpace(s); t != "" {
-				out = append(out, t)
+				out = append(out, splitItems(t)...)
 			}
 			return out
 		}
 		if t := strings.TrimSpace(s[:i]); t != "" {
-			out = append(out, t)
+			out = append(out, splitItems(t)...)
 		}
 		s = strings.TrimLeft(s[i:], " ")
 	}
+}
+
+// splitItems splits a run at each two spaces that a label follows.
+func splitItems(run string) []string {
+	var out []string
+	for from := 0; ; {
+		i := strings.Index(run[from:], "  ")
+		if i < 0 {
+			return append(out, run)
+		}
+		at := from + i
+		if rest := strings.TrimLeft(run[at:], " "); labelled(rest) {
+			out = append(out, run[:at])
+			run, from = rest, 0
+			continue
+		}
+		from = at + 2
+	}
+}
+
+// labelled says whether s starts with a label: words, then a colon at the end or before a space
+// ("Source Workstation: x", "Pre-Authentication Type:"). A value with a colon (::ffff:10.0.0.12,
+// C:\Windows) is no label.
+func labelled(s string) bool {
+	i := strings.IndexByte(s, ':')
+	if i <= 0 || i+1 < len(s) && s[i+1] != ' ' || !unicode.IsLetter(rune(s[0])) {
+		return false
+	}
+	return !strings.ContainsFunc(s[:i], func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" -()/", r)
+	})
 }
 
 // eventData names the rendered labels as the EventData fields the shared mapping reads.
@@ -154,10 +188,13 @@ func eventData(id int, it map[string]string) map[string]string {
 		account = "New Logon"
 	case 4625:
 		account = "Account For Which Logon Failed"
+	case 4768, 4769, 4771:
+		account = "Account Information"
 	}
-	set("TargetUserName", account+"/Account Name")
-	set("TargetDomainName", account+"/Account Domain")
+	set("TargetUserName", account+"/Account Name", "Logon Account")
+	set("TargetDomainName", account+"/Account Domain", account+"/Supplied Realm Name")
 	set("TargetUserSid", account+"/Security ID")
+	set("TargetSid", account+"/User ID", account+"/Security ID")
 	set("TargetLogonId", account+"/Logon ID")
 	set("SubjectUserName", "Subject/Account Name")
 	set("SubjectDomainName", "Subject/Account Domain")
@@ -165,11 +202,13 @@ func eventData(id int, it map[string]string) map[string]string {
 	set("SubjectLogonId", "Subject/Logon ID")
 	set("LogonType", "Logon Information/Logon Type", "Logon Type")
 	set("WorkstationName", "Network Information/Workstation Name", "Workstation Name")
-	set("IpAddress", "Network Information/Source Network Address", "Network Information/Source Address", "Source Network Address")
-	set("IpPort", "Network Information/Source Port", "Source Port")
+	set("IpAddress", "Network Information/Source Network Address", "Network Information/Source Address", "Source Network Address",
+		"Network Information/Client Address")
+	set("IpPort", "Network Information/Source Port", "Source Port", "Network Information/Client Port")
 	set("LogonProcessName", "Detailed Authentication Information/Logon Process", "Logon Process")
 	set("AuthenticationPackageName", "Detailed Authentication Information/Authentication Package", "Authentication Package")
-	set("Status", "Failure Information/Status", "Status")
+	set("Status", "Failure Information/Status", "Status", "Error Code", "Additional Information/Result Code",
+		"Additional Information/Failure Code")
 	set("SubStatus", "Failure Information/Sub Status", "Sub Status")
 	set("ObjectName", "Object/Object Name", "Object Name")
 	set("HandleId", "Object/Handle ID", "Handle ID")
@@ -178,6 +217,14 @@ func eventData(id int, it map[string]string) map[string]string {
 	set("ShareName", "Share Information/Share Name", "Share Name")
 	set("ShareLocalPath", "Share Information/Share Path", "Share Path")
 	set("RelativeTargetName", "Share Information/Relative Target Name", "Relative Target Name")
+	set("Workstation", "Source Workstation")
+	set("ServiceName", "Service Information/Service Name")
+	set("AccountName", "Subject/Account Name")
+	set("AccountDomain", "Subject/Account Domain")
+	set("LogonID", "Subject/Logon ID")
+	set("SessionName", "Session/Session Name")
+	set("ClientName", "Additional Information/Client Name")
+	set("ClientAddress", "Additional Information/Client Address")
 	set("DeviceId", "Device ID")
 	set("DeviceDescription", "Device Name")
 	set("ClassName", "Class Name")

@@ -1,6 +1,5 @@
 // Package windows maps Windows Security events (an event id, the EventData name/value pairs and the
-// System fields) to normalized events; the winlog-json format, and later the XML and Snare forms,
-// share it.
+// System fields) to normalized events; the winlog-json, winlog-xml and snare formats share it.
 package windows
 
 import (
@@ -31,7 +30,7 @@ type Fallback struct {
 }
 
 // Supported lists the event ids lekwacht reads.
-var Supported = []int{4624, 4625, 4634, 4647, 4660, 4663, 5140, 5145, 6416}
+var Supported = []int{4624, 4625, 4634, 4647, 4660, 4663, 4768, 4769, 4771, 4776, 4778, 4779, 4800, 4801, 5140, 5145, 6416}
 
 var logonTypes = map[string]string{
 	"2": "interactive", "3": "network", "4": "batch", "5": "service", "7": "unlock", "8": "network_cleartext",
@@ -83,6 +82,12 @@ func (m *Mapper) Event(r Record) (event.Event, error) {
 		if ev.Logon.ID == "" {
 			ev.Logon.ID = value(d, "SubjectLogonId") // 4647 names the session as the subject's
 		}
+	case 4800, 4801:
+		m.lock(&ev, r)
+	case 4778, 4779:
+		m.station(&ev, r)
+	case 4776, 4768, 4769, 4771:
+		m.credential(&ev, r)
 	case 4663:
 		ev.Event.Category = event.CategoryFile
 		ev.Event.Action = accessAction(value(d, "AccessMask"))
@@ -133,10 +138,10 @@ func (m *Mapper) user(ev *event.Event, r Record, who string) {
 }
 
 func (m *Mapper) source(ev *event.Event, r Record) {
-	ev.Source.IP = value(r.Data, "IpAddress")
+	ev.Source.IP = unmapped(value(r.Data, "IpAddress"))
 	ev.Source.Port, _ = strconv.Atoi(value(r.Data, "IpPort"))
 	if _, ok := r.Data["IpAddress"]; !ok && r.Fallback.SourceIP != "" {
-		ev.Source.IP, ev.Source.Port = r.Fallback.SourceIP, r.Fallback.SourcePort
+		ev.Source.IP, ev.Source.Port = unmapped(r.Fallback.SourceIP), r.Fallback.SourcePort
 	}
 }
 
