@@ -7,6 +7,7 @@ package behaviour
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +36,29 @@ const (
 	weightFirstRemovable = 30
 	weightVolume         = 40
 	weightNewHour        = 15
+	weightUpload         = 40
+	weightJobSite        = 10
+	weightNewMailDomain  = 15
 )
+
+// DefaultUploadBytes is the size of a request to a file-sharing, webmail or paste site that counts as
+// an upload; DefaultMailBytes of a mail to a domain new for the sender that counts as one with
+// attachments.
+const (
+	DefaultUploadBytes = 1 << 20
+	DefaultMailBytes   = 1 << 20
+)
+
+// DefaultUploadSites are file-sharing, webmail and paste sites (params.upload_sites replaces them).
+var DefaultUploadSites = []string{"wetransfer.com", "we.tl", "dropbox.com", "dropboxusercontent.com", "drive.google.com",
+	"docs.google.com", "onedrive.live.com", "1drv.ms", "box.com", "mega.nz", "mega.io", "pcloud.com", "transfernow.net",
+	"filemail.com", "sendspace.com", "smash.gg", "fromsmash.com", "swisstransfer.com", "pastebin.com", "paste.ee",
+	"ghostbin.com", "privatebin.net", "mail.google.com", "outlook.live.com", "mail.yahoo.com", "mail.proton.me", "icloud.com"}
+
+// DefaultJobSites are job sites (params.job_sites replaces them).
+var DefaultJobSites = []string{"indeed.nl", "indeed.com", "nationalevacaturebank.nl", "werkenvoornederland.nl",
+	"werkenbijdeoverheid.nl", "werkenbijgemeenten.nl", "gemeentebanen.nl", "monsterboard.nl", "jobbird.com",
+	"intermediair.nl", "glassdoor.nl", "glassdoor.com", "randstad.nl", "youngcapital.nl", "stepstone.nl"}
 
 // Detector keeps the baselines and raises the signals.
 type Detector struct {
@@ -48,6 +71,9 @@ type Detector struct {
 	notice       time.Duration
 	factor       float64
 	minFiles     float64
+	uploadSites  []string
+	jobSites     []string
+	ownDomains   []string
 	seen         *baseline.Familiar // person -> "removable" (devices used), "active" (any day active)
 	files        *baseline.Amounts  // person, and "dept:" + department -> files to removable storage a day
 	hours        *baseline.Hours    // person -> hours worked
@@ -71,7 +97,7 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 	}
 	d := &Detector{rule: r, match: r.Matcher(), dir: dir, loc: loc, hoursOfWork: hours, baselineDays: DefaultBaselineDays, notice: DefaultNotice,
 		factor: DefaultFactor, minFiles: DefaultMinFiles,
-		seen: baseline.NewFamiliar(size, 8, loc), files: baseline.NewAmounts(size, loc), hours: baseline.NewHours(size, loc)}
+		seen: baseline.NewFamiliar(size, 32, loc), files: baseline.NewAmounts(size, loc), hours: baseline.NewHours(size, loc)}
 	for k, v := range r.Params {
 		n, isNum := number(v)
 		switch k {
@@ -90,6 +116,24 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 				return nil, fmt.Errorf("params.min_files: want a number of 1 or more, got %v", v)
 			}
 			d.minFiles = n
+		case "upload_sites", "job_sites":
+			list, ok := v.([]any)
+			if !ok || len(list) == 0 {
+				return nil, fmt.Errorf("params.%s: want a list of domains, got %v", k, v)
+			}
+			var domains []string
+			for _, x := range list {
+				s, ok := x.(string)
+				if !ok || s == "" || strings.ContainsAny(s, "/@ ") {
+					return nil, fmt.Errorf("params.%s: %v is not a domain (write it as wetransfer.com)", k, x)
+				}
+				domains = append(domains, strings.ToLower(s))
+			}
+			if k == "upload_sites" {
+				d.uploadSites = domains
+			} else {
+				d.jobSites = domains
+			}
 		case "notice":
 			s, _ := v.(string)
 			dur, err := time.ParseDuration(s)
@@ -98,8 +142,14 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 			}
 			d.notice = dur
 		default:
-			return nil, fmt.Errorf("params.%s: unknown; behaviour takes baseline_days, notice, factor and min_files", k)
+			return nil, fmt.Errorf("params.%s: unknown; behaviour takes baseline_days, notice, factor, min_files, upload_sites and job_sites", k)
 		}
+	}
+	if d.uploadSites == nil {
+		d.uploadSites = DefaultUploadSites
+	}
+	if d.jobSites == nil {
+		d.jobSites = DefaultJobSites
 	}
 	var err error
 	if d.attached, err = lru.New[string, time.Time](size); err != nil {
@@ -134,6 +184,14 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	case ev.Event.Category == event.CategoryDevice && ev.Event.Action == event.ActionAttach && removableDevice(ev.Device):
 		d.attached.Add(user+"|"+strings.ToLower(ev.Host.Name), ev.Time)
 		if h, ok := d.firstRemovable(ev, user, active); ok {
+			hits = append(hits, h)
+		}
+	case ev.Event.Category == event.CategoryWeb && ev.Destination.Domain != "":
+		if h, ok := d.web(ev, user); ok {
+			hits = append(hits, h)
+		}
+	case ev.Mail != nil && ev.Event.Action == event.ActionDeliver && ev.Mail.Status == "sent" && ev.Mail.Hop == "":
+		if h, ok := d.mail(ev, user); ok {
 			hits = append(hits, h)
 		}
 	case ev.File != nil && ev.Event.Category == event.CategoryFile && (ev.Event.Action == event.ActionWrite || ev.Event.Action == event.ActionCreate) &&
@@ -235,6 +293,66 @@ func (d *Detector) volume(ev *event.Event, user string) (hit.Hit, bool) {
 	}
 	return d.signal(ev, "removable-volume", weightVolume, fmt.Sprintf("%.0f bestanden gekopieerd naar verwisselbare opslag", own.Today),
 		&hit.Deviation{Text: text, HistoryDays: own.ActiveDays, Value: own.Today, Usual: own.Mean, PeerUsual: peer.Mean}), true
+}
+
+// web is the signal of an upload to a file-sharing, webmail or paste site (a request that sent at
+// least DefaultUploadBytes), stronger the first time for the person, and of a visit to a job site,
+// once a day each.
+func (d *Detector) web(ev *event.Event, user string) (hit.Hit, bool) {
+	site := strings.ToLower(strings.TrimSuffix(ev.Destination.Domain, "."))
+	switch {
+	case ev.HTTP != nil && ev.HTTP.RequestBytes >= DefaultUploadBytes && matchDomain(site, d.uploadSites):
+		fam := d.seen.Observe(user, "upload:"+site, ev.Time)
+		if !d.once(user, "upload", ev.Time) {
+			return hit.Hit{}, false
+		}
+		text := fmt.Sprintf("%.1f MB verstuurd naar %s", float64(ev.HTTP.RequestBytes)/(1<<20), site)
+		w := float64(weightUpload)
+		if fam.New {
+			text += ", voor het eerst"
+		} else {
+			w /= 2
+			text += fmt.Sprintf(", eerder op %d dagen", fam.DaysUsed)
+		}
+		return d.signal(ev, "upload", w, "upload naar een bestandsdeel-, webmail- of plaksite",
+			&hit.Deviation{Text: text, HistoryDays: fam.HistoryDays, Value: float64(ev.HTTP.RequestBytes), First: fam.New}), true
+	case matchDomain(site, d.jobSites) && d.once(user, "job-site", ev.Time):
+		return d.signal(ev, "job-site", weightJobSite, "bezoek aan een vacaturesite", &hit.Deviation{Text: "vacaturesite " + site}), true
+	}
+	return hit.Hit{}, false
+}
+
+// mail is the signal of mail with attachments (at least DefaultMailBytes) to an external domain the
+// sender never mailed before, once a day. Consumer mailboxes are private_mail's.
+func (d *Detector) mail(ev *event.Event, user string) (hit.Hit, bool) {
+	if ev.Mail.Size < DefaultMailBytes || ev.Mail.Direction == "inbound" || ev.Mail.Direction == "internal" {
+		return hit.Hit{}, false
+	}
+	var domains []string
+	for _, to := range ev.Mail.To {
+		if dom := event.AddressDomain(to); dom != "" && !slices.Contains(domains, dom) {
+			domains = append(domains, dom)
+		}
+	}
+	for _, dom := range domains {
+		fam := d.seen.Observe(user, "mail:"+dom, ev.Time)
+		if !fam.New || fam.HistoryDays < d.baselineDays || !d.once(user, "new-mail-domain", ev.Time) {
+			continue
+		}
+		return d.signal(ev, "new-mail-domain", weightNewMailDomain, fmt.Sprintf("mail van %d kB met bijlagen naar een extern domein", ev.Mail.Size>>10),
+			&hit.Deviation{Text: fmt.Sprintf("eerste mail naar dit domein in %d dagen", fam.HistoryDays), HistoryDays: fam.HistoryDays, First: true}), true
+	}
+	return hit.Hit{}, false
+}
+
+// matchDomain says whether site is one of domains or a subdomain of one.
+func matchDomain(site string, domains []string) bool {
+	for _, d := range domains {
+		if site == d || strings.HasSuffix(site, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // once says whether a signal of the person was not raised yet on t's day, and marks it raised.

@@ -34,6 +34,8 @@ type Event struct {
 	Logon, Outcome                                 string // logon type (interactive, remote_interactive, ...), outcome
 	LogonID                                        string `yaml:"logon_id"`
 	Device                                         string // device class (6416 ClassName): DiskDrive, WPD, ...
+	Destination                                    string // web: the site (destination.domain)
+	Sent                                           int64  // web: the request's bytes (uploads)
 	// mail
 	From, Status, Direction string
 	To                      []string
@@ -106,6 +108,10 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 		ev.Event.Outcome = event.Outcome(e.Outcome)
 		if e.Device != "" {
 			ev.Device = &event.Device{Class: e.Device}
+		}
+		if e.Destination != "" {
+			ev.Destination.Domain = e.Destination
+			ev.HTTP = &event.HTTP{Method: "POST", RequestBytes: e.Sent}
 		}
 		if e.From != "" || len(e.To) > 0 {
 			ev.Mail = &event.Mail{From: e.From, To: e.To, Size: e.Size, Status: e.Status, Direction: e.Direction}

@@ -199,9 +199,9 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		return hits
 	}
 	switch {
-	case ev.Event.Action == "lock" || ev.Event.Action == event.ActionDisconnect:
+	case ev.Event.Action == event.ActionLock || ev.Event.Action == event.ActionDisconnect:
 		d.touch(account, host, 0) // a locked or disconnected session is no presence
-	case ev.Event.Action == "unlock" || ev.Event.Action == "reconnect":
+	case ev.Event.Action == event.ActionUnlock || ev.Event.Action == event.ActionReconnect:
 		d.touch(account, host, ev.Time.UnixNano())
 	case ev.Event.Action == event.ActionLogoff:
 		if s, ok := d.users.Get(account); ok {
