@@ -76,6 +76,12 @@ type SignalScorer interface {
 	Score(signal *hit.Hit) []hit.Hit
 }
 
+// HitWatcher is a signal scorer that also sees the other rules' hits (which are registered as they
+// are): the risk rule follows sequences such as collect, then exfiltrate. Saw returns the hits it opens.
+type HitWatcher interface {
+	Saw(h *hit.Hit) []hit.Hit
+}
+
 // spoolSegment is the size from which the evidence spool is compacted (0: hit.DefaultSpoolSegment).
 var spoolSegment int64
 
@@ -201,7 +207,7 @@ func (e *Engine) Observe(ev *event.Event) []hit.Hit {
 // score hands the weak signals among hits to the risk rules and returns the other hits with what
 // the risk rules opened: a signal is never a draft of its own.
 func (e *Engine) score(hits []hit.Hit) []hit.Hit {
-	if !slices.ContainsFunc(hits, func(h hit.Hit) bool { return h.Signal }) {
+	if len(hits) == 0 || len(e.scorers) == 0 && !slices.ContainsFunc(hits, func(h hit.Hit) bool { return h.Signal }) {
 		return hits
 	}
 	out := make([]hit.Hit, 0, len(hits))
@@ -209,6 +215,11 @@ func (e *Engine) score(hits []hit.Hit) []hit.Hit {
 	for i := range hits {
 		if !hits[i].Signal {
 			out = append(out, hits[i])
+			for _, s := range e.scorers {
+				if w, ok := s.(HitWatcher); ok {
+					opened = append(opened, w.Saw(&hits[i])...)
+				}
+			}
 			continue
 		}
 		e.Signals++

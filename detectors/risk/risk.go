@@ -31,14 +31,27 @@ const (
 	MaxEvidence = 64
 )
 
-// Detector scores signals per person.
+// DefaultSequenceWithin is how soon after collecting an exfiltration completes the sequence.
+const DefaultSequenceWithin = 7 * 24 * time.Hour
+
+// Default kinds of the collect-then-exfiltrate sequence ("detector" or "detector/pattern").
+var (
+	DefaultCollect    = []string{"bulk_bsn_export/app-export", "threshold", "record_snooping"}
+	DefaultExfiltrate = []string{"behaviour/removable-volume", "behaviour/upload", "behaviour/new-mail-domain",
+		"private_mail", "bulk_bsn_export/removable-media"}
+)
+
+// Detector scores signals per person, and follows the collect-then-exfiltrate sequence.
 type Detector struct {
-	rule      *rules.Rule
-	threshold float64
-	halfLife  time.Duration
-	weight    float64
-	weights   map[string]float64 // "detector" or "detector/pattern" -> weight
-	people    *lru.Cache[string, *picture]
+	rule       *rules.Rule
+	threshold  float64
+	halfLife   time.Duration
+	weight     float64
+	weights    map[string]float64 // "detector" or "detector/pattern" -> weight
+	within     time.Duration
+	collect    []string
+	exfiltrate []string
+	people     *lru.Cache[string, *picture]
 }
 
 // picture is one person's risk: the score at a time and the signals behind it.
@@ -48,6 +61,8 @@ type picture struct {
 	Signals  []contribution `json:"signals"`
 	Crossed  bool           `json:"crossed"`  // above the threshold since the last crossing
 	Reported int            `json:"reported"` // of Signals, how many went into a hit already
+	// Collected is the last collecting (a big export, many records viewed), for the sequence.
+	Collected *contribution `json:"collected,omitempty"`
 }
 
 // contribution is one signal as the score keeps it.
@@ -66,7 +81,8 @@ type contribution struct {
 // New builds the risk rule's detector; params: threshold (number), half_life (duration),
 // default_weight (number), weights (detector or detector/pattern -> number).
 func New(r *rules.Rule, size int) (*Detector, error) {
-	d := &Detector{rule: r, threshold: DefaultThreshold, halfLife: DefaultHalfLife, weight: DefaultWeight, weights: map[string]float64{}}
+	d := &Detector{rule: r, threshold: DefaultThreshold, halfLife: DefaultHalfLife, weight: DefaultWeight, weights: map[string]float64{},
+		within: DefaultSequenceWithin, collect: DefaultCollect, exfiltrate: DefaultExfiltrate}
 	for k, v := range r.Params {
 		switch k {
 		case "threshold", "default_weight":
@@ -86,6 +102,31 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 				return nil, fmt.Errorf("params.half_life: want a duration such as 72h, got %v", v)
 			}
 			d.halfLife = dur
+		case "sequence_within":
+			s, _ := v.(string)
+			dur, err := time.ParseDuration(s)
+			if err != nil || dur <= 0 {
+				return nil, fmt.Errorf("params.sequence_within: want a duration such as 168h, got %v", v)
+			}
+			d.within = dur
+		case "collect", "exfiltrate":
+			list, ok := v.([]any)
+			if !ok {
+				return nil, fmt.Errorf("params.%s: want a list of detector or detector/pattern, got %v", k, v)
+			}
+			var kinds []string
+			for _, x := range list {
+				k2, ok := x.(string)
+				if !ok || k2 == "" {
+					return nil, fmt.Errorf("params.%s: %v is not a detector or detector/pattern", k, x)
+				}
+				kinds = append(kinds, k2)
+			}
+			if k == "collect" {
+				d.collect = kinds
+			} else {
+				d.exfiltrate = kinds
+			}
 		case "weights":
 			m, ok := v.(map[string]any)
 			if !ok {
@@ -99,7 +140,7 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 				d.weights[sig] = n
 			}
 		default:
-			return nil, fmt.Errorf("params.%s: unknown; risk takes threshold, half_life, default_weight and weights", k)
+			return nil, fmt.Errorf("params.%s: unknown; risk takes threshold, half_life, default_weight, weights, sequence_within, collect and exfiltrate", k)
 		}
 	}
 	if size <= 0 {
@@ -142,13 +183,92 @@ func (d *Detector) weightOf(s *hit.Hit) float64 {
 	return d.weight
 }
 
+// kindOf says whether a hit or signal is one of kinds ("detector" or "detector/pattern", the pattern
+// up to its first ':').
+func kindOf(h *hit.Hit, kinds []string) bool {
+	pattern, _, _ := strings.Cut(h.Pattern, ":")
+	return slices.Contains(kinds, h.Detector) || slices.Contains(kinds, h.Detector+"/"+pattern)
+}
+
+// Saw follows the other rules' hits for the sequence: a collecting is remembered, an exfiltration
+// after one opens the sequence's hit.
+func (d *Detector) Saw(h *hit.Hit) []hit.Hit {
+	if h.User == "" || h.Detector == "risk" {
+		return nil
+	}
+	return d.sequence(h)
+}
+
+// sequence remembers a collecting and, for an exfiltration within `within` after the person's last
+// collecting, returns the hit of the sequence (once per collecting).
+func (d *Detector) sequence(h *hit.Hit) []hit.Hit {
+	collect, exfil := kindOf(h, d.collect), kindOf(h, d.exfiltrate)
+	if !collect && !exfil {
+		return nil
+	}
+	p, ok := d.people.Get(h.User)
+	if !ok {
+		p = &picture{At: h.Time}
+		d.people.Add(h.User, p)
+	}
+	c := contribution{At: h.Time, Detector: h.Detector, Pattern: h.Pattern, Summary: h.Summary, Hosts: h.Hosts, Cats: h.Categories, Evidence: h.Evidence}
+	if h.Deviation != nil {
+		c.Deviation = h.Deviation.Text
+	}
+	if len(c.Evidence) > MaxEvidence/2 {
+		c.Evidence = c.Evidence[:MaxEvidence/2]
+	}
+	var out []hit.Hit
+	if exfil && p.Collected != nil && !h.Time.Before(p.Collected.At) && h.Time.Sub(p.Collected.At) <= d.within {
+		out = append(out, d.sequenceHit(h.User, *p.Collected, c))
+		p.Collected = nil
+	}
+	if collect {
+		p.Collected = &c
+	}
+	return out
+}
+
+// sequenceHit is the draft of a collecting followed by an exfiltration.
+func (d *Detector) sequenceHit(user string, collected, exfil contribution) hit.Hit {
+	h := hit.Hit{Detector: "risk", Rule: d.rule.ID, RuleTitle: d.rule.Title, Severity: hit.Max(d.rule.Level, hit.SeverityHigh), User: user,
+		Pattern: "collect-then-exfiltrate", Time: exfil.At, Window: time.Duration(d.rule.Window), Categories: slices.Clone(d.rule.Categories)}
+	for _, c := range []contribution{collected, exfil} {
+		for _, host := range c.Hosts {
+			if !slices.Contains(h.Hosts, host) {
+				h.Hosts = append(h.Hosts, host)
+			}
+		}
+		for _, cat := range c.Cats {
+			if !slices.Contains(h.Categories, cat) {
+				h.Categories = append(h.Categories, cat)
+			}
+		}
+		h.Evidence = append(h.Evidence, c.Evidence...)
+	}
+	if len(h.Categories) == 0 {
+		h.Categories = []hit.Category{hit.CategoryOther}
+	}
+	gap := exfil.At.Sub(collected.At).Round(time.Minute)
+	h.Summary = fmt.Sprintf("verzamelen, dan wegzetten: %s %s; %s later %s %s", collected.At.Format("02-01 15:04"), collected.Summary,
+		gap, exfil.At.Format("02-01 15:04"), exfil.Summary)
+	if exfil.Deviation != "" {
+		h.Summary += " (" + exfil.Deviation + ")"
+	}
+	return h
+}
+
 // Score adds a signal to its person's score and returns a hit when the score is at or above the
 // threshold: on the crossing with every contributing signal's evidence, after it with the new one's
 // (the register joins them into one incident over the rule's window).
 func (d *Detector) Score(s *hit.Hit) []hit.Hit {
-	w := d.weightOf(s)
-	if w == 0 || s.User == "" {
+	if s.User == "" {
 		return nil
+	}
+	seq := d.sequence(s)
+	w := d.weightOf(s)
+	if w == 0 {
+		return seq
 	}
 	p, ok := d.people.Get(s.User)
 	if !ok {
@@ -168,7 +288,7 @@ func (d *Detector) Score(s *hit.Hit) []hit.Hit {
 		p.Reported = max(p.Reported-over, 0)
 	}
 	if p.Score < d.threshold {
-		return nil
+		return seq
 	}
 	first := !p.Crossed
 	p.Crossed = true
@@ -178,7 +298,7 @@ func (d *Detector) Score(s *hit.Hit) []hit.Hit {
 	}
 	h := d.hit(s.User, p, from, s.Time)
 	p.Reported = len(p.Signals)
-	return []hit.Hit{h}
+	return append(seq, h)
 }
 
 // decay brings the score to t: it halves every half-life. A score fallen below the threshold ends

@@ -24,6 +24,25 @@ window: 30m
 params: {baseline_days: 3}
 `
 
+// behaviourRule and exportRule give the scenarios the signals of behaviour and the exports of
+// bulk_bsn_export.
+const behaviourRule = `id: t-behaviour
+title: Gedrag
+status: test
+level: medium
+detector: behaviour
+window: 24h
+params: {baseline_days: 2, min_files: 5}
+`
+
+const exportRule = `id: t-export
+title: Export
+status: test
+level: high
+detector: bulk_bsn_export
+window: 1h
+`
+
 // TestScenarios runs the events of each scenario through an engine of shared_credentials (baseline
 // mode) and the scenario's risk rule: the hits expected are what the engine returns.
 func TestScenarios(t *testing.T) {
@@ -36,7 +55,15 @@ func TestScenarios(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		e, _, err := detectors.New(&rules.Set{Rules: []*rules.Rule{shared, r}}, detectors.Env{Directory: func() *directory.Directory { return dir }, Location: time.UTC})
+		set := &rules.Set{Rules: []*rules.Rule{shared, r}}
+		for _, text := range []string{behaviourRule, exportRule} {
+			other, err := rules.Parse([]byte(text), "other.yaml")
+			if err != nil {
+				return nil, err
+			}
+			set.Rules = append(set.Rules, other)
+		}
+		e, _, err := detectors.New(set, detectors.Env{Directory: func() *directory.Directory { return dir }, Location: time.UTC})
 		return e, err
 	})
 }

@@ -36,6 +36,7 @@ type Event struct {
 	Device                                         string // device class (6416 ClassName): DiskDrive, WPD, ...
 	Destination                                    string // web: the site (destination.domain)
 	Sent                                           int64  // web: the request's bytes (uploads)
+	Count                                          int64  // application: records in an export or list
 	// mail
 	From, Status, Direction string
 	To                      []string
@@ -100,7 +101,7 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 		}
 		ev := &event.Event{Time: Day.AddDate(0, 0, e.Day).Add(time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute),
 			Event: event.Kind{Category: event.Category(e.Category), Action: event.Action(e.Action)}, User: event.User{Name: e.User},
-			Host: event.Host{Workstation: e.Host, Name: e.Computer}, File: &event.File{Path: e.Path}, App: &event.App{Object: e.Object},
+			Host: event.Host{Workstation: e.Host, Name: e.Computer}, File: &event.File{Path: e.Path}, App: &event.App{Object: e.Object, Count: e.Count},
 			Log: event.Log{Input: "test", Path: f, Offset: int64(i * 100), Original: fmt.Sprintf("line %d", i+1)}}
 		if e.Logon != "" || e.LogonID != "" {
 			ev.Logon = &event.Logon{Type: e.Logon, ID: e.LogonID}
