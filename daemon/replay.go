@@ -161,7 +161,8 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		return sum, err
 	}
 	det.ident.Counts(func(_ string, n int64) { sum.Unresolved += n })
-	sum.Incidents, sum.Hits, sum.Learned, sum.Signals = det.Created, det.Hits, det.Learned, det.engine.Signals
+	sum.Incidents, sum.Hits, sum.Learned = det.Created, det.Hits, det.Learned
+	sum.Signals, _ = det.engine.Signals()
 	if opts.Learn || opts.State {
 		if err := det.saveState(cfg.Register.Dir); err != nil {
 			return sum, fmt.Errorf("save detector state: %w", err)

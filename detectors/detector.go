@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/lekwacht/lekwacht/assessment"
@@ -94,9 +95,13 @@ type Engine struct {
 	lines     *hit.Lines
 	routes    map[kind][]Detector // the detectors that accept a kind of event, in rule order
 	scorers   []SignalScorer      // the risk rules
-	// Signals counts the weak signals raised, Unscored those no risk rule took (none is active).
-	Signals, Unscored int64
+	// signals counts the weak signals raised, unscored those no risk rule took (none is active).
+	signals, unscored *atomic.Int64
 }
+
+// Signals is how many weak signals the detectors raised, and how many of them no risk rule took;
+// safe to call while the pipeline runs (metrics).
+func (e *Engine) Signals() (raised, unscored int64) { return e.signals.Load(), e.unscored.Load() }
 
 // kind is an event's category and action, which decide which detectors see it.
 type kind struct {
@@ -163,7 +168,9 @@ func build(set *rules.Set, env Env, old *Engine) (*Engine, []string, error) {
 		}
 	}
 	if old != nil {
-		e.Signals, e.Unscored = old.Signals, old.Unscored
+		e.signals, e.unscored = old.signals, old.unscored
+	} else {
+		e.signals, e.unscored = new(atomic.Int64), new(atomic.Int64)
 	}
 	return e, missing, nil
 }
@@ -222,9 +229,9 @@ func (e *Engine) score(hits []hit.Hit) []hit.Hit {
 			}
 			continue
 		}
-		e.Signals++
+		e.signals.Add(1)
 		if len(e.scorers) == 0 {
-			e.Unscored++
+			e.unscored.Add(1)
 		}
 		for _, s := range e.scorers {
 			opened = append(opened, s.Score(&hits[i])...)

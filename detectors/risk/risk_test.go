@@ -189,7 +189,7 @@ func TestEngineNeverRegistersASignal(t *testing.T) {
 	if hs := logon(3, "jan", "WS-1"); len(hs) != 0 {
 		t.Errorf("a signal came out as a hit: %+v", hs)
 	}
-	if e.Signals != 1 || e.Unscored != 1 {
-		t.Errorf("signals %d, unscored %d; want 1 and 1", e.Signals, e.Unscored)
+	if raised, unscored := e.Signals(); raised != 1 || unscored != 1 {
+		t.Errorf("signals %d, unscored %d; want 1 and 1", raised, unscored)
 	}
 }
