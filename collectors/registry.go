@@ -3,8 +3,10 @@ package collectors
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/lekwacht/lekwacht/collectors/combined"
+	"github.com/lekwacht/lekwacht/collectors/csvlog"
 	"github.com/lekwacht/lekwacht/collectors/exchange"
 	"github.com/lekwacht/lekwacht/collectors/jsonlog"
 	"github.com/lekwacht/lekwacht/collectors/parse"
@@ -37,6 +39,7 @@ var formats = []Format{
 	{jsonlog.Name, jsonlog.New, "any JSON-lines application audit log, fields named by a mapping"},
 	{combined.Name, combined.New, "nginx/Apache combined access logs"},
 	{squid.Name, squid.New, "Squid forward proxy native access.log"},
+	{csvlog.Name, csvlog.New, "any CSV export with a header line (DLP, proxy, mail, application), columns named by a mapping"},
 }
 
 // Formats returns the registered formats, sorted by name.
@@ -74,6 +77,9 @@ func NewParser(name string, opts parse.Options) (parse.Parser, error) {
 	return f.New(opts)
 }
 
+// mappingFormats are the formats read by a mapping, with its validation.
+var mappingFormats = map[string]func(*parse.Mapping) error{jsonlog.Name: jsonlog.Validate, csvlog.Name: csvlog.Validate}
+
 // CheckInput is the config.InputCheck of the collectors: the format exists and its parser can be
 // built with the input's settings (mapping, prefix).
 func CheckInput(in config.Input) []config.Problem {
@@ -81,15 +87,16 @@ func CheckInput(in config.Input) []config.Problem {
 	if !ok {
 		return []config.Problem{{Key: "format", Msg: fmt.Sprintf("unknown format %q; use one of %v", in.Format, Names())}}
 	}
-	if in.Format == jsonlog.Name && in.Mapping == nil {
-		return []config.Problem{{Key: "format", Msg: "format json needs a mapping: block naming the time, user and action fields"}}
+	validate, mapped := mappingFormats[in.Format]
+	if mapped && in.Mapping == nil {
+		return []config.Problem{{Key: "format", Msg: fmt.Sprintf("format %s needs a mapping: block naming the time, user and action fields", in.Format)}}
 	}
-	if in.Format != jsonlog.Name && in.Mapping != nil {
-		return []config.Problem{{Key: "mapping", Msg: "mapping is only read by format json"}}
+	if !mapped && in.Mapping != nil {
+		return []config.Problem{{Key: "mapping", Msg: "mapping is only read by formats json and csv"}}
 	}
 	if in.Mapping != nil {
-		if err := jsonlog.Validate(in.Mapping); err != nil {
-			return []config.Problem{{Key: "mapping", Msg: err.Error()}}
+		if err := validate(in.Mapping); err != nil {
+			return mappingProblems(err)
 		}
 	}
 	if _, err := f.New(parse.Options{Input: in.Name, Mapping: in.Mapping, Prefix: in.Prefix}); err != nil {
@@ -100,4 +107,18 @@ func CheckInput(in config.Input) []config.Problem {
 		return []config.Problem{{Key: key, Msg: err.Error()}}
 	}
 	return nil
+}
+
+// mappingProblems makes one problem of each line of a mapping's errors ("mapping.fields.x: ..."),
+// keyed by the mapping key it names so that its line in the config is found.
+func mappingProblems(err error) []config.Problem {
+	var ps []config.Problem
+	for _, line := range strings.Split(err.Error(), "\n") {
+		key, msg, ok := strings.Cut(line, ": ")
+		if !ok || !strings.HasPrefix(key, "mapping") || strings.ContainsAny(key, " \"") {
+			key, msg = "mapping", line
+		}
+		ps = append(ps, config.Problem{Key: key, Msg: msg})
+	}
+	return ps
 }

@@ -52,7 +52,7 @@ func newParseCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "", "log format (lekwacht formats lists them)")
-	cmd.Flags().StringVar(&mapping, "mapping", "", "mapping file for --format json (YAML, as the config's mapping block)")
+	cmd.Flags().StringVar(&mapping, "mapping", "", "mapping file for --format json or csv (YAML, as the config's mapping block)")
 	cmd.Flags().StringVar(&prefix, "prefix", "", "samba-audit: full_audit:prefix as in smb.conf")
 	cmd.Flags().StringVar(&tz, "timezone", "Europe/Amsterdam", "zone of timestamps that carry none")
 	return cmd

@@ -1,11 +1,14 @@
 package jsonlog
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lekwacht/lekwacht/collectors/mapped"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/parse/parsetest"
 	"github.com/lekwacht/lekwacht/event"
@@ -26,8 +29,24 @@ func withMapping(t testing.TB, file string) parse.Parser {
 	return p
 }
 
+// Each case reads its own mapping.yaml, else the zaaksysteem mapping.
 func TestGolden(t *testing.T) {
-	parsetest.Golden(t, func() parse.Parser { return withMapping(t, "zaaksysteem.yaml") })
+	parsetest.GoldenDir(t, func(dir string) parse.Parser {
+		m, err := LoadMapping(filepath.Join(dir, "mapping.yaml"))
+		if errors.Is(err, fs.ErrNotExist) {
+			return withMapping(t, "zaaksysteem.yaml")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := parsetest.Options("test")
+		opts.Mapping = m
+		p, err := New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	})
 }
 
 // Every shipped mapping loads and validates: samples never rot.
@@ -91,7 +110,7 @@ func TestGlob(t *testing.T) {
 		p, s string
 		ok   bool
 	}{{"File deleted: *", `File deleted: "/a"`, true}, {"a*c*e", "abcde", true}, {"a*c", "abd", false}, {"x", "x", true}, {"*", "", true}} {
-		if match(c.p, c.s) != c.ok {
+		if mapped.Match(c.p, c.s) != c.ok {
 			t.Errorf("match(%q, %q) != %v", c.p, c.s, c.ok)
 		}
 	}

@@ -53,7 +53,7 @@ type Options struct {
 	// Empty: detected from the line.
 	Prefix string
 
-	// Mapping tells the json format where its fields are.
+	// Mapping tells the json and csv formats where their fields are.
 	Mapping *Mapping
 }
 
@@ -81,7 +81,8 @@ func (o Options) Pending() int {
 	return o.MaxPending
 }
 
-// Mapping names, as dotted paths, where the json format finds each field of an event.
+// Mapping names where the json format (dotted paths) and the csv format (column names) find each
+// field of an event.
 type Mapping struct {
 	Time        string `mapstructure:"time" yaml:"time" json:"time,omitempty"`
 	TimeFormat  string `mapstructure:"time_format" yaml:"time_format" json:"time_format,omitempty"` // Go layout; default RFC 3339 or epoch s/ms
@@ -97,6 +98,82 @@ type Mapping struct {
 	// Actions maps an action class (view, export, delete, login, ...) to the application's own
 	// action strings.
 	Actions map[string][]string `mapstructure:"actions" yaml:"actions" json:"actions,omitempty"`
+
+	// DefaultAction is the action of lines whose action string is in no class of Actions, or that
+	// have none (an export of file copies): a class or an event action. Empty: other.
+	DefaultAction string `mapstructure:"default_action" yaml:"default_action" json:"default_action,omitempty"`
+	// Category is the event category of every line (file, device, email, web, authentication,
+	// application), or of the lines whose CategoryField value means none. Empty: application, or
+	// what the action implies (login: authentication, attach: device, ...).
+	Category string `mapstructure:"category" yaml:"category" json:"category,omitempty"`
+	// CategoryField is the path of a value naming the category; Categories maps a category to the
+	// values that mean it (* matches any text). A value that is a category's own name means it too.
+	CategoryField string              `mapstructure:"category_field" yaml:"category_field" json:"category_field,omitempty"`
+	Categories    map[string][]string `mapstructure:"categories" yaml:"categories" json:"categories,omitempty"`
+	// Fields maps event fields by their dotted name (file.path, email.to, destination.domain, ...)
+	// to the path or column of their value.
+	Fields FieldMap `mapstructure:"fields" yaml:"fields" json:"fields,omitempty"`
+}
+
+// FieldMap maps dotted event field names to paths. Written flat (`file.path: bestand`) or nested
+// (`file: {path: bestand}`), it is read flat: the config loader nests dotted keys.
+type FieldMap map[string]string
+
+// UnmarshalMapstructure reads a flat or nested map (the config).
+func (f *FieldMap) UnmarshalMapstructure(v any) error { return f.flatten(v) }
+
+// UnmarshalYAML reads a flat or nested map (a mapping file, a rule test).
+func (f *FieldMap) UnmarshalYAML(unmarshal func(any) error) error {
+	var v map[string]any
+	if err := unmarshal(&v); err != nil {
+		return err
+	}
+	return f.flatten(v)
+}
+
+func (f *FieldMap) flatten(v any) error {
+	out := FieldMap{}
+	var walk func(prefix string, v any) error
+	walk = func(prefix string, v any) error {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, sub := range x {
+				if err := walk(join(prefix, k), sub); err != nil {
+					return err
+				}
+			}
+		case map[any]any:
+			for k, sub := range x {
+				if err := walk(join(prefix, fmt.Sprint(k)), sub); err != nil {
+					return err
+				}
+			}
+		case string, int, int64, uint64, float64:
+			if prefix == "" {
+				return fmt.Errorf("fields: want a map of event fields to paths, e.g. {file.path: bestand}")
+			}
+			out[prefix] = fmt.Sprint(x)
+		case nil:
+			if prefix != "" {
+				out[prefix] = ""
+			}
+		default:
+			return fmt.Errorf("fields.%s: want the path or column of the value, not a list or map", prefix)
+		}
+		return nil
+	}
+	if err := walk("", v); err != nil {
+		return err
+	}
+	*f = out
+	return nil
+}
+
+func join(prefix, k string) string {
+	if prefix == "" {
+		return k
+	}
+	return prefix + "." + k
 }
 
 // Reason is why a line was rejected; rejects are counted per input and reason.

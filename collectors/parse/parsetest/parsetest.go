@@ -85,6 +85,13 @@ func Run(p parse.Parser, path string, data []byte) []Result {
 // testdata/<case>/expected.jsonl. With -update it rewrites the expected files instead.
 func Golden(t *testing.T, newParser func() parse.Parser) {
 	t.Helper()
+	GoldenDir(t, func(string) parse.Parser { return newParser() })
+}
+
+// GoldenDir is Golden with a parser built for each case's folder (a format whose cases carry their
+// own settings, such as a mapping.yaml).
+func GoldenDir(t *testing.T, newParser func(dir string) parse.Parser) {
+	t.Helper()
 	inputs, err := filepath.Glob(filepath.Join("testdata", "*", "input.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +106,7 @@ func Golden(t *testing.T, newParser func() parse.Parser) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := encode(t, Run(newParser(), "input.log", data))
+			got := encode(t, Run(newParser(dir), "input.log", data))
 			want := filepath.Join(dir, "expected.jsonl")
 			if *update {
 				if err := os.WriteFile(want, got, 0o644); err != nil {

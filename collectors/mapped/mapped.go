@@ -1,0 +1,304 @@
+// Package mapped makes events of records whose fields a mapping names: a JSON object (format json,
+// dotted paths) or a CSV row (format csv, column names). Both formats share the mapping's keys.
+package mapped
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lekwacht/lekwacht/collectors/parse"
+	"github.com/lekwacht/lekwacht/event"
+)
+
+// Record gives the value at a path or column: a string, json.Number, bool, []any or map[string]any,
+// and whether there is one.
+type Record func(path string) (any, bool)
+
+// Mapper makes events of records by one mapping.
+type Mapper struct {
+	m          *parse.Mapping
+	app        string
+	loc        *time.Location
+	actions    []rule[event.Action]
+	categories []rule[event.Category]
+	fields     []field
+	// named: the mapping names a category, so the app group is no longer on every event.
+	named bool
+	kind  Kind
+}
+
+type rule[T any] struct {
+	pattern string
+	to      T
+}
+
+type field struct {
+	path string
+	set  setter
+}
+
+// New builds a Mapper; the mapping must be valid for k.
+func New(m *parse.Mapping, opts parse.Options, k Kind) (*Mapper, error) {
+	if m == nil {
+		return nil, errors.New("a mapping is required (time, user, action, ...)")
+	}
+	if err := Validate(m, k); err != nil {
+		return nil, err
+	}
+	mp := &Mapper{m: m, app: opts.Input, loc: opts.Loc(), named: m.Category != "" || m.CategoryField != "", kind: k}
+	for _, class := range sortedKeys(m.Actions) {
+		a, _ := actionOf(class)
+		for _, s := range m.Actions[class] {
+			mp.actions = append(mp.actions, rule[event.Action]{s, a})
+		}
+	}
+	for _, c := range sortedKeys(m.Categories) {
+		for _, s := range m.Categories[c] {
+			mp.categories = append(mp.categories, rule[event.Category]{s, event.Category(c)})
+		}
+	}
+	own := own(m)
+	for _, t := range top {
+		if own[t.key] != "" {
+			mp.fields = append(mp.fields, field{own[t.key], setters[t.field]})
+		}
+	}
+	for _, name := range sortedKeys(m.Fields) {
+		mp.fields = append(mp.fields, field{m.Fields[name], setters[name]})
+	}
+	return mp, nil
+}
+
+// Names lists every path or column the mapping reads.
+func Names(m *parse.Mapping) []string {
+	var out []string
+	for _, p := range paths(m) {
+		if p.path != "" && !slices.Contains(out, p.path) {
+			out = append(out, p.path)
+		}
+	}
+	return out
+}
+
+type keyPath struct{ key, path string }
+
+// paths are the mapping's paths with their keys (mapping.<key>).
+func paths(m *parse.Mapping) []keyPath {
+	out := []keyPath{{"time", m.Time}, {"action", m.Action}, {"outcome", m.Outcome}, {"category_field", m.CategoryField}}
+	own := own(m)
+	for _, t := range top {
+		out = append(out, keyPath{t.key, own[t.key]})
+	}
+	for _, name := range sortedKeys(m.Fields) {
+		out = append(out, keyPath{"fields." + name, m.Fields[name]})
+	}
+	return out
+}
+
+// own are the mapping's own keys that name an event field (user, host, ...), by key.
+func own(m *parse.Mapping) map[string]string {
+	return map[string]string{"user": m.User, "host": m.Host, "workstation": m.Workstation, "source_ip": m.SourceIP,
+		"object": m.Object, "count": m.Count, "app": m.App}
+}
+
+// Event makes the event of one record; it returns a *parse.Reject when the record has no readable
+// time. The caller stamps the log group.
+func (mp *Mapper) Event(rec Record) (event.Event, error) {
+	tv, ok := rec(mp.m.Time)
+	if !ok || tv == nil {
+		return event.Event{}, parse.Rejectf(parse.ReasonMissing, "no value at the time %s", mp.kind.what())
+	}
+	t, err := mp.time(tv)
+	if err != nil {
+		return event.Event{}, parse.Rejectf(parse.ReasonTimestamp, "the time is unreadable")
+	}
+	raw := mp.str(rec, mp.m.Action)
+	ev := event.Event{Time: t, Event: event.Kind{Action: mp.action(raw), Code: raw}}
+	ev.Event.Category = mp.category(rec, ev.Event.Action)
+	ev.Event.Outcome = mp.outcome(rec)
+	for _, f := range mp.fields {
+		if v, ok := rec(f.path); ok && !empty(v) {
+			f.set(&ev, v)
+		}
+	}
+	if !mp.named || ev.Event.Category == event.CategoryApplication || ev.App != nil {
+		a := app(&ev)
+		if a.Name == "" {
+			a.Name = mp.app
+		}
+		a.Action = raw
+	}
+	derive(&ev, mp.m.Outcome == "")
+	return ev, nil
+}
+
+func (mp *Mapper) str(rec Record, path string) string {
+	if path == "" {
+		return ""
+	}
+	v, _ := rec(path)
+	return str(v)
+}
+
+// action is the class of the first pattern (classes in name order) the action string matches,
+// else default_action, else other.
+func (mp *Mapper) action(raw string) event.Action {
+	for _, r := range mp.actions {
+		if match(r.pattern, raw) {
+			return r.to
+		}
+	}
+	if a, ok := actionOf(mp.m.DefaultAction); ok && mp.m.DefaultAction != "" {
+		return a
+	}
+	return event.ActionOther
+}
+
+// category is what the category field's value means, else the fixed category, else what the
+// action implies (application when nothing does).
+func (mp *Mapper) category(rec Record, a event.Action) event.Category {
+	if v := strings.TrimSpace(mp.str(rec, mp.m.CategoryField)); v != "" {
+		for _, r := range mp.categories {
+			if match(r.pattern, v) {
+				return r.to
+			}
+		}
+		if c := event.Category(strings.ToLower(v)); slices.Contains(event.Categories, c) {
+			return c
+		}
+	}
+	if mp.m.Category != "" {
+		return event.Category(mp.m.Category)
+	}
+	if c, ok := Actions[a]; ok {
+		return c
+	}
+	return event.CategoryApplication
+}
+
+// derive fills what the mapped fields imply: the outcome from an HTTP status (when the mapping
+// names no outcome), a mail's recipient count from its recipients, and a delivered mail's status
+// (sent, bounced on failure) when the export has none, as the mail detectors read it.
+func derive(ev *event.Event, noOutcome bool) {
+	if h := ev.HTTP; h != nil && noOutcome && h.Status > 0 {
+		ev.Event.Outcome = statusOutcome(int64(h.Status))
+	}
+	if m := ev.Mail; m != nil {
+		if m.RecipientCount == 0 {
+			m.RecipientCount = len(m.To)
+		}
+		if m.Status == "" && ev.Event.Action == event.ActionDeliver {
+			m.Status = "sent"
+			if ev.Event.Outcome == event.OutcomeFailure {
+				m.Status = "bounced"
+			}
+		}
+	}
+}
+
+// time reads RFC 3339 (also with a space for the T), epoch seconds or milliseconds (number or
+// numeric string), a zone-less ISO time in the input's zone, or time_format.
+func (mp *Mapper) time(v any) (time.Time, error) {
+	s := ""
+	switch x := v.(type) {
+	case string:
+		s = strings.TrimSpace(x)
+	case json.Number:
+		s = x.String()
+	default:
+		return time.Time{}, errors.New("not a string or number")
+	}
+	if mp.m.TimeFormat != "" {
+		return time.ParseInLocation(mp.m.TimeFormat, s, mp.loc)
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f > 1e11 { // milliseconds
+			return time.UnixMilli(int64(f)).UTC(), nil
+		}
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+	}
+	if len(s) > 10 && s[10] == ' ' {
+		s = s[:10] + "T" + s[11:]
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	return time.ParseInLocation("2006-01-02T15:04:05.999999999", s, mp.loc) // no zone: the input's zone
+}
+
+// outcome reads success/failure from strings (English and Dutch), booleans and HTTP-like status
+// numbers at the outcome path.
+func (mp *Mapper) outcome(rec Record) event.Outcome {
+	if mp.m.Outcome == "" {
+		return event.OutcomeUnknown
+	}
+	v, ok := rec(mp.m.Outcome)
+	if !ok {
+		return event.OutcomeUnknown
+	}
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return event.OutcomeSuccess
+		}
+		return event.OutcomeFailure
+	case json.Number:
+		n, _ := x.Int64()
+		return statusOutcome(n)
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "success", "ok", "true", "succeeded", "successful", "granted", "allowed",
+			"gelukt", "geslaagd", "succes", "toegestaan", "ja":
+			return event.OutcomeSuccess
+		case "failure", "fail", "failed", "error", "denied", "false", "forbidden", "blocked",
+			"mislukt", "fout", "geweigerd", "geblokkeerd", "nee":
+			return event.OutcomeFailure
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(x)); err == nil {
+			return statusOutcome(int64(n))
+		}
+	}
+	return event.OutcomeUnknown
+}
+
+func statusOutcome(n int64) event.Outcome {
+	switch {
+	case n >= 200 && n < 400:
+		return event.OutcomeSuccess
+	case n >= 400 && n < 600:
+		return event.OutcomeFailure
+	}
+	return event.OutcomeUnknown
+}
+
+// match compares a value with a pattern in which * stands for any text.
+func match(pattern, s string) bool {
+	if !strings.Contains(pattern, "*") {
+		return pattern == s
+	}
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for i, part := range parts[1:] {
+		if i == len(parts)-2 {
+			return strings.HasSuffix(s, part)
+		}
+		j := strings.Index(s, part)
+		if j < 0 {
+			return false
+		}
+		s = s[j+len(part):]
+	}
+	return true
+}
+
+// Match is the * pattern match of actions and categories (for tests).
+func Match(pattern, s string) bool { return match(pattern, s) }
