@@ -18,6 +18,7 @@ import (
 	"github.com/lekwacht/lekwacht/directory"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
+	"github.com/lekwacht/lekwacht/identity"
 	"github.com/lekwacht/lekwacht/rules"
 	"go.yaml.in/yaml/v3"
 )
@@ -156,8 +157,11 @@ func runRuleCase(set *rules.Set, path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The case's events are resolved to the directory's people as run resolves them.
+	res := identity.New(env.Directory, identity.Options{OwnDomains: c.OwnDomains, ServiceAccounts: c.ServiceAccounts})
 	var got []hit.Hit
 	for i := range events {
+		res.Resolve(&events[i])
 		got = append(got, engine.Observe(&events[i])...)
 	}
 	return compareHits(c.Expect, got), nil
