@@ -23,7 +23,7 @@ func TestExampleLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Inputs) != 7 || c.Inputs[1].Poll != 5*time.Second || c.Inputs[6].Mapping.Count != "result.count" ||
+	if len(c.Inputs) != 9 || c.Inputs[8].Mapping.Fields["file.path"] != "bestand" || c.Inputs[1].Poll != 5*time.Second || c.Inputs[6].Mapping.Count != "result.count" ||
 		len(c.Inputs[6].Mapping.Actions["export"]) != 2 || c.Organisation.Domains[0] != "voorbeeld.nl" ||
 		len(c.Watch) != 1 || c.Watch[0].Share != "exports" || c.Watch[0].Input != "shares" {
 		t.Fatalf("example decoded wrong: %+v", c)
