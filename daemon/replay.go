@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -37,6 +38,8 @@ type ReplayOptions struct {
 	// State continues from the detector state saved by run or an earlier learn, and saves it at the
 	// end, as run does (Learn implies it): replay the days after a learning period with it.
 	State bool
+	// Since, when set, leaves out events before it (lekwacht learn --since 30d).
+	Since time.Time
 }
 
 // Summary is what a replay did.
@@ -45,9 +48,10 @@ type Summary struct {
 	Hits                               int64 // hits registered (joined to an incident or opening one)
 	// Unresolved counts the events whose user no one in the directory has (lekwacht identities unresolved).
 	Unresolved int64
-	// Learned counts the hits a learning replay did not register, Signals the weak signals raised.
-	Learned, Signals int64
-	Inputs           []*collectors.Input
+	// Learned counts the hits a learning replay did not register, Signals the weak signals raised,
+	// Observed the events the detectors saw (fewer than Events with Since).
+	Learned, Signals, Observed int64
+	Inputs                     []*collectors.Input
 }
 
 func (s Summary) String() string {
@@ -125,6 +129,10 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 			if err != nil {
 				return err
 			}
+			if !opts.Since.IsZero() {
+				evs = slices.DeleteFunc(evs, func(ev event.Event) bool { return ev.Time.Before(opts.Since) })
+			}
+			sum.Observed += int64(len(evs))
 			det.observe(evs)
 			if len(det.pending) >= hitBatch {
 				if err := det.flush(ctx); err != nil {

@@ -54,7 +54,7 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.config, "config", "", "config file (default ./lekwacht.yaml, then /etc/lekwacht/lekwacht.yaml)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newParseCmd(g), newReplayCmd(g), newRunCmd(g), newConfigCmd(g), newFormatsCmd(),
-		newIncidentsCmd(g), newAssessCmd(), newVerifyCmd(g), newExportCmd(g), newRulesCmd(g), newSimulateCmd(), newTokensCmd(g), newIdentitiesCmd(g), newPersonCmd(g))
+		newIncidentsCmd(g), newAssessCmd(), newVerifyCmd(g), newExportCmd(g), newRulesCmd(g), newSimulateCmd(), newTokensCmd(g), newIdentitiesCmd(g), newPersonCmd(g), newLearnCmd(g))
 	root.AddCommand(newSetupCmd(g))
 	return root
 }
