@@ -36,7 +36,7 @@ var formats = []Format{
 	{winxml.Name, winxml.New, "Windows Security events as single-line event XML"},
 	{snare.Name, snare.New, "Windows Security events as Snare/NXLog MSWinEventLog syslog"},
 	{sshd.Name, sshd.New, "OpenSSH sshd in auth.log/secure"},
-	{jsonlog.Name, jsonlog.New, "any JSON-lines application audit log, fields named by a mapping"},
+	{jsonlog.Name, jsonlog.New, "any JSON-lines log (application audit, DLP, proxy or mail export), fields named by a mapping"},
 	{combined.Name, combined.New, "nginx/Apache combined access logs"},
 	{squid.Name, squid.New, "Squid forward proxy native access.log"},
 	{csvlog.Name, csvlog.New, "any CSV export with a header line (DLP, proxy, mail, application), columns named by a mapping"},

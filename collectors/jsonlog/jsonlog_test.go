@@ -122,6 +122,23 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
 }
 
+// FuzzParseFields reads any line with the mail export's mapping: categories, default action and
+// fields (lists, numbers, time_format).
+func FuzzParseFields(f *testing.F) {
+	parsetest.Seed(f)
+	m, err := LoadMapping(filepath.Join("testdata", "mail", "mapping.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	opts := parsetest.Options("test")
+	opts.Mapping = m
+	p, err := New(opts)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+}
+
 func BenchmarkParse(b *testing.B) {
 	p := withMapping(b, "zaaksysteem.yaml")
 	line := parse.Line{Text: []byte(`{"ts":"2026-11-20T09:02:11.250+01:00","actor":{"id":"jdevries"},"action":"persoon.raadplegen","subject":{"id":"persoon/8812"},"client":{"host":"WS-0042","ip":"10.20.1.15"},"result":{"status":200}}`)}
