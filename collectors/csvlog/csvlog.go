@@ -69,7 +69,9 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 		p.files.Add(l.Path, &header{sep: sep[0]})
 		return nil, nil
 	}
-	if hdr, ok := p.header(text, h); ok {
+	if hdr, ok := p.header(text, h); ok && (h == nil || len(hdr.columns) >= len(h.columns)) {
+		// a second header (exports appended to one file) names at least the columns the first did:
+		// a row whose value happens to be the time column's name is no header
 		p.files.Add(l.Path, hdr)
 		if missing := p.missing(hdr); len(missing) > 0 {
 			return nil, parse.Rejectf(ReasonHeader, "the header has no column %s", strings.Join(missing, ", "))

@@ -106,3 +106,22 @@ func BenchmarkParse(b *testing.B) {
 		p.Parse(line)
 	}
 }
+
+// A row whose cell happens to be the time column's name is read as a row, not as a new header.
+func TestRowIsNoHeader(t *testing.T) {
+	opts := parsetest.Options("test")
+	opts.Mapping = &parse.Mapping{Time: "t", User: "u", Action: "a"}
+	p, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Parse(parse.Line{Text: []byte("t;u;a"), Path: "x.csv"})
+	evs, err := p.Parse(parse.Line{Text: []byte("2026-11-20 10:00:00;T;a"), Path: "x.csv", Offset: 6})
+	if err != nil || len(evs) != 1 || evs[0].User.Name != "T" {
+		t.Fatalf("row with the name of the time column: %+v %v", evs, err)
+	}
+	evs, err = p.Parse(parse.Line{Text: []byte("T;x;y"), Path: "x.csv", Offset: 30})
+	if err == nil || len(evs) != 0 {
+		t.Errorf("a row of names is not read as data: %+v %v", evs, err)
+	}
+}
