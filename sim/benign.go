@@ -14,20 +14,32 @@ var (
 	docs    = []string{"besluit.docx", "brief.docx", "overzicht.xlsx", "notitie.docx", "planning.xlsx", "verslag.docx", "scan.pdf", "bijlage.pdf"}
 )
 
-// day writes one calendar day of ordinary work.
-func (s *Sim) day(day time.Time) {
+// day writes one calendar day of ordinary work. Who is away that day (a part-timer's day off, a
+// leaver after their last day, a story's absent manager) is drawn as before and not written, and
+// whom a story needs at work comes in on the stories' own source: the rest of the simulation
+// draws what it did.
+func (s *Sim) day(day time.Time, d int) {
 	w := s.w
 	work := workday(day)
+	s.present, s.taken, s.held = s.present[:0], map[string]bool{}, s.held[:0]
+	for _, p := range w.people {
+		p.seat = seat{host(p), p.IP}
+	}
 	for _, p := range w.people {
 		if p.Status != "active" {
 			continue
 		}
+		away := s.away(p, day, d)
+		s.mute(away)
 		if work && w.rnd.Float64() >= 0.08 { // about one in twelve is off (leave, sick, part-time)
 			s.workday(day, p)
+		} else if work && !away && s.needed(p, d) {
+			w.using(w.plot, func() { s.workday(day, p) })
 		}
 		if (work && w.rnd.Float64() < p.Evening) || (!work && w.rnd.Float64() < p.Evening/6) {
 			s.evening(day, p)
 		}
+		s.mute(false)
 	}
 	s.services(day, work)
 }
@@ -53,14 +65,21 @@ func (s *Sim) workday(day time.Time, p *person) {
 	case p.Laptop != "" && w.rnd.Float64() < 0.35:
 		hostName, client = p.Laptop, p.Laptop
 	}
+	p.seat = seat{client, p.IP}
+	if kind == 2 && hostName == p.Desktop {
+		p.seat = w.desk(day, p, s.taken)
+		hostName, client = p.seat.host, p.seat.host
+	}
+	ip := p.seat.ip
 	if w.rnd.Float64() < 0.03 {
 		s.failedLogon(start.Add(-20*time.Second), p.User, hostName, client)
 	}
-	id := s.logon(start, p.User, hostName, client, p.IP, kind)
-	s.logoff(end, p.User, hostName, id, kind)
-	nid := s.logon(start.Add(time.Minute), p.User, "FS01", hostName, p.IP, 3)
+	id := s.logon(start, p.User, hostName, client, ip, kind)
+	ended := s.logoff(end, p.User, hostName, id, kind)
+	s.present = append(s.present, &attendance{p: p, host: hostName, client: client, kind: kind, logon: id, start: start, end: end, ended: ended})
+	nid := s.logon(start.Add(time.Minute), p.User, "FS01", hostName, ip, 3)
 	s.logoff(end.Add(time.Minute), p.User, "FS01", nid, 3)
-	if p.Laptop != "" && hostName == p.Desktop && w.rnd.Float64() < 0.25 { // the laptop in a meeting
+	if p.Laptop != "" && hostName != p.Laptop && !p.TS && w.rnd.Float64() < 0.25 { // the laptop in a meeting
 		m := w.between(start.Add(time.Hour), end.Add(-2*time.Hour))
 		lid := s.logon(m, p.User, p.Laptop, p.Laptop, p.IP, 2)
 		s.logoff(m.Add(time.Duration(30+w.rnd.IntN(60))*time.Minute), p.User, p.Laptop, lid, 2)
@@ -99,6 +118,7 @@ func (s *Sim) evening(day time.Time, p *person) {
 	if h == "" {
 		h = p.Desktop
 	}
+	p.seat = seat{h, p.IP}
 	id := s.logon(start, p.User, h, h, p.IP, 2)
 	s.logoff(end, p.User, h, id, 2)
 	s.shares(day, p, h, start, end, 2+w.rnd.IntN(6))
@@ -110,26 +130,27 @@ func (s *Sim) shares(day time.Time, p *person, machine string, start, end time.T
 	w := s.w
 	share := s.shareOf(p)
 	who := s.smbUser(p.User)
-	s.samba(start.Add(30*time.Second), who, p.IP, machine, share, "connect", share)
+	ip := p.seat.ip
+	s.samba(start.Add(30*time.Second), who, ip, machine, share, "connect", share)
 	for range n {
 		t := w.between(start, end)
 		path := s.docPath(p, day)
 		switch r := w.rnd.Float64(); {
 		case r < 0.68:
-			s.samba(t, who, p.IP, machine, share, "openat", "r", path)
+			s.samba(t, who, ip, machine, share, "openat", "r", path)
 		case r < 0.83:
-			s.samba(t, who, p.IP, machine, share, "openat", "w", path)
+			s.samba(t, who, ip, machine, share, "openat", "w", path)
 		case r < 0.89:
-			s.samba(t, who, p.IP, machine, share, "create_file", "0x100080", "file", "create", path)
+			s.samba(t, who, ip, machine, share, "create_file", "0x100080", "file", "create", path)
 		case r < 0.93:
-			s.samba(t, who, p.IP, machine, share, "renameat", path, strings.Replace(path, ".docx", "-v2.docx", 1))
+			s.samba(t, who, ip, machine, share, "renameat", path, strings.Replace(path, ".docx", "-v2.docx", 1))
 		case r < 0.98:
-			s.samba(t, who, p.IP, machine, share, "unlinkat", path)
+			s.samba(t, who, ip, machine, share, "unlinkat", path)
 		default:
-			s.samba(t, who, p.IP, machine, share, "mkdirat", filepath.Dir(path)+"/nieuw")
+			s.samba(t, who, ip, machine, share, "mkdirat", filepath.Dir(path)+"/nieuw")
 		}
 	}
-	s.samba(end, who, p.IP, machine, share, "disconnect", share)
+	s.samba(end, who, ip, machine, share, "disconnect", share)
 }
 
 // mails writes a person's mail of the day; scale thins it for short sessions.
@@ -156,7 +177,9 @@ func (s *Sim) mails(day time.Time, p *person, start, end time.Time, scale float6
 			addr, ok := s.regulars[p.User]
 			if !ok {
 				addr = s.externalAddress(supplierDomain)
-				s.regulars[p.User] = addr
+				if !w.side {
+					s.regulars[p.User] = addr
+				}
 			}
 			to = []string{addr}
 		}
@@ -184,7 +207,7 @@ func (s *Sim) mails(day time.Time, p *person, start, end time.Time, scale float6
 // mailbox info@, which is no one in the directory.
 func (s *Sim) answerer(p *person) sender {
 	if p.Dept.Share == "kcc" && s.w.ids.Float64() < 0.3 {
-		return sender{functionMailbox, p.IP, host(p)}
+		return sender{functionMailbox, p.seat.ip, p.seat.host}
 	}
 	return p.sender()
 }
@@ -229,7 +252,7 @@ func (s *Sim) applications(day time.Time, p *person, client string, start, end t
 	w := s.w
 	lo, hi := p.Dept.Views[0], p.Dept.Views[1]
 	if hi > 0 {
-		s.zaak(start.Add(2*time.Minute), p, client, p.IP, "login", "", 0)
+		s.zaak(start.Add(2*time.Minute), p, client, p.seat.ip, "login", "", 0)
 		n := int(float64(lo+w.rnd.IntN(hi-lo+1)) * scale)
 		var seen []string
 		for range n {
@@ -242,23 +265,23 @@ func (s *Sim) applications(day time.Time, p *person, client string, start, end t
 			if strings.HasPrefix(rec, "persoon/") {
 				action = "persoon.raadplegen"
 			}
-			s.zaak(w.between(start, end), p, client, p.IP, action, rec, 0)
+			s.zaak(w.between(start, end), p, client, p.seat.ip, action, rec, 0)
 			if w.rnd.Float64() < 0.15 {
-				s.zaak(w.between(start, end), p, client, p.IP, pick(w.rnd, []string{"zaak.aanmaken", "document.toevoegen", "status.wijzigen"}), rec, 0)
+				s.zaak(w.between(start, end), p, client, p.seat.ip, pick(w.rnd, []string{"zaak.aanmaken", "document.toevoegen", "status.wijzigen"}), rec, 0)
 			}
 		}
 		if w.rnd.Float64() < 0.04*scale {
-			s.zaak(w.between(start, end), p, client, p.IP, "export.csv", fmt.Sprintf("zoekresultaat/%d", w.id()), 5+w.rnd.IntN(55))
+			s.zaak(w.between(start, end), p, client, p.seat.ip, "export.csv", fmt.Sprintf("zoekresultaat/%d", w.id()), 5+w.rnd.IntN(55))
 		}
 		if p.Dept.Share == "div" && w.rnd.Float64() < 0.5*scale {
 			for range 1 + w.rnd.IntN(5) {
-				s.zaak(w.between(start, end), p, client, p.IP, "dossier.delete", s.record(), 0)
+				s.zaak(w.between(start, end), p, client, p.seat.ip, "dossier.delete", s.record(), 0)
 			}
 		}
 	}
 	if p.Dept.Share == "po" && scale >= 1 {
 		for range 5 + w.rnd.IntN(20) {
-			s.hr(w.between(start, end), p, p.IP, "personeelsdossier.inzien", pick(w.rnd, w.people).User)
+			s.hr(w.between(start, end), p, p.seat.ip, "personeelsdossier.inzien", pick(w.rnd, w.people).User)
 		}
 	}
 }
@@ -364,7 +387,7 @@ func (s *Sim) financeExport(day time.Time, p *person, client string, start time.
 	w := s.w
 	t := start.Add(time.Duration(20+w.rnd.IntN(60)) * time.Minute)
 	n := 2000 + w.rnd.IntN(7000)
-	s.zaak(t, p, client, p.IP, "lijst.download", fmt.Sprintf("debiteuren/%s", day.Format("20060102")), n)
+	s.zaak(t, p, client, p.seat.ip, "lijst.download", fmt.Sprintf("debiteuren/%s", day.Format("20060102")), n)
 	var b strings.Builder
 	b.WriteString("factuurnummer;debiteur;bedrag;vervaldatum;iban\n")
 	for range 300 + w.rnd.IntN(300) {
@@ -375,9 +398,12 @@ func (s *Sim) financeExport(day time.Time, p *person, client string, start time.
 	s.writeFile(name, []byte(b.String()), t.Add(time.Minute))
 }
 
-// writeFile puts a file under exports/ with its modification time at t.
+// writeFile puts a file under exports/ with its modification time at t (nothing while muted).
 func (s *Sim) writeFile(rel string, data []byte, t time.Time) string {
 	p := filepath.Join(s.out, "exports", rel)
+	if s.muted {
+		return p
+	}
 	err := os.MkdirAll(filepath.Dir(p), 0o755)
 	if err == nil {
 		err = os.WriteFile(p, data, 0o644)

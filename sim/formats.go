@@ -55,9 +55,54 @@ func (s *Sim) logon(t time.Time, user, host, client, ip string, kind int) string
 	return id
 }
 
-func (s *Sim) logoff(t time.Time, user, host, id string, kind int) {
+// logoff ends a session as Windows logs it, which is not always: an interactive or remote session
+// ends about one time in four without a 4634 (the PC sleeps, is locked and switched off, the event
+// is lost), then and now with a 4647 (the user chose Sign out) in its place. A network logon always
+// has its 4634. It says whether a logoff (4634 or 4647) was written.
+func (s *Sim) logoff(t time.Time, user, host, id string, kind int) bool {
+	if kind != 3 {
+		switch r := s.w.norm.Float64(); {
+		case r < missingLogoff:
+			if s.locks && s.w.norm.Float64() < 0.5 {
+				s.lock(t, user, host, id, true)
+			}
+			return false
+		case r < missingLogoff+userLogoff:
+			s.winlog(t, host, 4647, map[string]string{"SubjectUserSid": s.sid(user), "SubjectUserName": user,
+				"SubjectDomainName": ADDomain, "SubjectLogonId": id}, false)
+			return true
+		}
+	}
 	s.winlog(t, host, 4634, map[string]string{"TargetUserSid": s.sid(user), "TargetUserName": user,
 		"TargetDomainName": ADDomain, "TargetLogonId": id, "LogonType": fmt.Sprint(kind)}, false)
+	return true
+}
+
+// The shares of interactive and remote sessions that end without a 4634.
+const (
+	missingLogoff = 0.25 // nothing at all
+	userLogoff    = 0.12 // a 4647 instead
+)
+
+// lock writes a 4800 (the workstation locked) or, with locked false, a 4801 (unlocked).
+func (s *Sim) lock(t time.Time, user, host, id string, locked bool) {
+	code := 4801
+	if locked {
+		code = 4800
+	}
+	s.winlog(t, host, code, map[string]string{"TargetUserSid": s.sid(user), "TargetUserName": user,
+		"TargetDomainName": ADDomain, "TargetLogonId": id, "SessionId": "1"}, false)
+}
+
+// station writes a 4779 (a remote desktop session disconnected from its window station) or, with
+// connected true, a 4778 (reconnected): client is the computer the person sits at.
+func (s *Sim) station(t time.Time, user, host, id, client, ip string, connected bool) {
+	code := 4779
+	if connected {
+		code = 4778
+	}
+	s.winlog(t, host, code, map[string]string{"AccountName": user, "AccountDomain": ADDomain, "LogonID": id,
+		"SessionName": fmt.Sprintf("RDP-Tcp#%d", 1+len(id)%7), "ClientName": client, "ClientAddress": ip}, false)
 }
 
 func (s *Sim) failedLogon(t time.Time, user, host, client string) {

@@ -26,8 +26,9 @@ func (s *Sim) messageID(t time.Time) string {
 // sender is who a message goes out as: the address the mail client writes, and the machine.
 type sender struct{ addr, ip, host string }
 
-// sender is the person sending from their own mailbox, as their mail client writes the address.
-func (p *person) sender() sender { return sender{p.From, p.IP, host(p)} }
+// sender is the person sending from their own mailbox, as their mail client writes the address,
+// from the machine they sit at today.
+func (p *person) sender() sender { return sender{p.From, p.seat.ip, p.seat.host} }
 
 // send writes what Exchange logs when p sends a message from their mailbox: the RECEIVE from the
 // store, a DELIVER for internal recipients, a SENDEXTERNAL per external domain, and a FAIL for a

@@ -26,10 +26,14 @@ type stream struct {
 	header  func(day time.Time) string // written once at the top of a new file
 	pending []line
 	n       int
-	lines   int64 // lines written, headers included
+	lines   map[string]int64 // lines written per file, headers included
+	muted   *bool            // while true, lines are dropped (a day drawn and not written)
 }
 
 func (s *stream) add(at time.Time, text string) {
+	if s.muted != nil && *s.muted {
+		return
+	}
 	s.n++
 	s.pending = append(s.pending, line{at: at, seq: s.n, text: text})
 }
@@ -52,16 +56,19 @@ func (s *stream) flush(day time.Time) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
+	if s.lines == nil {
+		s.lines = map[string]int64{}
+	}
 	if os.IsNotExist(statErr) && s.header != nil {
 		h := s.header(day)
 		bw.WriteString(h)
-		s.lines += int64(strings.Count(h, "\n"))
+		s.lines[p] += int64(strings.Count(h, "\n"))
 	}
 	for _, l := range s.pending {
 		bw.WriteString(l.text)
 		bw.WriteByte('\n')
 	}
-	s.lines += int64(len(s.pending))
+	s.lines[p] += int64(len(s.pending))
 	s.pending = s.pending[:0]
 	if err := bw.Flush(); err != nil {
 		f.Close()

@@ -19,6 +19,7 @@ type Truth struct {
 	Seed      uint64           `json:"seed"`
 	Employees int              `json:"employees"`
 	Days      int              `json:"days"`
+	LearnDays int              `json:"learn_days,omitempty"` // the first days, a learning period: logs under learn/, nothing planted
 	Start     time.Time        `json:"start"`
 	Lines     map[string]int64 `json:"lines"` // lines written per log file
 	Files     int              `json:"files"` // files written under exports/
@@ -28,7 +29,9 @@ type Truth struct {
 // Case is one planted leak: the detector that should report it, the shape it took, who did it,
 // and when. A file case names the file it left in the watched folder.
 type Case struct {
-	ID        string    `json:"id"`
+	ID string `json:"id"`
+	// Story names an insider story told over days and sources (stories.go); empty for a single case.
+	Story     string    `json:"story,omitempty"`
 	Detector  string    `json:"detector"`
 	Shape     string    `json:"shape"`
 	Users     []string  `json:"users"`
@@ -95,17 +98,7 @@ func aside(plant func(*Sim, time.Time, *Case)) func(*Sim, time.Time, *Case) {
 // plan spreads the planted cases over the working days: every shape once per round, one round per
 // 1,500 employees (at least one).
 func (s *Sim) plan() map[int][]shape {
-	var days []int
-	for d := range s.o.Days {
-		if workday(s.w.start.AddDate(0, 0, d)) {
-			days = append(days, d)
-		}
-	}
-	if len(days) == 0 {
-		for d := range s.o.Days {
-			days = append(days, d)
-		}
-	}
+	days := s.plantable()
 	plan := map[int][]shape{}
 	rounds := 1 + s.o.Employees/1500
 	for range rounds {
@@ -123,10 +116,32 @@ func (s *Sim) plan() map[int][]shape {
 	return plan
 }
 
+// plantable are the days cases may be planted on: the working days after the learning period, or
+// when there are none, every day after it.
+func (s *Sim) plantable() []int {
+	var days []int
+	for d := s.o.Learn; d < s.o.Days; d++ {
+		if workday(s.w.start.AddDate(0, 0, d)) {
+			days = append(days, d)
+		}
+	}
+	if len(days) == 0 {
+		for d := s.o.Learn; d < s.o.Days; d++ {
+			days = append(days, d)
+		}
+	}
+	return days
+}
+
 func (s *Sim) plant(day time.Time, sh shape) {
 	c := Case{ID: fmt.Sprintf("P%03d", len(s.truth.Cases)+1), Detector: sh.detector, Shape: sh.name}
 	sh.plant(s, day, &c)
 	s.truth.Cases = append(s.truth.Cases, c)
+	for _, u := range c.Users {
+		if p := s.w.byUser[u]; p != nil {
+			s.hold(p, c.Start.Add(-time.Hour), c.End.Add(30*time.Minute))
+		}
+	}
 }
 
 // someone picks an active employee who meets cond (anyone active when nobody does).

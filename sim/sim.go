@@ -18,6 +18,9 @@ type Options struct {
 	Days      int       // calendar days from Start
 	Seed      uint64    // same seed, same output
 	Start     time.Time // first day (its date in Europe/Amsterdam); zero means DefaultStart
+	// Learn is the number of days at the start that are a learning period: their logs go under
+	// learn/ (with lekwacht-learn.yaml to replay them), and nothing is planted in them.
+	Learn int
 }
 
 // DefaultStart is the Monday the simulation starts on unless told otherwise.
@@ -43,6 +46,27 @@ type Sim struct {
 	regulars map[string]string
 	files    int
 	err      error // the first error writing an export file
+	// muted drops every line and export file while a day of someone away is drawn.
+	muted bool
+	// present are today's people at work, each with their main session; taken the hot desks in use.
+	present []*attendance
+	taken   map[string]bool
+	held    []window // today's planted cases and stories: their people's sessions left as they are
+	// What this lekwacht reads, so the simulation writes only that: Windows locks (4800/4801) and
+	// remote desktop reconnects (4778/4779), a Squid proxy log.
+	locks, rdp, proxy bool
+	web               *stream
+	stories           []*story
+}
+
+// attendance is one person's working day: where they sat and their main session.
+type attendance struct {
+	p            *person
+	host, client string
+	kind         int
+	logon        string
+	start, end   time.Time
+	ended        bool // its logoff was written
 }
 
 // Run writes the simulation and returns its truth (also written as truth.json).
@@ -52,6 +76,9 @@ func Run(o Options) (*Truth, error) {
 	}
 	if o.Days < 1 {
 		return nil, fmt.Errorf("--days must be at least 1 (got %d)", o.Days)
+	}
+	if o.Learn < 0 || o.Learn >= o.Days {
+		return nil, fmt.Errorf("a learning period of %d days leaves none of %d to plant in", o.Learn, o.Days)
 	}
 	if o.Start.IsZero() {
 		o.Start = DefaultStart
@@ -70,29 +97,36 @@ func Run(o Options) (*Truth, error) {
 		return nil, err
 	}
 	s := &Sim{o: o, w: w, out: out, correspondents: map[string][]string{}, regulars: map[string]string{}}
-	s.win = s.stream("logs/winlog/security.ndjson")
-	s.smb = s.stream("logs/samba/audit.log")
-	s.ssh = s.stream("logs/sshd/auth.log")
-	s.app = s.stream("logs/zaak/audit.jsonl")
-	s.hrm = s.stream("logs/hrm/audit.jsonl")
-	s.mail = s.stream("logs/mail/mail.log")
+	s.locks, s.rdp, s.proxy = reads(4800, 4801), reads(4778, 4779), hasFormat("squid")
+	s.win = s.stream("winlog/security.ndjson")
+	s.smb = s.stream("samba/audit.log")
+	s.ssh = s.stream("sshd/auth.log")
+	s.app = s.stream("zaak/audit.jsonl")
+	s.hrm = s.stream("hrm/audit.jsonl")
+	s.mail = s.stream("mail/mail.log")
+	if s.proxy {
+		s.web = s.stream("proxy/access.log")
+	}
 	s.exch = &stream{path: func(day time.Time) string {
-		return filepath.Join(out, "logs/exchange", "MSGTRK"+day.Format("20060102")+"00-1.LOG")
-	}, header: exchangeHeader}
+		return filepath.Join(out, s.logs(day), "exchange", "MSGTRK"+day.Format("20060102")+"00-1.LOG")
+	}, header: exchangeHeader, muted: &s.muted}
 	s.all = append(s.all, s.exch)
 	for _, d := range []string{"exports", "rules", "lekwacht-data"} {
 		if err := os.MkdirAll(filepath.Join(out, d), 0o755); err != nil {
 			return nil, err
 		}
 	}
-	s.truth = Truth{Seed: o.Seed, Employees: o.Employees, Days: o.Days, Start: w.start, Lines: map[string]int64{}}
+	s.truth = Truth{Seed: o.Seed, Employees: o.Employees, Days: o.Days, LearnDays: o.Learn, Start: w.start, Lines: map[string]int64{}}
 	plan := s.plan()
+	s.stories = s.cast()
 	for d := range o.Days {
 		day := w.start.AddDate(0, 0, d)
-		s.day(day)
+		s.day(day, d)
 		for _, c := range plan[d] {
 			s.plant(day, c)
 		}
+		s.tell(day, d)
+		s.normal(day, d, workday(day))
 		if s.err != nil {
 			return nil, s.err
 		}
@@ -103,18 +137,26 @@ func Run(o Options) (*Truth, error) {
 		}
 	}
 	for _, st := range s.all {
-		rel, _ := filepath.Rel(out, st.path(w.start))
-		if st == s.exch {
-			rel = "logs/exchange/MSGTRK*.LOG"
+		for p, n := range st.lines {
+			rel, _ := filepath.Rel(out, p)
+			if st == s.exch {
+				rel = filepath.Join(filepath.Dir(rel), "MSGTRK*.LOG")
+			}
+			s.truth.Lines[rel] += n
 		}
-		s.truth.Lines[rel] = st.lines
 	}
 	s.truth.Files = s.files
+	s.truth.Cases = append(s.truth.Cases, s.told()...)
 	if err := s.writeDirectory(); err != nil {
 		return nil, err
 	}
-	if err := s.writeConfig(); err != nil {
+	if err := s.writeConfig("lekwacht.yaml", "logs"); err != nil {
 		return nil, err
+	}
+	if o.Learn > 0 {
+		if err := s.writeConfig("lekwacht-learn.yaml", learnLogs); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.writeRules(); err != nil {
 		return nil, err
@@ -129,11 +171,26 @@ func Run(o Options) (*Truth, error) {
 	return &s.truth, nil
 }
 
+// stream is a log file at rel under the logs folder of each day (see logs).
 func (s *Sim) stream(rel string) *stream {
-	st := &stream{path: func(time.Time) string { return filepath.Join(s.out, rel) }}
+	st := &stream{path: func(day time.Time) string { return filepath.Join(s.out, s.logs(day), rel) }, muted: &s.muted}
 	s.all = append(s.all, st)
 	return st
 }
+
+// learnLogs is where the logs of the learning period go.
+const learnLogs = "learn/logs"
+
+// logs is the folder of a day's logs: learn/logs in the learning period, else logs.
+func (s *Sim) logs(day time.Time) string {
+	if day.Before(s.w.start.AddDate(0, 0, s.o.Learn)) {
+		return learnLogs
+	}
+	return "logs"
+}
+
+// mute drops what is written while on is true: the day of someone away, drawn as if they were not.
+func (s *Sim) mute(on bool) { s.muted = on }
 
 // writeDirectory writes the contract's directory CSV with the optional columns of every other
 // identifier a person has.
@@ -157,10 +214,25 @@ func (s *Sim) writeDirectory() error {
 	return f.Close()
 }
 
-// writeConfig writes lekwacht.yaml for this gemeente, with absolute paths into the folder.
-func (s *Sim) writeConfig() error {
-	p := func(rel string) string { return filepath.Join(s.out, rel) }
-	cfg := fmt.Sprintf(`# Written by lekwacht simulate: a gemeente of %d employees over %d days (seed %d).
+// writeConfig writes the config file name for this gemeente, with absolute paths into the folder
+// and its inputs reading the logs under logs (lekwacht.yaml: logs; lekwacht-learn.yaml: the
+// learning period's, with the same register, to replay first with --learn).
+func (s *Sim) writeConfig(name, logs string) error {
+	p := func(rel string) string {
+		if rest, ok := strings.CutPrefix(rel, "logs/"); ok {
+			rel = filepath.Join(logs, rest)
+		}
+		return filepath.Join(s.out, rel)
+	}
+	var proxy string
+	if s.proxy {
+		proxy = fmt.Sprintf("  - {name: proxy, format: squid, paths: [%q]}\n", p("logs/proxy/access.log"))
+	}
+	head := fmt.Sprintf("# Written by lekwacht simulate: a gemeente of %d employees over %d days (seed %d).", s.o.Employees, s.o.Days, s.o.Seed)
+	if logs == learnLogs {
+		head += fmt.Sprintf("\n# The first %d days, a learning period: lekwacht --config %s replay --learn, then replay with lekwacht.yaml.", s.o.Learn, name)
+	}
+	cfg := fmt.Sprintf(`%s
 organisation:
   name: Gemeente Voorbeeld
   domains: [%s]
@@ -205,13 +277,13 @@ inputs:
       object: medewerker
       actions:
         view: [personeelsdossier.inzien]
-watch: [{path: %q, recursive: true}]
+%swatch: [{path: %q, recursive: true}]
 directory: %q
 identity: {admin_accounts: ["adm_{user}"]}
 rules: {dir: %q}
 http: {listen: "127.0.0.1:8470", tokens_file: %q}
-`, s.o.Employees, s.o.Days, s.o.Seed, Domain, strings.Join(partnerDomains, ", "), Domain, p("lekwacht-data"),
+`, head, Domain, strings.Join(partnerDomains, ", "), Domain, p("lekwacht-data"),
 		p("logs/mail/mail.log"), p("logs/exchange/MSGTRK*.LOG"), p("logs/samba/audit.log"), p("logs/winlog/security.ndjson"),
-		p("logs/sshd/auth.log"), p("logs/zaak/audit.jsonl"), p("logs/hrm/audit.jsonl"), p("exports"), p("directory.csv"), p("rules"), p("tokens.yaml"))
-	return os.WriteFile(filepath.Join(s.out, "lekwacht.yaml"), []byte(cfg), 0o644)
+		p("logs/sshd/auth.log"), p("logs/zaak/audit.jsonl"), p("logs/hrm/audit.jsonl"), proxy, p("exports"), p("directory.csv"), p("rules"), p("tokens.yaml"))
+	return os.WriteFile(filepath.Join(s.out, name), []byte(cfg), 0o644)
 }

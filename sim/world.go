@@ -90,7 +90,14 @@ type person struct {
 	// Login is the SASL login of a mail app that sends through the gateway (the UPN or the account);
 	// empty for the most, who send through Exchange only.
 	Login string
+	habits
+	// seat is the machine the person sits at today (their desktop unless the day says otherwise):
+	// what their mail client, Samba sessions and the zaaksysteem see.
+	seat seat
 }
+
+// seat is a machine someone works at and its address.
+type seat struct{ host, ip string }
 
 // world is everything the simulation knows: people, hosts and the random source.
 type world struct {
@@ -110,6 +117,18 @@ type world struct {
 	sids map[string]string // account (lower case) -> objectSid, admin accounts included
 	// ghost is the old account of someone who left and was removed from the directory.
 	ghost string
+	// norm draws the new normal (habits.go, normal.go) and plot the insider stories (stories.go), so
+	// that neither changes what the rest of the simulation draws.
+	norm, plot *rand.Rand
+	// side is true while using one of them: what is drawn then must not be remembered where the
+	// main flow would find it (a person's regular supplier address).
+	side   bool
+	byUser map[string]*person
+	// flex are the hot desks of each flex department (by share), hot all of them, rooms the
+	// meeting-room PCs.
+	flex  map[string][]seat
+	hot   []seat
+	rooms []string
 }
 
 func newWorld(employees, days int, seed uint64, start time.Time) (*world, error) {
@@ -118,7 +137,8 @@ func newWorld(employees, days int, seed uint64, start time.Time) (*world, error)
 		return nil, err
 	}
 	w := &world{rnd: rand.New(rand.NewPCG(seed, seed^0x6c656b7761636874)), ids: rand.New(rand.NewPCG(seed, seed^0x6964656e74697479)),
-		loc: loc, days: days, byDept: map[string][]*person{}}
+		norm: rand.New(rand.NewPCG(seed, seed^0x6e6f726d616c0000)), plot: rand.New(rand.NewPCG(seed, seed^0x73746f7269657300)),
+		loc: loc, days: days, byDept: map[string][]*person{}, byUser: map[string]*person{}}
 	w.start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, loc)
 	users, privates := map[string]bool{}, map[string]bool{}
 	for i := range employees {
@@ -153,6 +173,7 @@ func newWorld(employees, days int, seed uint64, start time.Time) (*world, error)
 			p.Status = "leave"
 		}
 		w.people = append(w.people, p)
+		w.byUser[p.User] = p
 		w.byDept[d.Share] = append(w.byDept[d.Share], p)
 		switch {
 		case p.Status == "active":
@@ -176,6 +197,7 @@ func newWorld(employees, days int, seed uint64, start time.Time) (*world, error)
 		}
 	}
 	w.identify(users)
+	w.habits()
 	return w, nil
 }
 
@@ -295,6 +317,15 @@ func (w *world) aside(f func()) {
 	main := w.rnd
 	w.rnd = w.ids
 	defer func() { w.rnd = main }()
+	f()
+}
+
+// using runs f with r in place of both the main and the identity random source: what f writes (the
+// new normal, the stories) does not change what the rest of the simulation draws.
+func (w *world) using(r *rand.Rand, f func()) {
+	main, ids, side := w.rnd, w.ids, w.side
+	w.rnd, w.ids, w.side = r, r, true
+	defer func() { w.rnd, w.ids, w.side = main, ids, side }()
 	f()
 }
 
