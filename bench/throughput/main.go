@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/lekwacht/lekwacht/collectors"
+	"github.com/lekwacht/lekwacht/collectors/csvlog"
 	"github.com/lekwacht/lekwacht/collectors/jsonlog"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/tail"
@@ -65,8 +66,9 @@ func main() {
 // options gives every format what it needs to read the generated lines.
 func options(f collectors.Format) (parse.Options, error) {
 	opts := parse.Options{Input: "bench", Reference: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}
-	if f.Name == jsonlog.Name {
-		m, err := jsonlog.LoadMapping(filepath.Join(*repoRoot, "collectors/jsonlog/mappings/zaaksysteem.yaml"))
+	mapping := map[string]string{jsonlog.Name: "collectors/jsonlog/mappings/zaaksysteem.yaml", csvlog.Name: "collectors/csvlog/testdata/dlp/mapping.yaml"}[f.Name]
+	if mapping != "" {
+		m, err := jsonlog.LoadMapping(filepath.Join(*repoRoot, mapping))
 		if err != nil {
 			return opts, err
 		}
@@ -133,6 +135,8 @@ func pkgDir(format string) string {
 		return "winxml"
 	case "json":
 		return "jsonlog"
+	case "csv":
+		return "csvlog"
 	}
 	return format
 }

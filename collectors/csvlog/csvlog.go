@@ -30,6 +30,22 @@ type Parser struct {
 	names []string // the columns the mapping reads
 	time  string   // the time column in lower case: a line without it is no header
 	files *simplelru.LRU[string, *header]
+	row   record // the row being read, reused
+}
+
+// record is a row as a mapped.Record: a value by column name.
+type record struct {
+	h     *header
+	cells []string
+}
+
+// Get returns the trimmed cell of a column.
+func (r *record) Get(name string) (any, bool) {
+	i, ok := r.h.columns[name]
+	if !ok || i >= len(r.cells) {
+		return nil, false
+	}
+	return strings.TrimSpace(r.cells[i]), true
 }
 
 // header is what a file's header line said.
@@ -90,18 +106,13 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 	if len(row) > h.width && !blankTail(row[h.width:]) {
 		return nil, parse.Rejectf(parse.ReasonColumns, "%d columns, the header has %d", len(row), h.width)
 	}
-	ev, err := p.mp.Event(func(name string) (any, bool) {
-		i, ok := h.columns[name]
-		if !ok || i >= len(row) {
-			return nil, false
-		}
-		return strings.TrimSpace(row[i]), true
-	})
+	p.row = record{h: h, cells: row}
+	evs, err := p.mp.Events(&p.row)
 	if err != nil {
 		return nil, err
 	}
-	parse.Stamp(&ev, l, Name)
-	return []event.Event{ev}, nil
+	parse.Stamp(&evs[0], l, Name)
+	return evs, nil
 }
 
 // header reads a line as the header when one of its cells is the time column, with the separator

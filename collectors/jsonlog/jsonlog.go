@@ -57,20 +57,23 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 	if !ok {
 		return nil, parse.Rejectf(parse.ReasonJSON, "not a JSON object")
 	}
-	ev, err := p.mp.Event(func(path string) (any, bool) { return lookup(obj, path) })
+	evs, err := p.mp.Events(object(obj))
 	if err != nil {
 		return nil, err
 	}
-	parse.Stamp(&ev, l, Name)
-	return []event.Event{ev}, nil
+	parse.Stamp(&evs[0], l, Name)
+	return evs, nil
 }
 
-// lookup follows a dotted path; a numeric element indexes an array.
-func lookup(obj map[string]any, path string) (any, bool) {
+// object is a JSON line as a mapped.Record.
+type object map[string]any
+
+// Get follows a dotted path; a numeric element indexes an array.
+func (obj object) Get(path string) (any, bool) {
 	if path == "" {
 		return nil, false
 	}
-	var cur any = obj
+	var cur any = map[string]any(obj)
 	for _, part := range strings.Split(path, ".") {
 		switch c := cur.(type) {
 		case map[string]any:

@@ -17,7 +17,9 @@ import (
 
 // Record gives the value at a path or column: a string, json.Number, bool, []any or map[string]any,
 // and whether there is one.
-type Record func(path string) (any, bool)
+type Record interface {
+	Get(path string) (any, bool)
+}
 
 // Mapper makes events of records by one mapping.
 type Mapper struct {
@@ -106,42 +108,44 @@ func own(m *parse.Mapping) map[string]string {
 		"object": m.Object, "count": m.Count, "app": m.App}
 }
 
-// Event makes the event of one record; it returns a *parse.Reject when the record has no readable
-// time. The caller stamps the log group.
-func (mp *Mapper) Event(rec Record) (event.Event, error) {
-	tv, ok := rec(mp.m.Time)
+// Events makes the event of one record, as a slice of one (what a parser returns); a *parse.Reject
+// when the record has no readable time. The caller stamps the log group.
+func (mp *Mapper) Events(rec Record) ([]event.Event, error) {
+	tv, ok := rec.Get(mp.m.Time)
 	if !ok || tv == nil {
-		return event.Event{}, parse.Rejectf(parse.ReasonMissing, "no value at the time %s", mp.kind.what())
+		return nil, parse.Rejectf(parse.ReasonMissing, "no value at the time %s", mp.kind.what())
 	}
 	t, err := mp.time(tv)
 	if err != nil {
-		return event.Event{}, parse.Rejectf(parse.ReasonTimestamp, "the time is unreadable")
+		return nil, parse.Rejectf(parse.ReasonTimestamp, "the time is unreadable")
 	}
 	raw := mp.str(rec, mp.m.Action)
-	ev := event.Event{Time: t, Event: event.Kind{Action: mp.action(raw), Code: raw}}
+	evs := make([]event.Event, 1)
+	ev := &evs[0]
+	ev.Time, ev.Event = t, event.Kind{Action: mp.action(raw), Code: raw}
 	ev.Event.Category = mp.category(rec, ev.Event.Action)
 	ev.Event.Outcome = mp.outcome(rec)
 	for _, f := range mp.fields {
-		if v, ok := rec(f.path); ok && !empty(v) {
-			f.set(&ev, v)
+		if v, ok := rec.Get(f.path); ok && !empty(v) {
+			f.set(ev, v)
 		}
 	}
 	if !mp.named || ev.Event.Category == event.CategoryApplication || ev.App != nil {
-		a := app(&ev)
+		a := app(ev)
 		if a.Name == "" {
 			a.Name = mp.app
 		}
 		a.Action = raw
 	}
-	derive(&ev, mp.m.Outcome == "")
-	return ev, nil
+	derive(ev, mp.m.Outcome == "")
+	return evs, nil
 }
 
 func (mp *Mapper) str(rec Record, path string) string {
 	if path == "" {
 		return ""
 	}
-	v, _ := rec(path)
+	v, _ := rec.Get(path)
 	return str(v)
 }
 
@@ -238,7 +242,7 @@ func (mp *Mapper) outcome(rec Record) event.Outcome {
 	if mp.m.Outcome == "" {
 		return event.OutcomeUnknown
 	}
-	v, ok := rec(mp.m.Outcome)
+	v, ok := rec.Get(mp.m.Outcome)
 	if !ok {
 		return event.OutcomeUnknown
 	}

@@ -58,10 +58,11 @@ func TestEveryFieldIsSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := mp.Event(func(p string) (any, bool) { v, ok := rec[p]; return v, ok })
+	evs, err := mp.Events(flat(rec))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ev := evs[0]
 	if ev.Logon == nil || ev.Mail == nil || ev.File == nil || ev.Device == nil || ev.HTTP == nil || ev.App == nil ||
 		ev.Destination.Port == 0 || ev.HTTP.RequestBytes == 0 || ev.File.Size == 0 || ev.Event.Reason == "" || ev.User.ID == "" {
 		t.Errorf("fields not set: %+v", ev)
@@ -135,3 +136,8 @@ func TestListAndNumbers(t *testing.T) {
 		}
 	}
 }
+
+// flat is a record of names to values.
+type flat map[string]any
+
+func (f flat) Get(name string) (any, bool) { v, ok := f[name]; return v, ok }
