@@ -79,6 +79,17 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 	if err := ensureRegisterDir(cfg); err != nil {
 		return sum, err
 	}
+	// The events file, the rejects files and the detector state are the daemon's too: a replay
+	// beside a running daemon would move them under its checkpoints.
+	what := "replay"
+	if opts.Learn {
+		what = "learn"
+	}
+	lock, err := LockRegister(cfg.Register.Dir, what)
+	if err != nil {
+		return sum, err
+	}
+	defer lock.Release()
 	out, err := openEventsOutput(cfg, -1)
 	if err != nil {
 		return sum, err

@@ -41,6 +41,7 @@ type Daemon struct {
 	http   *httpSide
 	hooks  *hooks.Runner
 	es     *esindex.Indexer
+	lock   *RegisterLock // held from New to Close: one daemon per register
 	// lastCheckpoint is when positions were last saved (Unix nanoseconds), for health and watchdog.
 	lastCheckpoint atomic.Int64
 	// writeFailure is why the last write failed while it still fails (nil: writing works).
@@ -59,7 +60,11 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	if err := ensureRegisterDir(cfg); err != nil {
 		return nil, err
 	}
-	d := &Daemon{cfg: cfg, log: log, cpPath: filepath.Join(cfg.Register.Dir, "positions.json")}
+	lock, err := LockRegister(cfg.Register.Dir, "run")
+	if err != nil {
+		return nil, err
+	}
+	d := &Daemon{cfg: cfg, log: log, lock: lock, cpPath: filepath.Join(cfg.Register.Dir, "positions.json")}
 	cp, err := tail.LoadCheckpoint(d.cpPath)
 	if err != nil {
 		return nil, fmt.Errorf("positions: %w", err)
@@ -418,5 +423,6 @@ func (d *Daemon) Close() error {
 	if d.http != nil {
 		d.http.ln.Close() // already closed by Run's shutdown, or never served
 	}
+	errs = append(errs, d.lock.Release()) // last: everything it guards is closed
 	return errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	_ "time/tzdata" // Europe/Amsterdam on machines without zoneinfo
 
+	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/spf13/cobra"
 )
 
@@ -33,7 +34,8 @@ func main() {
 	}
 	fmt.Fprintln(os.Stderr, "lekwacht:", err)
 	var u usageError
-	if errors.As(err, &u) {
+	var inUse *daemon.RegisterInUseError // another run, replay or learn holds the register: usage
+	if errors.As(err, &u) || errors.As(err, &inUse) {
 		os.Exit(exitUsage)
 	}
 	os.Exit(exitFinding)
