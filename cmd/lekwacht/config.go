@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/lekwacht/lekwacht/collectors"
 	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/spf13/cobra"
 )
 
@@ -22,8 +22,13 @@ func newConfigCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "config", Short: "Work with the configuration"}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check",
-		Short: "Validate the config and print the effective config with secrets masked",
-		Args:  cobra.NoArgs,
+		Short: "Load what run loads (config, rules, directory, tokens, hooks, TLS, inputs' files) and print the effective config with secrets masked",
+		Long: `Load what run loads, without opening the register or binding the port: the config, the rules
+(shipped and rules.dir), the directory with identity.sources, the hooks, the tokens file, the TLS
+files; and look for each input's files. Every problem at once, each with its file and line; exit 2
+when run would not start. Warnings (an input whose paths match no file, a missing tokens file) do
+not change the exit code.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := g.loadConfig()
 			if err != nil {
@@ -33,8 +38,18 @@ func newConfigCmd(g *globals) *cobra.Command {
 			if from == "" {
 				from = "embedded default (no config file found)"
 			}
+			p := daemon.Check(c)
+			for _, w := range p.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
+			}
+			if p.Err != nil {
+				return usage("%s: run would not start:\n%w", from, p.Err)
+			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "config ok: %s\n", from)
-			b, _ := json.MarshalIndent(c.Masked(), "", "  ")
+			b, err := c.Printable()
+			if err != nil {
+				return err
+			}
 			fmt.Fprintln(cmd.OutOrStdout(), string(b))
 			return nil
 		},

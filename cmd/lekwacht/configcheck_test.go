@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// checkConfig writes a config with the given directory, rules, tokens and hook files into a folder
+// and returns its path.
+func checkConfig(t *testing.T, dir, extra string) string {
+	t.Helper()
+	cfg := filepath.Join(dir, "lekwacht.yaml")
+	os.MkdirAll(filepath.Join(dir, "rules"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "log"), 0o755)
+	os.WriteFile(filepath.Join(dir, "log", "audit.log"), nil, 0o600)
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`organisation: {timezone: Europe/Amsterdam}
+register: {dir: %[1]s/register}
+directory: %[1]s/directory.csv
+rules: {dir: %[1]s/rules}
+identity: {related_within: 240h}
+http: {listen: "127.0.0.1:0", tokens_file: %[1]s/tokens.yaml}
+hooks:
+  - {name: block, command: [/bin/true], timeout: 10s}
+inputs:
+  - {name: shares, format: samba-audit, paths: ["%[1]s/log/audit.log"], poll: 5s}
+%[2]s`, dir, extra)), 0o600)
+	return cfg
+}
+
+// TestConfigCheckLoadsWhatRunLoads: a broken directory, rule, tokens file and hook secret each fail
+// config check with exit 2, all in one run, each naming its file and line; fixed, the check passes
+// and prints durations as the file writes them.
+func TestConfigCheckLoadsWhatRunLoads(t *testing.T) {
+	dir := t.TempDir()
+	cfg := checkConfig(t, dir, `  - {name: mail, format: postfix, paths: ["`+dir+`/log/mail.log"]}
+`)
+	os.WriteFile(filepath.Join(dir, "directory.csv"), []byte("user,name,email,private_email,department,workstations,status,end_date\njdoe,John Doe,j@x.nl,,ICT,WS1,gone,\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "rules", "mine.yaml"), []byte("id: mine\ntitle: mine\nbogus: 1\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "tokens.yaml"), []byte("tokens:\n  - {name: a, rol: fg}\n"), 0o600)
+	_, e, code := run(t, "", "config", "check", "--config", cfg)
+	if code != 2 {
+		t.Fatalf("broken files: exit %d, want 2\n%s", code, e)
+	}
+	for _, want := range []string{
+		filepath.Join(dir, "directory.csv") + ":2:",      // status "gone"
+		filepath.Join(dir, "rules", "mine.yaml") + ":3:", // unknown key
+		filepath.Join(dir, "tokens.yaml"), "line 2",      // rol
+		"warning: input mail: no file matches paths " + dir + "/log/mail.log",
+	} {
+		if !strings.Contains(e, want) {
+			t.Errorf("config check does not say %q:\n%s", want, e)
+		}
+	}
+
+	os.WriteFile(filepath.Join(dir, "directory.csv"), []byte("user,name,email,private_email,department,workstations,status,end_date\njdoe,John Doe,j@x.nl,,ICT,WS1,active,\n"), 0o600)
+	os.Remove(filepath.Join(dir, "rules", "mine.yaml"))
+	os.WriteFile(filepath.Join(dir, "tokens.yaml"), []byte("tokens: []\n"), 0o600)
+	out, e, code := run(t, "", "config", "check", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("fixed: exit %d\n%s", code, e)
+	}
+	for _, want := range []string{`"poll": "5s"`, `"related_within": "240h0m0s"`, `"timeout": "10s"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("effective config lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "5000000000") {
+		t.Errorf("a duration printed in nanoseconds:\n%s", out)
+	}
+}
+
+// TestConfigCheckMistypedPath: an input whose path matches no file is a warning naming the input,
+// the path and the nearest existing name; the exit stays 0 (the log may appear later).
+func TestConfigCheckMistypedPath(t *testing.T) {
+	dir := t.TempDir()
+	cfg := checkConfig(t, dir, `  - {name: typo, format: samba-audit, paths: ["`+dir+`/log/auditt.log"]}
+  - {name: nofolder, format: sshd, paths: ["`+dir+`/nolog/auth.log*"]}
+`)
+	os.WriteFile(filepath.Join(dir, "directory.csv"), []byte("user,name,email,private_email,department,workstations,status,end_date\n"), 0o600)
+	_, e, code := run(t, "", "config", "check", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, e)
+	}
+	for _, want := range []string{
+		"warning: input typo: no file matches paths " + dir + "/log/auditt.log",
+		"did you mean " + dir + "/log/audit.log?",
+		"warning: input nofolder: no file matches paths " + dir + "/nolog/auth.log*",
+		"folder " + dir + "/nolog does not exist",
+	} {
+		if !strings.Contains(e, want) {
+			t.Errorf("config check does not say %q:\n%s", want, e)
+		}
+	}
+	if strings.Contains(e, "input shares") {
+		t.Errorf("an input with its file warned about:\n%s", e)
+	}
+}

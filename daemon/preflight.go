@@ -1,0 +1,90 @@
+package daemon
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/detectors"
+	"github.com/lekwacht/lekwacht/directory"
+	"github.com/lekwacht/lekwacht/hooks"
+	"github.com/lekwacht/lekwacht/rules"
+	"github.com/lekwacht/lekwacht/server"
+)
+
+// Preflight is what `config check` finds in the files run loads besides the config.
+type Preflight struct {
+	// Warnings are what run starts with but an admin should see (an input whose paths match no
+	// file, a missing tokens file, rules whose detector is not built in).
+	Warnings []string
+	// Err joins every problem that would stop run, each naming its file (and line where the file
+	// has lines).
+	Err error
+}
+
+// Check loads what run loads after the config, without opening the register or binding the port:
+// the rules (shipped and rules.dir), the directory with identity.sources, organisation.working_hours,
+// the hooks and their secrets, the tokens file, the TLS files; and looks for each input's files.
+func Check(cfg *config.Config) Preflight {
+	var p Preflight
+	var errs []error
+	set, err := rules.Load(cfg.Rules.Dir)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("rules: %w", err))
+	}
+	det := &detection{}
+	if cfg.Directory != "" {
+		if det.dir, err = directory.OpenWith(cfg.Directory, slog.New(slog.DiscardHandler), directoryOptions(cfg)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	env, err := det.newEnv(cfg)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if set != nil && err == nil {
+		// The detectors check their rules' parameters; their lines stay in memory here (no spool).
+		env.SpoolDir = filepath.Join(os.DevNull, "no-spool")
+		if _, missing, err := detectors.New(set, env); err != nil {
+			errs = append(errs, err)
+		} else if len(missing) > 0 {
+			p.Warnings = append(p.Warnings, "rules whose detector is not built in are not run: "+strings.Join(missing, ", "))
+		}
+	}
+	if _, err := hooks.Load(cfg.Hooks); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.HTTP.Listen != "" {
+		p.Warnings = append(p.Warnings, checkTokens(cfg, &errs)...)
+		if cfg.HTTP.TLSCert != "" {
+			if _, err := tls.LoadX509KeyPair(cfg.HTTP.TLSCert, cfg.HTTP.TLSKey); err != nil {
+				errs = append(errs, fmt.Errorf("http.tls_cert/http.tls_key: %w", err))
+			}
+		}
+	}
+	for _, e := range InputsWithoutFiles(cfg) {
+		p.Warnings = append(p.Warnings, e.String())
+	}
+	p.Err = errors.Join(errs...)
+	return p
+}
+
+// checkTokens loads the tokens file as run does: missing is a warning, broken an error.
+func checkTokens(cfg *config.Config, errs *[]error) []string {
+	if cfg.HTTP.TokensFile == "" {
+		return []string{"http.tokens_file is not set: the API and the web page refuse every request"}
+	}
+	_, err := server.LoadTokens(cfg.HTTP.TokensFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return []string{fmt.Sprintf("tokens file %s not found: the API and the web page refuse every request until it exists (lekwacht tokens add)", cfg.HTTP.TokensFile)}
+	}
+	if err != nil {
+		*errs = append(*errs, err)
+	}
+	return nil
+}
