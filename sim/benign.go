@@ -398,9 +398,10 @@ func (s *Sim) financeExport(day time.Time, p *person, client string, start time.
 	s.writeFile(name, []byte(b.String()), t.Add(time.Minute))
 }
 
-// writeFile puts a file under exports/ with its modification time at t (nothing while muted).
+// writeFile puts a file under exports/ (learn/exports/ in the learning period) with its
+// modification time at t (nothing while muted).
 func (s *Sim) writeFile(rel string, data []byte, t time.Time) string {
-	p := filepath.Join(s.out, "exports", rel)
+	p := filepath.Join(s.out, s.exports(t), rel)
 	if s.muted {
 		return p
 	}

@@ -49,13 +49,39 @@ func (s Score) Precision() float64 {
 	return float64(s.TrueDrafts) / float64(s.Drafts)
 }
 
+// StoryScore is one insider story's figures: how often it was planted, how often every detector it
+// names reported it, and which other detectors reported it too (cases per detector).
+type StoryScore struct {
+	Story   string
+	Planted int
+	Found   int
+	Others  map[string]int
+}
+
+// Recall is found / planted (1 when nothing was planted).
+func (s StoryScore) Recall() float64 {
+	if s.Planted == 0 {
+		return 1
+	}
+	return float64(s.Found) / float64(s.Planted)
+}
+
+// PatternCount is how many false drafts one detector's pattern opened.
+type PatternCount struct {
+	Detector, Pattern string
+	N                 int
+}
+
 // Evaluation compares the drafts of one run with the truth.
 type Evaluation struct {
-	Scores      []Score
-	Missed      []Case  // planted and not found by their detector (a case of several detectors: once per detector that missed it)
-	False       []Draft // drafts about no planted case
-	WrongFacts  []Case  // found, but a fact the case fixes (delivered) is wrong
-	Employees   int
+	Scores     []Score
+	Stories    []StoryScore // per story, in the order of Stories
+	Missed     []Case       // planted and not found by their detector (a case of several detectors: once per detector that missed it)
+	False      []Draft      // drafts about no planted case
+	WrongFacts []Case       // found, but a fact the case fixes (delivered) is wrong
+	Employees  int
+	// Days are the days scored: the whole span, or after a learning period only the days after it
+	// (the caller sets it when the learning period was applied).
 	Days        int
 	FalseDrafts int
 	// Drafts are the drafts evaluated; Episodes what linking one person's incidents folds them
@@ -66,6 +92,46 @@ type Evaluation struct {
 // FalsePerThousandPerDay is the false drafts per 1,000 employees per day.
 func (e Evaluation) FalsePerThousandPerDay() float64 {
 	return float64(e.FalseDrafts) / (float64(e.Employees) / 1000) / float64(e.Days)
+}
+
+// FalseByPattern counts the false drafts per detector and kind of pattern (PatternKind), most first.
+func (e Evaluation) FalseByPattern() []PatternCount {
+	n := map[[2]string]int{}
+	for _, d := range e.False {
+		n[[2]string{d.Detector, PatternKind(d.Pattern)}]++
+	}
+	out := make([]PatternCount, 0, len(n))
+	for k, v := range n {
+		out = append(out, PatternCount{k[0], k[1], v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N > out[j].N
+		}
+		return out[i].Detector+"/"+out[i].Pattern < out[j].Detector+"/"+out[j].Pattern
+	})
+	return out
+}
+
+// PatternKind is a draft's pattern without what is particular to it: the digits of a host
+// (host-many-accounts:flex-###), the group of a threshold rule (group), the domain of a look-alike
+// (lookalike).
+func PatternKind(p string) string {
+	if kind, host, ok := strings.Cut(p, ":"); ok {
+		return kind + ":" + strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '#'
+			}
+			return r
+		}, host)
+	}
+	switch {
+	case strings.HasPrefix(p, "group-"):
+		return "group"
+	case strings.HasPrefix(p, "lookalike-") && p != "lookalike-learned":
+		return "lookalike"
+	}
+	return p
 }
 
 // DraftsPerEpisode is drafts / episodes (1 when there are none).
@@ -119,6 +185,7 @@ func Evaluate(t *Truth, drafts []Draft) Evaluation {
 	}
 	found := make([]bool, len(cases))
 	wrong := make([]bool, len(cases))
+	reported := map[string]map[string]bool{} // case id -> detectors with a draft about it
 	for _, d := range drafts {
 		s := score(d.Detector)
 		s.Drafts++
@@ -128,6 +195,10 @@ func Evaluate(t *Truth, drafts []Draft) Evaluation {
 				continue
 			}
 			any = true
+			if reported[c.ID] == nil {
+				reported[c.ID] = map[string]bool{}
+			}
+			reported[c.ID][d.Detector] = true
 			if c.Detector == d.Detector {
 				found[i] = true
 				if c.Delivered != nil && d.Delivered != nil && *c.Delivered != *d.Delivered {
@@ -156,7 +227,52 @@ func Evaluate(t *Truth, drafts []Draft) Evaluation {
 	}
 	sort.Slice(ev.Scores, func(i, j int) bool { return ev.Scores[i].Detector < ev.Scores[j].Detector })
 	ev.FalseDrafts = len(ev.False)
+	ev.Stories = storyScores(t.Cases, cases, found, reported)
 	return ev
+}
+
+// storyScores scores the stories: a story case is found when every detector it names found it.
+// cases are the cases once per detector, found whether each was.
+func storyScores(planted, cases []Case, found []bool, reported map[string]map[string]bool) []StoryScore {
+	scores := map[string]*StoryScore{}
+	for _, name := range Stories {
+		scores[name] = &StoryScore{Story: name, Others: map[string]int{}}
+	}
+	for _, c := range planted {
+		if c.Story == "" {
+			continue
+		}
+		sc := scores[c.Story]
+		if sc == nil {
+			sc = &StoryScore{Story: c.Story, Others: map[string]int{}}
+			scores[c.Story] = sc
+		}
+		sc.Planted++
+		all := true
+		for i, one := range cases {
+			if one.ID == c.ID && !found[i] {
+				all = false
+			}
+		}
+		if all {
+			sc.Found++
+		}
+		for det := range reported[c.ID] {
+			if !slices.Contains(c.Detectors(), det) {
+				sc.Others[det]++
+			}
+		}
+	}
+	out := make([]StoryScore, 0, len(scores))
+	for _, name := range Stories {
+		out = append(out, *scores[name])
+		delete(scores, name)
+	}
+	for _, sc := range scores {
+		out = append(out, *sc)
+	}
+	sort.SliceStable(out[len(Stories):], func(i, j int) bool { return out[len(Stories)+i].Story < out[len(Stories)+j].Story })
+	return out
 }
 
 // Episodes counts what linking one person's drafts folds them into: per user (case does not

@@ -111,7 +111,11 @@ func Run(o Options) (*Truth, error) {
 		return filepath.Join(out, s.logs(day), "exchange", "MSGTRK"+day.Format("20060102")+"00-1.LOG")
 	}, header: exchangeHeader, muted: &s.muted}
 	s.all = append(s.all, s.exch)
-	for _, d := range []string{"exports", "rules", "lekwacht-data"} {
+	dirs := []string{"exports", "rules", "lekwacht-data"}
+	if o.Learn > 0 {
+		dirs = append(dirs, learnExports)
+	}
+	for _, d := range dirs {
 		if err := os.MkdirAll(filepath.Join(out, d), 0o755); err != nil {
 			return nil, err
 		}
@@ -178,8 +182,20 @@ func (s *Sim) stream(rel string) *stream {
 	return st
 }
 
-// learnLogs is where the logs of the learning period go.
-const learnLogs = "learn/logs"
+// learnLogs and learnExports are where the logs and the watched folder's files of the learning
+// period go.
+const (
+	learnLogs    = "learn/logs"
+	learnExports = "learn/exports"
+)
+
+// exports is the watched folder a file written at t goes to: learn/exports in the learning period.
+func (s *Sim) exports(t time.Time) string {
+	if s.logs(t) == learnLogs {
+		return learnExports
+	}
+	return "exports"
+}
 
 // logs is the folder of a day's logs: learn/logs in the learning period, else logs.
 func (s *Sim) logs(day time.Time) string {
@@ -221,6 +237,9 @@ func (s *Sim) writeConfig(name, logs string) error {
 	p := func(rel string) string {
 		if rest, ok := strings.CutPrefix(rel, "logs/"); ok {
 			rel = filepath.Join(logs, rest)
+		}
+		if rel == "exports" && logs == learnLogs {
+			rel = learnExports
 		}
 		return filepath.Join(s.out, rel)
 	}

@@ -255,3 +255,38 @@ func TestEpisodes(t *testing.T) {
 		}
 	}
 }
+
+func TestEvaluateStories(t *testing.T) {
+	at := time.Date(2026, 11, 17, 20, 0, 0, 0, time.UTC)
+	truth := &sim.Truth{Employees: 1000, Days: 10, Cases: []sim.Case{
+		{ID: "S001", Story: sim.StoryLeaver, Detector: "risk", Users: []string{"lvos"}, Start: at, End: at.AddDate(0, 0, 3)},
+		{ID: "S002", Story: sim.StoryLeaver, Detector: "risk", Users: []string{"kbos"}, Start: at, End: at.AddDate(0, 0, 3)},
+		{ID: "S003", Story: sim.StoryAdmin, Detector: "risk", Users: []string{"adekker", "mbakker"}, Start: at, End: at.Add(time.Hour)},
+	}}
+	drafts := []sim.Draft{
+		{ID: "D1", Detector: "risk", User: "lvos", FirstSeen: at.AddDate(0, 0, 2), LastSeen: at.AddDate(0, 0, 2)},
+		{ID: "D2", Detector: "record_snooping", Pattern: "after-hours", User: "kbos", FirstSeen: at, LastSeen: at},
+		{ID: "D3", Detector: "shared_credentials", Pattern: "foreign-workstation", User: "mbakker", FirstSeen: at, LastSeen: at},
+		{ID: "D4", Detector: "shared_credentials", Pattern: "foreign-workstation", User: "someone", FirstSeen: at, LastSeen: at},
+		{ID: "D5", Detector: "shared_credentials", Pattern: "foreign-workstation", User: "another", FirstSeen: at, LastSeen: at},
+		{ID: "D6", Detector: "shared_credentials", Pattern: "concurrent-sessions", User: "another", FirstSeen: at, LastSeen: at},
+	}
+	ev := sim.Evaluate(truth, drafts)
+	got := map[string]sim.StoryScore{}
+	for _, st := range ev.Stories {
+		got[st.Story] = st
+	}
+	if st := got[sim.StoryLeaver]; st.Planted != 2 || st.Found != 1 || st.Others["record_snooping"] != 1 {
+		t.Errorf("leaver %+v, want 2 planted, 1 found, 1 reported by record_snooping", st)
+	}
+	if st := got[sim.StoryAdmin]; st.Planted != 1 || st.Found != 0 || st.Others["shared_credentials"] != 1 {
+		t.Errorf("admin %+v, want 1 planted, none found, 1 reported by shared_credentials", st)
+	}
+	if st := got[sim.StoryJobSearch]; st.Planted != 0 || st.Recall() != 1 {
+		t.Errorf("job search %+v, want none planted", st)
+	}
+	byPattern := ev.FalseByPattern()
+	if len(byPattern) != 2 || byPattern[0].Pattern != "foreign-workstation" || byPattern[0].N != 2 || byPattern[1].N != 1 {
+		t.Errorf("false by pattern %+v, want foreign-workstation 2, concurrent-sessions 1", byPattern)
+	}
+}
