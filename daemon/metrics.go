@@ -39,6 +39,7 @@ var (
 	descRejects    = prometheus.NewDesc("lekwacht_rejected_lines_total", "Lines kept aside as rejects, per input and reason.", []string{"input", "reason"}, nil)
 	descLag        = prometheus.NewDesc("lekwacht_lag_bytes", "Bytes written to a followed file and not yet processed.", []string{"input", "file"}, nil)
 	descFiles      = prometheus.NewDesc("lekwacht_followed_files", "Files followed per input.", []string{"input"}, nil)
+	descNoFiles    = prometheus.NewDesc("lekwacht_input_without_files", "1 while none of the input's paths matches a file (a mistyped path, or a log not written yet), else 0.", []string{"input"}, nil)
 	descHits       = prometheus.NewDesc("lekwacht_hits_total", "Hits registered per detector.", []string{"detector"}, nil)
 	descIncidents  = prometheus.NewDesc("lekwacht_incidents", "Incidents in the register per status.", []string{"status"}, nil)
 	descPending    = prometheus.NewDesc("lekwacht_pending_hits", "Hits waiting to be registered (the queue before the register).", nil, nil)
@@ -63,7 +64,7 @@ var (
 type metrics struct{ d *Daemon }
 
 func (m metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descHits,
+	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descNoFiles, descHits,
 		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast, descWriteFail, descHolding, descUnresolved,
 		descWatched, descWaiting} {
 		ch <- d
@@ -78,8 +79,17 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descWatched, prometheus.CounterValue, float64(d.det.writers.ByWriter.Load()), "writer")
 	ch <- prometheus.MustNewConstMetric(descWatched, prometheus.CounterValue, float64(d.det.writers.ByOwner.Load()), "owner")
 	ch <- prometheus.MustNewConstMetric(descWaiting, prometheus.GaugeValue, float64(d.det.writers.Waiting()))
+	without := map[string]bool{}
+	for _, e := range InputsWithoutFiles(d.cfg) {
+		without[e.Input] = true
+	}
 	for i, in := range d.inputs {
 		c := in.Counters
+		none := 0.0
+		if without[in.Name] {
+			none = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descNoFiles, prometheus.GaugeValue, none, in.Name)
 		ch <- prometheus.MustNewConstMetric(descLines, prometheus.CounterValue, float64(c.Lines.Load()), in.Name)
 		ch <- prometheus.MustNewConstMetric(descEvents, prometheus.CounterValue, float64(c.Events.Load()), in.Name)
 		ch <- prometheus.MustNewConstMetric(descIgnored, prometheus.CounterValue, float64(c.Ignored.Load()), in.Name)

@@ -138,6 +138,10 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		d.inputs = append(d.inputs, rt)
 		d.tails = append(d.tails, t)
 	}
+	for _, e := range InputsWithoutFiles(cfg) {
+		log.Warn("input has no file to follow: a mistyped path? followed in case the log appears later",
+			"input", e.Input, "paths", e.Paths, "hint", e.Hint)
+	}
 	// A first checkpoint before any line is read: a crash before the next one cuts the outputs back
 	// to what they hold now.
 	if err := d.checkpoint(); err != nil {

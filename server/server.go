@@ -30,6 +30,9 @@ type Options struct {
 	Now          func() time.Time
 	// Health says why the daemon is not healthy (nil: healthy).
 	Health func() error
+	// Degraded lists what works but wants an admin's eye (an input whose paths match no file);
+	// /healthz stays 200 with status "degraded" and these as details. nil: never degraded.
+	Degraded func() []string
 	// People looks people up for the person view and adds the person, the related incidents and the
 	// owners of the hosts to an incident; nil: no directory (names are taken as the incidents write
 	// them, related incidents within config.DefaultRelatedWithin).
@@ -107,6 +110,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if s.o.Health != nil {
 		if err := s.o.Health(); err != nil {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unhealthy", "reason": err.Error()})
+			return
+		}
+	}
+	if s.o.Degraded != nil {
+		if details := s.o.Degraded(); len(details) > 0 {
+			writeJSON(w, http.StatusOK, map[string]any{"status": "degraded", "details": details})
 			return
 		}
 	}
