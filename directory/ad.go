@@ -64,7 +64,7 @@ func readFile(data []byte, name string, adminPatterns []string) (*Directory, err
 	case slices.Contains(headerNames(first), "samaccountname"):
 		read = readADCSV
 	default:
-		return readCSV(bytes.NewReader(data), name, adminPatterns)
+		return readCSV(data, name, adminPatterns)
 	}
 	people, lines, errs := read(data, name)
 	d := &Directory{people: people, adminPatterns: adminPatterns}

@@ -3,6 +3,7 @@
 package directory
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -255,11 +256,22 @@ func load(path string, adminPatterns []string) (*Directory, error) {
 }
 
 // Read parses the CSV; every problem is reported at once, with file and line.
-func Read(r io.Reader, name string) (*Directory, error) { return readCSV(r, name, nil) }
+func Read(r io.Reader, name string) (*Directory, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return readCSV(text(data), name, nil)
+}
 
-func readCSV(r io.Reader, name string, adminPatterns []string) (*Directory, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
+// readCSV reads the staff CSV, separated by ',' or, when the header has ';' and no ',', by ';' (what
+// Excel writes in Dutch); a UTF-8 byte order mark and CRLF line ends are read as well. Every line has
+// as many fields as the header.
+func readCSV(data []byte, name string, adminPatterns []string) (*Directory, error) {
+	cr := csv.NewReader(bytes.NewReader(data))
+	comma := separator(firstLine(data))
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1 // counted below, to say more than encoding/csv does
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if err != nil {
@@ -268,6 +280,10 @@ func readCSV(r io.Reader, name string, adminPatterns []string) (*Directory, erro
 	col, err := columns(header, name)
 	if err != nil {
 		return nil, err
+	}
+	sep := "','"
+	if comma == ';' {
+		sep = "';' (read from the header)"
 	}
 	d := &Directory{adminPatterns: adminPatterns}
 	var errs []error
@@ -285,6 +301,11 @@ func readCSV(r io.Reader, name string, adminPatterns []string) (*Directory, erro
 			continue
 		}
 		line, _ := cr.FieldPos(0) // only after a record was read: it panics after an error
+		if len(rec) != len(header) {
+			errs = append(errs, fmt.Errorf("%s:%d: %d fields, the header has %d (fields separated by %s; a field holding the separator needs quotes)",
+				name, line, len(rec), len(header), sep))
+			continue
+		}
 		p, perr := person(rec, col)
 		if perr != nil {
 			errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, perr))

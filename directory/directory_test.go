@@ -102,3 +102,47 @@ func TestWatchReloadsAndKeepsTheLastGood(t *testing.T) {
 		t.Fatal("a broken file replaced the last good directory")
 	}
 }
+
+// TestReadFieldCount: a line with fewer or more fields than the header is an error naming the line
+// and both counts; every such line at once.
+func TestReadFieldCount(t *testing.T) {
+	in := "user,name,email,private_email,department,workstations,status,end_date\n" +
+		"a.bakker,Anna Bakker,a.bakker@voorbeeld.nl,,Burgerzaken\n" +
+		"j.devries,Jan de Vries,j.devries@voorbeeld.nl,,Belastingen,WS-0007,left,2026-10-01,extra\n" +
+		"s.mulder,Sara Mulder,s.mulder@voorbeeld.nl,,Sociaal Domein,WS-0113,leave,\n"
+	_, err := Read(strings.NewReader(in), "staff.csv")
+	if err == nil {
+		t.Fatal("lines of 5 and 9 fields accepted")
+	}
+	for _, want := range []string{"staff.csv:2: 5 fields, the header has 8", "staff.csv:3: 9 fields, the header has 8", "separated by ','"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+}
+
+// TestReadDutchExcel: what Excel in Dutch saves as CSV (';' between fields, a UTF-8 byte order
+// mark, CRLF) is read as the ',' file is; a short line in it names ';' as the separator.
+func TestReadDutchExcel(t *testing.T) {
+	in := "\ufeffuser;name;email;private_email;department;workstations;status;end_date\r\n" +
+		"a.bakker;Anna Bakker;a.bakker@voorbeeld.nl;anna.b@gmail.com;Burgerzaken;\"WS-0042;LT-0042\";active;\r\n" +
+		"j.devries;Jan de Vries;j.devries@voorbeeld.nl;;Belastingen;WS-0007;left;2026-10-01\r\n"
+	d, err := Read(strings.NewReader(in), "staff.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 2 {
+		t.Fatalf("%d people, want 2", d.Len())
+	}
+	p, ok := d.User("a.bakker")
+	if !ok || p.Name != "Anna Bakker" || len(p.Workstations) != 2 || p.PrivateEmail != "anna.b@gmail.com" {
+		t.Errorf("a.bakker: %+v %v", p, ok)
+	}
+	if p, ok := d.WorkstationOwner("WS-0007"); !ok || p.User != "j.devries" || p.Status != StatusLeft {
+		t.Errorf("j.devries: %+v %v", p, ok)
+	}
+	_, err = Read(strings.NewReader(in+"k.smit;Kees Smit;k.smit@voorbeeld.nl\r\n"), "staff.csv")
+	if err == nil || !strings.Contains(err.Error(), "staff.csv:4: 3 fields, the header has 8 (fields separated by ';'") {
+		t.Errorf("short line in a ';' file: %v", err)
+	}
+}
