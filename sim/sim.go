@@ -57,6 +57,7 @@ type Sim struct {
 	locks, rdp, proxy bool
 	web               *stream
 	stories           []*story
+	managed           map[*person][]int // the days a manager is in an admin story
 }
 
 // attendance is one person's working day: where they sat and their main session.

@@ -67,6 +67,7 @@ func (st *story) seen(from, to time.Time, hosts ...string) {
 // toward the end of the span, after any learning period.
 func (s *Sim) cast() []*story {
 	days := s.plantable()
+	s.managed = map[*person][]int{}
 	var out []*story
 	for range 1 + s.o.Employees/1500 {
 		for _, tell := range []func([]int) *story{s.leaverStory, s.jobSearchStory, s.adminStory} {
@@ -257,26 +258,34 @@ func (s *Sim) jobSearchStory(days []int) *story {
 // the day or in a meeting, and sends mail as the manager.
 func (s *Sim) adminStory(days []int) *story {
 	w := s.w
-	var m *person
+	// Most admins have the same manager, the head of ICT: a manager may be in several of these
+	// stories, each on a day of its own.
 	a := s.someoneFor(func(p *person) bool {
 		q := w.byUser[p.Manager]
-		return p.Admin && q != nil && q != p && q.Status == "active" && q.story == "" && !q.TS && !q.Flex
+		return p.Admin && q != nil && q != p && q.Status == "active" && (q.story == "" || q.story == StoryAdmin) && !q.TS && !q.Flex
 	})
 	if a == nil {
 		return nil
 	}
-	m = w.byUser[a.Manager]
+	m := w.byUser[a.Manager]
+	var free []int // indexes into days, from the middle on, that m is in no other story
+	for i := range days {
+		if j := (len(days)/2 + i) % len(days); !slices.Contains(s.managed[m], days[j]) {
+			free = append(free, j)
+		}
+	}
+	if len(free) == 0 {
+		return nil
+	}
+	i := free[w.plot.IntN(min(len(free), max(1, (len(days)+1)/2)))]
+	d := days[i]
+	s.managed[m] = append(s.managed[m], d)
 	meeting := w.plot.Float64() < 0.4
 	shape := "manager-away"
 	if meeting {
 		shape = "manager-in-a-meeting"
 	}
 	st := newStory(StoryAdmin, shape, a, m)
-	i := len(days) / 2
-	if len(days) > 2 {
-		i += w.plot.IntN(len(days) - i - 1)
-	}
-	d := days[i]
 	if i > 0 {
 		prep := days[max(0, i-1-w.plot.IntN(3))]
 		st.on(prep, a, func(day time.Time) {
