@@ -11,9 +11,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -56,6 +59,8 @@ type Token struct {
 	Name   string `yaml:"name"`
 	Role   Role   `yaml:"role"`
 	SHA256 string `yaml:"sha256"`
+	// Created is when `lekwacht tokens add` made it (RFC 3339; empty in older files).
+	Created string `yaml:"created,omitempty"`
 }
 
 // Tokens is the loaded tokens file.
@@ -152,6 +157,14 @@ func lineOf(lines []int, i int) int {
 	return 1 // the entry's own line is unknown (a merge key): the file's start
 }
 
+// List returns the tokens in the file's order.
+func (t *Tokens) List() []Token {
+	if t == nil {
+		return nil
+	}
+	return slices.Clone(t.list)
+}
+
 // Len is the number of tokens.
 func (t *Tokens) Len() int {
 	if t == nil {
@@ -201,7 +214,7 @@ func AddToken(path, name string, role Role) (string, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return "", err
 	}
-	tok := Token{Name: name, Role: role, SHA256: strings.Repeat("0", 64)}
+	tok := Token{Name: name, Role: role, SHA256: strings.Repeat("0", 64), Created: time.Now().UTC().Format(time.RFC3339)}
 	probe := append(append([]byte{}, existing...), []byte(entry(tok, len(existing) == 0))...)
 	if _, err := ParseTokens(probe, path); err != nil {
 		return "", err
@@ -227,9 +240,103 @@ func AddToken(path, name string, role Role) (string, error) {
 }
 
 func entry(t Token, first bool) string {
-	s := fmt.Sprintf("  - {name: %q, role: %s, sha256: %s}\n", t.Name, t.Role, t.SHA256)
+	s := fmt.Sprintf("  - {name: %q, role: %s, sha256: %s, created: %q}\n", t.Name, t.Role, t.SHA256, t.Created)
 	if first {
 		s = "# lekwacht API and web page tokens: the SHA-256 of each secret, never the secret.\ntokens:\n" + s
 	}
 	return s
+}
+
+// ErrNoSuchToken is RevokeToken's error for a name the file does not hold.
+var ErrNoSuchToken = errors.New("no such token")
+
+// RevokeToken removes the token called name from the tokens file at path. The file is rewritten
+// atomically with the mode, owner and group it had, so a root-run revoke leaves it readable by the
+// service user as before; comments and the other entries stay. A running lekwacht drops the token on
+// its next reload (SIGHUP).
+func RevokeToken(path, name string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("tokens file: %w", err)
+	}
+	if _, err := ParseTokens(data, path); err != nil {
+		return err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if !removeEntry(&root, name) {
+		return fmt.Errorf("%s: %w %q", path, ErrNoSuchToken, name)
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&root); err != nil {
+		return err
+	}
+	if _, err := ParseTokens(b.Bytes(), path); err != nil {
+		return err
+	}
+	return replaceKeepingOwner(path, b.Bytes())
+}
+
+// removeEntry drops the entry called name from the tokens sequence of a tokens file's tree.
+func removeEntry(root *yaml.Node, name string) bool {
+	if len(root.Content) == 0 {
+		return false
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != "tokens" {
+			continue
+		}
+		seq := m.Content[i+1]
+		for j, item := range seq.Content {
+			for k := 0; k+1 < len(item.Content); k += 2 {
+				if item.Content[k].Value == "name" && item.Content[k+1].Value == name {
+					seq.Content = slices.Delete(seq.Content, j, j+1)
+					if len(seq.Content) == 0 {
+						seq.Style = yaml.FlowStyle // tokens: []
+					}
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// replaceKeepingOwner writes data to path through a temporary file renamed over it, with the old
+// file's mode, owner and group.
+func replaceKeepingOwner(path string, data []byte) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tokens-*.yaml")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // gone after the rename
+	if _, err := tmp.Write(data); err == nil {
+		err = tmp.Sync()
+	}
+	if err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), st.Mode().Perm()); err != nil {
+		return err
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		if err := os.Chown(tmp.Name(), int(sys.Uid), int(sys.Gid)); err != nil {
+			return fmt.Errorf("%s belongs to uid %d gid %d, which this user cannot give the rewritten file: run as root or as its owner (%w)",
+				path, sys.Uid, sys.Gid, err)
+		}
+	}
+	return os.Rename(tmp.Name(), path)
 }

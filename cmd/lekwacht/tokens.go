@@ -1,16 +1,40 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/user"
 	"slices"
+	"strconv"
+	"syscall"
+	"text/tabwriter"
 
 	"github.com/lekwacht/lekwacht/server"
 	"github.com/spf13/cobra"
 )
 
+// serviceUser is the account the systemd unit runs lekwacht as (deploy/systemd/lekwacht.sysusers).
+const serviceUser = "lekwacht"
+
 func newTokensCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "tokens", Short: "Manage the bearer tokens of the API and the web page"}
 	var role, file string
+	cmd.PersistentFlags().StringVar(&file, "file", "", "tokens file (default http.tokens_file)")
+	tokensFile := func() (string, error) {
+		if file != "" {
+			return file, nil
+		}
+		cfg, err := g.loadConfig()
+		if err != nil {
+			return "", err
+		}
+		if cfg.HTTP.TokensFile == "" {
+			return "", usage("no tokens file: set http.tokens_file in the config or say --file F")
+		}
+		return cfg.HTTP.TokensFile, nil
+	}
 	add := &cobra.Command{
 		Use:   "add NAME --role analyst|fg|admin [--file F]",
 		Short: "Make a token: its SHA-256 goes into the tokens file, the secret is printed once",
@@ -22,26 +46,114 @@ the secret is printed once on stdout. A running lekwacht reads the file again on
 			if !slices.Contains(server.Roles, server.Role(role)) {
 				return usage("--role %q: want one of %v", role, server.Roles)
 			}
-			if file == "" {
-				cfg, err := g.loadConfig()
-				if err != nil {
-					return err
-				}
-				if file = cfg.HTTP.TokensFile; file == "" {
-					return usage("no tokens file: set http.tokens_file in the config or say --file F")
-				}
+			path, err := tokensFile()
+			if err != nil {
+				return err
 			}
-			secret, err := server.AddToken(file, args[0], server.Role(role))
+			_, statErr := os.Stat(path)
+			secret, err := server.AddToken(path, args[0], server.Role(role))
 			if err != nil {
 				return usageError{err}
 			}
+			if errors.Is(statErr, os.ErrNotExist) {
+				giveServiceUser(cmd.ErrOrStderr(), path, serviceUser)
+			}
 			fmt.Fprintln(cmd.OutOrStdout(), secret)
-			fmt.Fprintf(cmd.ErrOrStderr(), "token %q (%s) added to %s; the secret above is shown only now. Reload a running lekwacht with SIGHUP.\n", args[0], role, file)
+			fmt.Fprintf(cmd.ErrOrStderr(), "token %q (%s) added to %s; the secret above is shown only now. Reload a running lekwacht with SIGHUP.\n", args[0], role, path)
+			readableHint(cmd.ErrOrStderr(), path, serviceUser)
 			return nil
 		},
 	}
 	add.Flags().StringVar(&role, "role", "", "analyst, fg or admin")
-	add.Flags().StringVar(&file, "file", "", "tokens file (default http.tokens_file)")
-	cmd.AddCommand(add)
+	list := &cobra.Command{
+		Use:   "list [--file F]",
+		Short: "List the tokens: name, role, when made (never a secret: the file holds none)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			path, err := tokensFile()
+			if err != nil {
+				return err
+			}
+			t, err := server.LoadTokens(path)
+			if err != nil {
+				return usageError{err}
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "NAME\tROLE\tCREATED")
+			for _, tok := range t.List() {
+				created := tok.Created
+				if created == "" {
+					created = "-"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\n", tok.Name, tok.Role, created)
+			}
+			return w.Flush()
+		},
+	}
+	revoke := &cobra.Command{
+		Use:   "revoke NAME [--file F]",
+		Short: "Remove a token from the tokens file (owner, group and mode kept); a running lekwacht drops it on SIGHUP",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := tokensFile()
+			if err != nil {
+				return err
+			}
+			if err := server.RevokeToken(path, args[0]); err != nil {
+				if errors.Is(err, server.ErrNoSuchToken) {
+					return usageError{err}
+				}
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "token %q removed from %s. Reload a running lekwacht (systemctl reload lekwacht, or SIGHUP) to refuse it from now on.\n", args[0], path)
+			return nil
+		},
+	}
+	cmd.AddCommand(add, list, revoke)
 	return cmd
+}
+
+// readableHint says which chown to run when the service user exists and cannot read the tokens
+// file (sudo lekwacht tokens add makes a new file root's, 0600).
+func readableHint(w io.Writer, path, serviceUser string) {
+	u, err := user.Lookup(serviceUser)
+	if err != nil {
+		return // no service user on this machine: nothing to say
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	mode := st.Mode().Perm()
+	if int(sys.Uid) == uid && mode&0o400 != 0 || int(sys.Gid) == gid && mode&0o040 != 0 || mode&0o004 != 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s belongs to uid %d and is mode %04o: the service user %s cannot read it and lekwacht run will not start; run: chown %s: %s\n",
+		path, sys.Uid, mode, serviceUser, serviceUser, path)
+}
+
+// giveServiceUser makes a file root just created the service user's (owner and group), as the
+// unit's files are: run as root, `lekwacht tokens add` would otherwise leave a file the daemon
+// cannot read. Not root, or no such user: the file stays as made, and readableHint says what to do.
+func giveServiceUser(w io.Writer, path, serviceUser string) {
+	if os.Geteuid() != 0 {
+		return
+	}
+	u, err := user.Lookup(serviceUser)
+	if err != nil {
+		return
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if err := os.Chown(path, uid, gid); err != nil {
+		fmt.Fprintf(w, "could not give %s to %s: %v\n", path, serviceUser, err)
+		return
+	}
+	fmt.Fprintf(w, "%s made %s's (the service user), mode 0600\n", path, serviceUser)
 }
