@@ -20,14 +20,15 @@ func (g *globals) loadConfig() (*config.Config, error) {
 
 func newConfigCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "config", Short: "Work with the configuration"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "check",
+	var strict bool
+	check := &cobra.Command{
+		Use:   "check [--strict]",
 		Short: "Load what run loads (config, rules, directory, tokens, hooks, TLS, inputs' files) and print the effective config with secrets masked",
 		Long: `Load what run loads, without opening the register or binding the port: the config, the rules
 (shipped and rules.dir), the directory with identity.sources, the hooks, the tokens file, the TLS
 files; and look for each input's files. Every problem at once, each with its file and line; exit 2
-when run would not start. Warnings (an input whose paths match no file, a missing tokens file) do
-not change the exit code.`,
+when run would not start. Warnings (an input whose paths match no file, a missing tokens file) leave
+the exit at 0, or make it 1 with --strict.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := g.loadConfig()
@@ -51,9 +52,14 @@ not change the exit code.`,
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), string(b))
+			if strict && len(p.Warnings) > 0 {
+				return fmt.Errorf("%d warning(s) and --strict", len(p.Warnings))
+			}
 			return nil
 		},
-	})
+	}
+	check.Flags().BoolVar(&strict, "strict", false, "exit 1 when there are warnings")
+	cmd.AddCommand(check)
 	return cmd
 }
 

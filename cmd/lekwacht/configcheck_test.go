@@ -97,4 +97,7 @@ func TestConfigCheckMistypedPath(t *testing.T) {
 	if strings.Contains(e, "input shares") {
 		t.Errorf("an input with its file warned about:\n%s", e)
 	}
+	if _, e, code := run(t, "", "config", "check", "--strict", "--config", cfg); code != 1 || !strings.Contains(e, "warning(s) and --strict") {
+		t.Errorf("--strict with warnings: exit %d, want 1\n%s", code, e)
+	}
 }
