@@ -105,10 +105,11 @@ func (d *Daemon) people() *people.Finder {
 	return people.New(d.det.reg, newResolver(d.cfg, d.det.dir), d.det.dir.Current, d.cfg.Identity.RelatedWithin)
 }
 
-// degraded is what /healthz lists as working but wanting an admin's eye: the inputs whose paths match
-// no file now (looked up at each request: a log that appears clears it).
+// degraded is what /healthz lists as working but wanting an admin's eye: the reloads whose last try
+// failed, and the inputs whose paths match no file now (looked up at each request: a log that
+// appears clears it).
 func (d *Daemon) degraded() []string {
-	var out []string
+	out := d.reloads.details()
 	for _, e := range InputsWithoutFiles(d.cfg) {
 		out = append(out, e.String())
 	}

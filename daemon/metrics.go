@@ -39,6 +39,8 @@ var (
 	descRejects    = prometheus.NewDesc("lekwacht_rejected_lines_total", "Lines kept aside as rejects, per input and reason.", []string{"input", "reason"}, nil)
 	descLag        = prometheus.NewDesc("lekwacht_lag_bytes", "Bytes written to a followed file and not yet processed.", []string{"input", "file"}, nil)
 	descFiles      = prometheus.NewDesc("lekwacht_followed_files", "Files followed per input.", []string{"input"}, nil)
+	descReloadBad  = prometheus.NewDesc("lekwacht_reload_failed", "1 while the last reload of what (config, rules, directory, tokens) failed and the previous one stays in force, else 0.", []string{"what"}, nil)
+	descReloadErrs = prometheus.NewDesc("lekwacht_reload_failures_total", "Reloads that failed, per what (config, rules, directory, tokens).", []string{"what"}, nil)
 	descNoFiles    = prometheus.NewDesc("lekwacht_input_without_files", "1 while none of the input's paths matches a file (a mistyped path, or a log not written yet), else 0.", []string{"input"}, nil)
 	descHits       = prometheus.NewDesc("lekwacht_hits_total", "Hits registered per detector.", []string{"detector"}, nil)
 	descIncidents  = prometheus.NewDesc("lekwacht_incidents", "Incidents in the register per status.", []string{"status"}, nil)
@@ -64,7 +66,7 @@ var (
 type metrics struct{ d *Daemon }
 
 func (m metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descNoFiles, descHits,
+	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descNoFiles, descReloadBad, descReloadErrs, descHits,
 		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast, descWriteFail, descHolding, descUnresolved,
 		descWatched, descWaiting} {
 		ch <- d
@@ -79,6 +81,15 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descWatched, prometheus.CounterValue, float64(d.det.writers.ByWriter.Load()), "writer")
 	ch <- prometheus.MustNewConstMetric(descWatched, prometheus.CounterValue, float64(d.det.writers.ByOwner.Load()), "owner")
 	ch <- prometheus.MustNewConstMetric(descWaiting, prometheus.GaugeValue, float64(d.det.writers.Waiting()))
+	for _, what := range reloadNames {
+		failed, n := d.reloads.state(what)
+		bad := 0.0
+		if failed {
+			bad = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descReloadBad, prometheus.GaugeValue, bad, what)
+		ch <- prometheus.MustNewConstMetric(descReloadErrs, prometheus.CounterValue, float64(n), what)
+	}
 	without := map[string]bool{}
 	for _, e := range InputsWithoutFiles(d.cfg) {
 		without[e.Input] = true

@@ -1,12 +1,10 @@
 package daemon
 
 import (
-	"bytes"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/lekwacht/lekwacht/config"
@@ -25,7 +23,7 @@ func TestInputWithoutFiles(t *testing.T) {
 		config.Input{Name: "ssh", Format: "sshd", Paths: []string{filepath.Join(logDir, "auth.log")}},
 		config.Input{Name: "shares", Format: "samba-audit", Paths: []string{typo}})
 	cfg.HTTP = config.HTTP{Listen: "127.0.0.1:0"}
-	logged := &syncWriter{w: &bytes.Buffer{}}
+	logged := &syncBuffer{}
 	d, _ := start(t, cfg, slog.New(slog.NewJSONHandler(logged, nil)))
 	base := "http://" + d.Addr()
 	if !strings.Contains(logged.String(), `"input has no file to follow`) || !strings.Contains(logged.String(), `"input":"shares"`) ||
@@ -57,22 +55,4 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-// syncWriter is a buffer the daemon's goroutines log into while the test reads it.
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.String()
 }

@@ -42,6 +42,8 @@ type Daemon struct {
 	hooks  *hooks.Runner
 	es     *esindex.Indexer
 	lock   *RegisterLock // held from New to Close: one daemon per register
+	// reloads says which of config, rules, directory and tokens last failed to reload.
+	reloads reloads
 	// lastCheckpoint is when positions were last saved (Unix nanoseconds), for health and watchdog.
 	lastCheckpoint atomic.Int64
 	// writeFailure is why the last write failed while it still fails (nil: writing works).
@@ -88,6 +90,10 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		return nil, err
 	}
 	d.hooks = hooks.NewRunner(d.det.reg, hs, log)
+	if d.det.dir != nil {
+		// A change of the directory's files reloads it by itself (Watch): noted like SIGHUP's.
+		d.det.dir.Reloaded = func(err error) { d.reloads.note(reloadDirectoryName, err) }
+	}
 	if len(cfg.Elasticsearch.Addresses) > 0 {
 		es, err := esindex.NewClient(cfg.Elasticsearch)
 		if err != nil {
@@ -352,19 +358,19 @@ func (d *Daemon) SaveState() error {
 func (d *Daemon) ReloadRules() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.det.reloadRules()
+	return d.reloads.note(reloadRulesName, d.det.reloadRules())
 }
 
 // Reload is SIGHUP: the config file, the rules, the directory and the tokens are read again; what
 // does not load stays as it was (see reloadConfig for what a restart still needs).
 func (d *Daemon) Reload() error {
-	err := d.reloadConfig()
+	err := d.reloads.note(reloadConfigName, d.reloadConfig())
 	err = errors.Join(err, d.ReloadRules())
 	if d.det.dir != nil {
-		err = errors.Join(err, d.det.dir.Reload())
+		err = errors.Join(err, d.det.dir.Reload()) // noted by its Reloaded hook
 	}
 	if d.http != nil {
-		err = errors.Join(err, d.http.loadTokens(d.log))
+		err = errors.Join(err, d.reloads.note(reloadTokensName, d.http.loadTokens(d.log)))
 	}
 	return err
 }
