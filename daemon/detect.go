@@ -186,9 +186,14 @@ func (d *detection) flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("register hits: %w", err)
 	}
-	for _, r := range res {
+	for i, r := range res {
 		if r.Created {
 			d.Created++
+			// The daemon's log tells the story: which draft, by which rule, about which account
+			// (the directory's account the identity resolution gave; nothing else personal).
+			h := &d.pending[i]
+			d.log.Info("draft opened", "incident", r.Incident, "detector", h.Detector, "rule", h.Rule,
+				"severity", h.Severity, "account", h.User, "evidence", r.Added)
 		}
 	}
 	for i := range d.pending {
