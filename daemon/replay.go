@@ -67,8 +67,8 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		if err != nil {
 			return sum, err
 		}
-		if len(files) == 0 {
-			return sum, fmt.Errorf("no files to replay: name them, or configure inputs whose paths match files (%s)", configName(cfg))
+		if len(files) == 0 && len(watchedFiles(cfg)) == 0 {
+			return sum, fmt.Errorf("no files to replay: name them, or configure inputs whose paths match files or watch: folders holding files (%s)", configName(cfg))
 		}
 		opts.Files = files
 	}
