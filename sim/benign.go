@@ -76,7 +76,9 @@ func (s *Sim) workday(day time.Time, p *person) {
 	}
 	id := s.logon(start, p.User, hostName, client, ip, kind)
 	ended := s.logoff(end, p.User, hostName, id, kind)
-	s.present = append(s.present, &attendance{p: p, host: hostName, client: client, kind: kind, logon: id, start: start, end: end, ended: ended})
+	if !s.muted {
+		s.present = append(s.present, &attendance{p: p, host: hostName, client: client, kind: kind, logon: id, start: start, end: end, ended: ended})
+	}
 	nid := s.logon(start.Add(time.Minute), p.User, "FS01", hostName, ip, 3)
 	s.logoff(end.Add(time.Minute), p.User, "FS01", nid, 3)
 	if p.Laptop != "" && hostName != p.Laptop && !p.TS && w.rnd.Float64() < 0.25 { // the laptop in a meeting

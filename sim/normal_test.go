@@ -332,3 +332,35 @@ func TestStoriesAreTold(t *testing.T) {
 		t.Errorf("admin story: no logon of %s at %s between %s and %s", manager, desk, a.Start, a.End)
 	}
 }
+
+// TestAwayMeansQuiet checks that no one's account is active on a day they are away: a part-timer's
+// day off, or after the leaver's end date.
+func TestAwayMeansQuiet(t *testing.T) {
+	dir := t.TempDir()
+	truth := simulate(t, dir, 200, 12, 5)
+	var leaver string
+	for _, c := range truth.Cases {
+		if c.Story == sim.StoryLeaver {
+			leaver = c.Users[0]
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "directory.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var end time.Time
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Split(l, ","); f[0] == leaver {
+			end, _ = time.ParseInLocation(time.DateOnly, f[7], truth.Start.Location())
+		}
+	}
+	if end.IsZero() {
+		t.Fatalf("the leaver %q has no end date", leaver)
+	}
+	for _, e := range winEvents(t, dir) {
+		user := e.data["TargetUserName"] + e.data["SubjectUserName"] + e.data["AccountName"]
+		if user == leaver && !e.at.Before(end) {
+			t.Errorf("%s: event %d of %s on %s, after their end date %s", e.at, e.id, leaver, e.host, end.Format(time.DateOnly))
+		}
+	}
+}
