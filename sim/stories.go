@@ -147,7 +147,7 @@ func (s *Sim) leaverStory(days []int) *story {
 			continue
 		}
 		st.on(d, l, func(day time.Time) {
-			s.evenings(st, l, day, d == usb, d == upload, func(host string, t time.Time) time.Time {
+			s.lateEvening(st, l, day, d == usb, d == upload, func(host string, t time.Time) time.Time {
 				return s.copyToStick(l, host, id, m.desc, `E:`, t, files, "Mijn documenten")
 			}, site)
 		})
@@ -166,9 +166,9 @@ func (s *Sim) leaverStory(days []int) *story {
 	return st
 }
 
-// evenings is one evening of the leaver: from home, many documents opened on the share, a few
+// lateEvening is one evening of the leaver: from home, many documents opened on the share, a few
 // records in the zaaksysteem, and on the day of it the USB stick (copy) and the upload.
-func (s *Sim) evenings(st *story, p *person, day time.Time, usb, upload bool, copy func(string, time.Time) time.Time, site string) {
+func (s *Sim) lateEvening(st *story, p *person, day time.Time, usb, upload bool, toStick func(string, time.Time) time.Time, site string) {
 	w := s.w
 	start := w.between(w.at(day, 20, 0), w.at(day, 22, 30))
 	end := start.Add(time.Duration(60+w.rnd.IntN(90)) * time.Minute)
@@ -185,7 +185,7 @@ func (s *Sim) evenings(st *story, p *person, day time.Time, usb, upload bool, co
 	}
 	last := end
 	if usb {
-		if t := copy(h, start.Add(time.Duration(20+w.rnd.IntN(20))*time.Minute)); t.After(last) {
+		if t := toStick(h, start.Add(time.Duration(20+w.rnd.IntN(20))*time.Minute)); t.After(last) {
 			last = t
 		}
 	}
