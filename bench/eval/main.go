@@ -35,6 +35,7 @@ var (
 	start   = flag.String("start", sim.DefaultStart.Format(time.DateOnly), "first day")
 	verbose = flag.Bool("v", false, "list every missed case and false draft")
 	keep    = flag.String("keep", "", "keep the simulations under this folder")
+	extra   = flag.String("rules", "", "a folder of rule files copied into each gemeente's rules/ (one of the same name replaces the simulator's): to measure a variant of a rule")
 )
 
 const goalFalse = 1.0 // false drafts per 1,000 employees per day
@@ -73,6 +74,9 @@ func main() {
 		*days, first.Format(time.DateOnly), goalFalse)
 	if *learn > 0 {
 		fmt.Printf("learning period: the first %d days replayed with replay --learn (no drafts, baselines kept), the other %d with --state and scored\n", *learn, *days-*learn)
+	}
+	if *extra != "" {
+		fmt.Printf("rules: the gemeente's own plus those of %s\n", *extra)
 	}
 	fmt.Println()
 	fmt.Printf("%-10s %-5s %-20s %8s %6s %7s %7s %6s %9s\n", "EMPLOYEES", "SEED", "DETECTOR", "PLANTED", "FOUND", "RECALL", "DRAFTS", "TRUE", "PRECISION")
@@ -229,6 +233,9 @@ func run(out string, employees int, seed uint64, first time.Time) (sim.Evaluatio
 	if err != nil {
 		return sim.Evaluation{}, 0, err
 	}
+	if err := copyRules(*extra, filepath.Join(out, "rules")); err != nil {
+		return sim.Evaluation{}, 0, err
+	}
 	cfg, err := config.Load(filepath.Join(out, "lekwacht.yaml"), collectors.CheckInput)
 	if err != nil {
 		return sim.Evaluation{}, 0, err
@@ -259,6 +266,30 @@ func run(out string, employees int, seed uint64, first time.Time) (sim.Evaluatio
 	ev := sim.Evaluate(truth, drafts)
 	ev.Days = truth.Days - truth.LearnDays
 	return ev, took, nil
+}
+
+// copyRules copies the rule files (*.yaml) of from into to; nothing when from is empty.
+func copyRules(from, to string) error {
+	if from == "" {
+		return nil
+	}
+	files, err := filepath.Glob(filepath.Join(from, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("-rules %s: no *.yaml rule files", from)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(to, filepath.Base(f)), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func ints(s string) []int {
