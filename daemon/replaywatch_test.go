@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lekwacht/lekwacht/config"
 )
@@ -27,5 +28,42 @@ func TestReplayOfWatchedFilesAlone(t *testing.T) {
 	}
 	if sum.Incidents != 1 {
 		t.Errorf("replay of a watched folder alone: %s, want the file's incident", sum)
+	}
+}
+
+// TestRunInspectsFilesPresentAtStart: a file already in a watch: folder when run starts is inspected
+// (its incident opened); after a restart it is not inspected again (its content hash is remembered
+// in register.dir/inspected.json), and neither is a copy of it under another name.
+func TestRunInspectsFilesPresentAtStart(t *testing.T) {
+	dir := t.TempDir()
+	watchDir := filepath.Join(dir, "exports")
+	os.MkdirAll(watchDir, 0o755)
+	list := []byte("bsn;naam\n" + strings.Join(injBSNs(30, 1), ";x\n") + ";x\n")
+	os.WriteFile(filepath.Join(watchDir, "lijst.csv"), list, 0o644)
+	cfg := testConfig(t, dir, config.Input{Name: "ssh", Format: "sshd", Paths: []string{filepath.Join(dir, "auth.log")}})
+	cfg.Watch = []config.Watch{{Path: watchDir}}
+	created := func(d *Daemon) int64 { d.mu.Lock(); defer d.mu.Unlock(); return d.det.Created }
+
+	d, stop := start(t, cfg, nil)
+	waitFor(t, "the file present at start inspected", func() bool { return created(d) == 1 }, nil)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if _, err := os.Stat(filepath.Join(cfg.Register.Dir, InspectedFile)); err != nil {
+		t.Fatal(err)
+	}
+
+	os.WriteFile(filepath.Join(watchDir, "kopie.csv"), list, 0o644)
+	d2, stop2 := start(t, cfg, nil)
+	time.Sleep(300 * time.Millisecond) // the start-up scan is quick; nothing must come of it
+	if err := stop2(); err != nil {
+		t.Fatal(err)
+	}
+	if n := created(d2); n != 0 {
+		t.Errorf("a restart opened %d incidents for files inspected before", n)
+	}
+	if n := d2.det.writers.ByOwner.Load() + d2.det.writers.ByWriter.Load(); n != 0 {
+		t.Errorf("a restart inspected %d files again", n)
 	}
 }

@@ -44,6 +44,9 @@ type Daemon struct {
 	lock   *RegisterLock // held from New to Close: one daemon per register
 	// reloads says which of config, rules, directory and tokens last failed to reload.
 	reloads reloads
+	// opened is when New began: files in the watch: folders changed before it are the ones "already
+	// there" that Run inspects at start.
+	opened time.Time
 	// lastCheckpoint is when positions were last saved (Unix nanoseconds), for health and watchdog.
 	lastCheckpoint atomic.Int64
 	// writeFailure is why the last write failed while it still fails (nil: writing works).
@@ -66,7 +69,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Daemon{cfg: cfg, log: log, lock: lock, cpPath: filepath.Join(cfg.Register.Dir, "positions.json")}
+	d := &Daemon{cfg: cfg, log: log, lock: lock, opened: time.Now(), cpPath: filepath.Join(cfg.Register.Dir, "positions.json")}
 	cp, err := tail.LoadCheckpoint(d.cpPath)
 	if err != nil {
 		return nil, fmt.Errorf("positions: %w", err)
@@ -169,16 +172,41 @@ func (d *Daemon) Run(ctx context.Context) error {
 		g.Go(func() error { return d.det.dir.Watch(ctx) })
 	}
 	if len(d.cfg.Watch) > 0 {
-		g.Go(func() error {
-			return watchFolders(ctx, d.cfg.Watch, d.det.writers, d.log, func(f watchedFile) {
-				d.mu.Lock()
-				defer d.mu.Unlock()
-				d.det.observeFile(f)
-				// Not ctx: the files still waiting for their audit line are inspected as run stops.
-				if err := d.det.flush(context.WithoutCancel(ctx)); err != nil {
-					d.log.Error("register hits of a watched file", "err", err)
+		done, err := loadInspected(d.cfg.Register.Dir)
+		if err != nil {
+			return fmt.Errorf("watched files inspected before (%s): %w", InspectedFile, err)
+		}
+		inspect := func(f watchedFile) {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			d.det.observeFile(f)
+			// Not ctx: the files still waiting for their audit line are inspected as run stops.
+			if err := d.det.flush(context.WithoutCancel(ctx)); err != nil {
+				d.log.Error("register hits of a watched file", "err", err)
+				return
+			}
+			if sum, err := fileSum(f.ev.File.Path); err == nil {
+				if err := done.add(sum); err != nil {
+					d.log.Error("remember an inspected file", "err", err)
 				}
-			})
+			}
+		}
+		g.Go(func() error {
+			// The files already there when run began: inspected once, as replay does, unless their
+			// content was inspected before (a restart inspects nothing twice). Files changed since
+			// are the watch's, which waits for them to settle and for their audit lines.
+			for _, f := range watchedFiles(d.cfg) {
+				if ctx.Err() != nil {
+					return nil
+				}
+				if !f.changed.Before(d.opened) {
+					continue
+				}
+				if sum, err := fileSum(f.ev.File.Path); err == nil && !done.seen(sum) {
+					inspect(d.det.writers.attribute(f))
+				}
+			}
+			return watchFolders(ctx, d.cfg.Watch, d.det.writers, d.log, inspect)
 		})
 	}
 	if d.cfg.Rules.Dir != "" {
