@@ -96,7 +96,8 @@ func (s *Sim) visit(p *person, ip string, t time.Time, site string, received, se
 }
 
 // browse is a day's ordinary browsing through the proxy: news, government sites, suppliers, the
-// office's own cloud, webmail for some, now and then a job site or a file shared with them.
+// office's own cloud, webmail for some, now and then a job site, a file shared with them or a
+// large file they share.
 func (s *Sim) browse(day time.Time, a *attendance) {
 	if s.web == nil {
 		return
@@ -123,6 +124,15 @@ func (s *Sim) browse(day time.Time, a *attendance) {
 			site = pick(w.rnd, workSites)
 		}
 		s.visit(p, ip, t, site, 2_000+w.rnd.IntN(1_500_000), 600+w.rnd.IntN(40_000))
+	}
+	// Drawings, photos and minutes sent to a printer, an architect or a partner through a file-sharing
+	// site: now and then anyone, more often in Bestuursondersteuning and VTH.
+	share := 0.003
+	if p.Dept.Share == "bestuur" || p.Dept.Share == "vth" {
+		share = 0.03
+	}
+	if w.rnd.Float64() < share {
+		s.upload(p, ip, w.between(a.start, a.end), pick(w.rnd, sharingSites[:2]), 5_000_000+w.rnd.IntN(300_000_000))
 	}
 	switch r := w.rnd.Float64(); {
 	case r < 0.01: // a job site, out of curiosity
