@@ -53,14 +53,17 @@ func (s *inspected) seen(sum string) bool {
 	return s.sums[sum]
 }
 
-// add records a hash and saves the set.
-func (s *inspected) add(sum string) error {
+// add records hashes and saves the set once.
+func (s *inspected) add(sums ...string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.sums[sum] {
+	n := len(s.sums)
+	for _, sum := range sums {
+		s.sums[sum] = true
+	}
+	if len(s.sums) == n {
 		return nil
 	}
-	s.sums[sum] = true
 	list := make([]string, 0, len(s.sums))
 	for k := range s.sums {
 		list = append(list, k)

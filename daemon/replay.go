@@ -169,8 +169,28 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 	if watched {
 		// The files already in the watch: folders, oldest first, as if they had just appeared: after
 		// the logs, so that the audit lines of their writes are known.
+		// Files inspected before (by run or an earlier replay: register.dir/inspected.json) are not
+		// inspected again; a learning replay registers nothing and remembers nothing.
+		done, err := loadInspected(cfg.Register.Dir)
+		if err != nil {
+			return sum, fmt.Errorf("watched files inspected before (%s): %w", InspectedFile, err)
+		}
+		var sums []string
 		for _, f := range watchedFiles(cfg) {
+			h, err := fileSum(f.ev.File.Path)
+			if err == nil && done.seen(h) {
+				continue
+			}
 			det.observeFile(det.writers.attribute(f))
+			if err == nil && !opts.Learn {
+				sums = append(sums, h)
+			}
+		}
+		if err := det.flush(ctx); err != nil {
+			return sum, err
+		}
+		if err := done.add(sums...); err != nil {
+			return sum, err
 		}
 	}
 	if err := det.flush(ctx); err != nil {

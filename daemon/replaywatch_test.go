@@ -67,3 +67,20 @@ func TestRunInspectsFilesPresentAtStart(t *testing.T) {
 		t.Errorf("a restart inspected %d files again", n)
 	}
 }
+
+// TestReplayRemembersInspectedFiles: a second replay of the same watch: folder inspects nothing again.
+func TestReplayRemembersInspectedFiles(t *testing.T) {
+	dir := t.TempDir()
+	watchDir := filepath.Join(dir, "exports")
+	os.MkdirAll(watchDir, 0o755)
+	os.WriteFile(filepath.Join(watchDir, "lijst.csv"), []byte("bsn;naam\n"+strings.Join(injBSNs(30, 1), ";x\n")+";x\n"), 0o644)
+	cfg := testConfig(t, dir, config.Input{Name: "ssh", Format: "sshd", Paths: []string{filepath.Join(dir, "auth.log")}})
+	cfg.Watch = []config.Watch{{Path: watchDir}}
+	if sum, err := Replay(t.Context(), cfg, ReplayOptions{}); err != nil || sum.Incidents != 1 {
+		t.Fatalf("first replay: %s %v", sum, err)
+	}
+	sum, err := Replay(t.Context(), cfg, ReplayOptions{})
+	if err != nil || sum.Incidents != 0 || sum.Hits != 0 {
+		t.Errorf("second replay: %s %v, want nothing inspected", sum, err)
+	}
+}
