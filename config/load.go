@@ -238,6 +238,9 @@ func (p positions) decodeError(err error) error {
 		}
 		if i := strings.Index(line, "has invalid keys: "); i >= 0 {
 			parent := strings.Trim(line[:i], "' ")
+			if parent == "config.Config" { // mapstructure names the top by its type
+				parent = ""
+			}
 			for _, k := range strings.Split(line[i+len("has invalid keys: "):], ", ") {
 				full := k
 				if parent != "" {
@@ -247,7 +250,7 @@ func (p positions) decodeError(err error) error {
 				if n := keyNode(p.root, strings.Split(normalizeIndex(full), ".")); n != nil {
 					loc = fmt.Sprintf("%s:%d:%d", p.file, n.Line, n.Column)
 				}
-				errs = append(errs, fmt.Errorf("%s: unknown key %q (check the spelling; see CONTRACT.md for the keys)", loc, full))
+				errs = append(errs, fmt.Errorf("%s: unknown key %q%s", loc, full, unknownKeyHint(normalizeIndex(full))))
 			}
 			continue
 		}
@@ -269,4 +272,26 @@ func (p positions) decodeError(err error) error {
 func normalizeIndex(k string) string {
 	k = strings.ReplaceAll(k, "[", ".")
 	return strings.ReplaceAll(k, "]", "")
+}
+
+// unknownKeyHint is what follows an unknown key's message: the key meant when it is misspelt, and the
+// keys allowed where it stands.
+func unknownKeyHint(full string) string {
+	parent, key := "", full
+	if i := strings.LastIndex(full, "."); i >= 0 {
+		parent, key = full[:i], full[i+1:]
+	}
+	keys := keysAt(parent)
+	if len(keys) == 0 {
+		return ""
+	}
+	hint := ""
+	if near := Nearest(key, keys); near != "" {
+		hint = fmt.Sprintf(": did you mean %q?", near)
+	}
+	where := "at the top"
+	if parent != "" {
+		where = "in " + parent
+	}
+	return fmt.Sprintf("%s (the keys %s are %s)", hint, where, strings.Join(keys, ", "))
 }

@@ -79,7 +79,7 @@ func nearest(pattern string) string {
 		if e.IsDir() {
 			continue
 		}
-		if d := editDistance(want, e.Name()); d < bestDist {
+		if d := config.EditDistance(want, e.Name()); d < bestDist {
 			best, bestDist = e.Name(), d
 		}
 	}
@@ -87,25 +87,4 @@ func nearest(pattern string) string {
 		return ""
 	}
 	return "did you mean " + filepath.Join(dir, best) + "?"
-}
-
-// editDistance is the Levenshtein distance of a and b in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
