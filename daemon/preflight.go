@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/lekwacht/lekwacht/config"
@@ -70,6 +72,7 @@ func Check(cfg *config.Config) Preflight {
 	for _, e := range InputsWithoutFiles(cfg) {
 		p.Warnings = append(p.Warnings, e.String())
 	}
+	errs = append(errs, unreadableInputFiles(cfg)...)
 	p.Err = errors.Join(errs...)
 	return p
 }
@@ -87,4 +90,33 @@ func checkTokens(cfg *config.Config, errs *[]error) []string {
 		*errs = append(*errs, err)
 	}
 	return nil
+}
+
+// unreadableInputFiles are the inputs' files this user cannot open: run would follow them without
+// reading a line. Each names the file, the user and what to give it.
+func unreadableInputFiles(cfg *config.Config) []error {
+	who := strconv.Itoa(os.Geteuid())
+	if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	var errs []error
+	for _, in := range cfg.Inputs {
+		for _, pat := range in.Paths {
+			matches, _ := filepath.Glob(pat)
+			for _, m := range matches {
+				if st, err := os.Stat(m); err != nil || !st.Mode().IsRegular() || excluded(in, m) {
+					continue
+				}
+				f, err := os.Open(m)
+				if err == nil {
+					f.Close()
+					continue
+				}
+				if errors.Is(err, os.ErrPermission) {
+					errs = append(errs, fmt.Errorf("input %s: %s: user %s may not read it: give it read permission (e.g. the log's group, adm on Debian: usermod -aG adm %s)", in.Name, m, who, who))
+				}
+			}
+		}
+	}
+	return errs
 }

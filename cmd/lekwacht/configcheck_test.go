@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -99,5 +102,45 @@ func TestConfigCheckMistypedPath(t *testing.T) {
 	}
 	if _, e, code := run(t, "", "config", "check", "--strict", "--config", cfg); code != 1 || !strings.Contains(e, "warning(s) and --strict") {
 		t.Errorf("--strict with warnings: exit %d, want 1\n%s", code, e)
+	}
+}
+
+// TestConfigCheckUnreadableLog: a log the user running lekwacht may not read is an error naming the
+// input, the file and the user (as root the test runs the check as nobody; otherwise as itself).
+func TestConfigCheckUnreadableLog(t *testing.T) {
+	dir, err := os.MkdirTemp("", "lekwacht-perm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	logFile := filepath.Join(dir, "audit.log")
+	os.WriteFile(logFile, []byte("x\n"), 0o600)
+	cfg := filepath.Join(dir, "lekwacht.yaml")
+	os.WriteFile(cfg, []byte(`organisation: {timezone: Europe/Amsterdam}
+register: {dir: `+dir+`/register}
+http: {listen: ""}
+inputs:
+  - {name: shares, format: samba-audit, paths: ["`+logFile+`"]}
+`), 0o644)
+	bin := filepath.Join(dir, "lekwacht")
+	b, _ := os.ReadFile(binary)
+	os.WriteFile(bin, b, 0o755)
+	cmd := exec.Command(bin, "config", "check", "--config", cfg)
+	user := "nobody"
+	if os.Geteuid() == 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	} else {
+		os.Chmod(logFile, 0)
+		user = ""
+	}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("unreadable log: %v, want exit 2\n%s", err, out)
+	}
+	want := "input shares: " + logFile + ": user " + user
+	if !strings.Contains(string(out), want) || !strings.Contains(string(out), "may not read it") {
+		t.Errorf("config check does not say %q:\n%s", want, out)
 	}
 }

@@ -406,7 +406,13 @@ func newAssessCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "assess --facts F [--json]",
 		Short: "Run the assessment flow (stroomschema) on a facts file alone",
-		Args:  cobra.NoArgs,
+		Long: `Run the assessment flow (stroomschema) on a facts file alone. The facts file is JSON; unknown keys
+are an error:
+
+  {"security_incident": true, "personal_data": true, "categories": ["bsn"], "subjects": 120,
+   "encrypted": false, "delivered": true, "retrieved_unopened": false, "remedied": false,
+   "disproportionate_effort": false}`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if facts == "" {
 				return usage("--facts is required")
@@ -436,7 +442,7 @@ func newAssessCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&facts, "facts", "", "facts file (JSON, see CONTRACT.md)")
+	cmd.Flags().StringVar(&facts, "facts", "", "facts file (JSON, its keys above)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "the outcome as JSON")
 	return cmd
 }
