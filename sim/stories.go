@@ -115,11 +115,12 @@ func (s *Sim) someoneFor(cond func(*person) bool) *person {
 	return pick(s.w.plot, ok)
 }
 
-// stretch is a run of k plantable days ending in the last quarter of days.
+// stretch is a run of up to k plantable days ending in the last quarter of days, after the first
+// third: the person's own history comes before it.
 func (s *Sim) stretch(days []int, k int) []int {
 	r := s.w.plot
 	end := len(days) - 1 - r.IntN(max(1, len(days)/4))
-	return days[max(0, end-k+1) : end+1]
+	return days[max(len(days)/3, end-k+1) : end+1]
 }
 
 // leaverStory: someone who never worked late nor used a USB stick starts working in the evening,

@@ -137,7 +137,7 @@ func newWorld(employees, days int, seed uint64, start time.Time) (*world, error)
 		return nil, err
 	}
 	w := &world{rnd: rand.New(rand.NewPCG(seed, seed^0x6c656b7761636874)), ids: rand.New(rand.NewPCG(seed, seed^0x6964656e74697479)),
-		norm: rand.New(rand.NewPCG(seed, seed^0x6e6f726d616c0000)), plot: rand.New(rand.NewPCG(seed, seed^0x73746f7269657300)),
+		norm: rand.New(rand.NewPCG(seed^uint64(employees)<<32, seed^0x6e6f726d616c0000)), plot: rand.New(rand.NewPCG(seed^uint64(employees)<<32, seed^0x73746f7269657300)),
 		loc: loc, days: days, byDept: map[string][]*person{}, byUser: map[string]*person{}}
 	w.start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, loc)
 	users, privates := map[string]bool{}, map[string]bool{}
