@@ -74,7 +74,7 @@ func nearest(pattern string) string {
 		return fmt.Sprintf("folder %s cannot be read: %v", filepath.Clean(dir), err)
 	}
 	want := strings.TrimRight(base, "*?")
-	best, bestDist := "", len(want)/2+2 // only names a few edits away
+	best, bestDist := "", len(want)/4+1 // only names a couple of edits away
 	for _, e := range entries {
 		if e.IsDir() {
 			continue

@@ -30,6 +30,9 @@ func TestInputWithoutFiles(t *testing.T) {
 		!strings.Contains(logged.String(), typo) {
 		t.Errorf("start-up log does not name the input and its path:\n%s", logged.String())
 	}
+	for _, want := range []string{`"msg":"input started","input":"ssh","format":"sshd"`, `"msg":"input started","input":"shares","format":"samba-audit"`} {
+		waitFor(t, "log line "+want, func() bool { return strings.Contains(logged.String(), want) }, logged.String)
+	}
 	code, body := get(t, base+"/healthz", "")
 	if code != 200 || !strings.Contains(body, `"degraded"`) || !strings.Contains(body, "input shares: no file matches paths "+typo) {
 		t.Errorf("healthz %d %s", code, body)

@@ -165,6 +165,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for i := range d.inputs {
 		t, in := d.tails[i], d.inputs[i]
+		d.log.Info("input started", "input", in.Name, "format", in.Format, "paths", d.cfg.Inputs[i].Paths) // d.inputs follows cfg.Inputs
 		g.Go(func() error { return t.Run(ctx) })
 		g.Go(func() error { return d.consume(ctx, t, in) })
 	}
