@@ -19,7 +19,6 @@ import (
 // (created after the watch started) is inspected once it settles, opens a draft with the file
 // preserved as evidence; a file without BSNs opens nothing.
 func TestWatchedFolderFileBecomesIncident(t *testing.T) {
-	WatchSettle = 50 * time.Millisecond
 	dir := t.TempDir()
 	watched := filepath.Join(dir, "exports")
 	os.MkdirAll(watched, 0o700)
@@ -106,3 +105,7 @@ func TestTreeWatchRecursion(t *testing.T) {
 		t.Fatalf("watched %v, want %v", got, want)
 	}
 }
+
+// The watched-folder tests wait 50 ms for a file to settle, set once for the package before any
+// test runs: a test that set it would race with the watch goroutines an earlier test left ending.
+func init() { WatchSettle = 50 * time.Millisecond }

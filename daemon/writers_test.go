@@ -201,7 +201,6 @@ func TestReplayAttributesSharedFilesToTheirWriters(t *testing.T) {
 // the fallback) and is the writer's, not the one of a colleague who wrote the same path two hours
 // before. A file whose line was read before it settled is its writer's at once.
 func TestRunAttributesALateAuditLine(t *testing.T) {
-	WatchSettle = 50 * time.Millisecond
 	s := newShareSetup(t)
 	late := filepath.Join(s.exports, "laat.csv")
 	s.appendAudit(t, s.sambaLine(time.Now().Add(-2*time.Hour), "pbakker", "WS-0043", "create_file", "0x100180|file|create|"+late))
@@ -252,7 +251,6 @@ func TestRunAttributesALateAuditLine(t *testing.T) {
 // TestRunFallsBackToTheOwner: no audit line arrives within AttributeWait: the file is its owner's,
 // and the incident says so.
 func TestRunFallsBackToTheOwner(t *testing.T) {
-	WatchSettle = 50 * time.Millisecond
 	wait := AttributeWait
 	AttributeWait = 200 * time.Millisecond
 	t.Cleanup(func() { AttributeWait = wait })
@@ -280,7 +278,6 @@ func TestRunFallsBackToTheOwner(t *testing.T) {
 // TestRunStopInspectsWaitingFiles: a file still waiting for its audit line when run stops is
 // inspected then, as its owner's (run does not look at the folders again when it starts).
 func TestRunStopInspectsWaitingFiles(t *testing.T) {
-	WatchSettle = 50 * time.Millisecond
 	s := newShareSetup(t)
 	owner := owner(t)
 	d, stop := start(t, s.cfg, nil)
