@@ -21,6 +21,7 @@ type Draft struct {
 	LastSeen  time.Time
 	Delivered *bool
 	Files     []string // sources of file evidence
+	Hosts     []string
 	Summary   string
 }
 
@@ -66,10 +67,12 @@ func (s StoryScore) Recall() float64 {
 	return float64(s.Found) / float64(s.Planted)
 }
 
-// PatternCount is how many false drafts one detector's pattern opened.
+// PatternCount is how many false drafts one detector's pattern opened, and how many of them named
+// each kind of hosts (HostKinds).
 type PatternCount struct {
 	Detector, Pattern string
 	N                 int
+	Hosts             map[string]int
 }
 
 // Evaluation compares the drafts of one run with the truth.
@@ -96,13 +99,20 @@ func (e Evaluation) FalsePerThousandPerDay() float64 {
 
 // FalseByPattern counts the false drafts per detector and kind of pattern (PatternKind), most first.
 func (e Evaluation) FalseByPattern() []PatternCount {
-	n := map[[2]string]int{}
+	n := map[[2]string]*PatternCount{}
 	for _, d := range e.False {
-		n[[2]string{d.Detector, PatternKind(d.Pattern)}]++
+		k := [2]string{d.Detector, PatternKind(d.Pattern)}
+		if n[k] == nil {
+			n[k] = &PatternCount{Detector: k[0], Pattern: k[1], Hosts: map[string]int{}}
+		}
+		n[k].N++
+		if len(d.Hosts) > 0 {
+			n[k].Hosts[HostKinds(d.Hosts)]++
+		}
 	}
 	out := make([]PatternCount, 0, len(n))
-	for k, v := range n {
-		out = append(out, PatternCount{k[0], k[1], v})
+	for _, v := range n {
+		out = append(out, *v)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].N != out[j].N {
@@ -111,6 +121,25 @@ func (e Evaluation) FalseByPattern() []PatternCount {
 		return out[i].Detector+"/"+out[i].Pattern < out[j].Detector+"/"+out[j].Pattern
 	})
 	return out
+}
+
+// HostKinds are a draft's hosts without their numbers, in order: flex-###+ws-#### for a hot desk
+// and a workstation.
+func HostKinds(hosts []string) string {
+	var kinds []string
+	for _, h := range hosts {
+		k := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '#'
+			}
+			return r
+		}, strings.ToLower(h))
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	slices.Sort(kinds)
+	return strings.Join(kinds, "+")
 }
 
 // PatternKind is a draft's pattern without what is particular to it: the digits of a host
@@ -311,7 +340,7 @@ func Drafts(ctx context.Context, reg *register.Register, by string) ([]Draft, er
 	var drafts []Draft
 	for _, in := range incs {
 		d := Draft{ID: in.ID, Detector: in.Detector, Pattern: in.Pattern, User: in.User, FirstSeen: in.FirstSeen,
-			LastSeen: in.LastSeen, Delivered: in.Facts.Delivered, Summary: in.Summary}
+			LastSeen: in.LastSeen, Delivered: in.Facts.Delivered, Hosts: in.Hosts, Summary: in.Summary}
 		if in.Detector == "bulk_bsn_export" {
 			full, err := reg.Show(ctx, in.ID, by, "evaluate")
 			if err != nil {

@@ -285,7 +285,16 @@ func TestEvaluateStories(t *testing.T) {
 	if st := got[sim.StoryJobSearch]; st.Planted != 0 || st.Recall() != 1 {
 		t.Errorf("job search %+v, want none planted", st)
 	}
+	drafts[3].Hosts = []string{"FLEX-012", "WS-0042"}
+	drafts[4].Hosts = []string{"WS-0007", "FLEX-101"}
+	if got := sim.HostKinds(drafts[4].Hosts); got != "flex-###+ws-####" {
+		t.Errorf("host kinds %q", got)
+	}
+	ev = sim.Evaluate(truth, drafts)
 	byPattern := ev.FalseByPattern()
+	if h := byPattern[0].Hosts; h["flex-###+ws-####"] != 2 {
+		t.Errorf("foreign-workstation hosts %v, want flex-###+ws-#### 2", h)
+	}
 	if len(byPattern) != 2 || byPattern[0].Pattern != "foreign-workstation" || byPattern[0].N != 2 || byPattern[1].N != 1 {
 		t.Errorf("false by pattern %+v, want foreign-workstation 2, concurrent-sessions 1", byPattern)
 	}

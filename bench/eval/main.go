@@ -45,7 +45,8 @@ type totals struct {
 	detectors map[string]*sim.Score
 	stories   map[string]*sim.StoryScore
 	patterns  map[[2]string]int
-	order     []string // stories in the order met
+	hosts     map[[2]string]map[string]int // per pattern, false drafts per kind of hosts
+	order     []string                     // stories in the order met
 	falseSum  float64
 	empDays   float64
 	runs      int
@@ -69,7 +70,8 @@ func main() {
 		}
 		defer os.RemoveAll(work)
 	}
-	tot := &totals{detectors: map[string]*sim.Score{}, stories: map[string]*sim.StoryScore{}, patterns: map[[2]string]int{}}
+	tot := &totals{detectors: map[string]*sim.Score{}, stories: map[string]*sim.StoryScore{}, patterns: map[[2]string]int{},
+		hosts: map[[2]string]map[string]int{}}
 	fmt.Printf("make eval: simulated gemeenten, %d days from %s, replayed through lekwacht; goal: every planted case and story found, at most %.0f false draft per 1,000 employees per day\n",
 		*days, first.Format(time.DateOnly), goalFalse)
 	if *learn > 0 {
@@ -125,9 +127,31 @@ func report(size, seed int, ev sim.Evaluation, took time.Duration) {
 			fmt.Printf("    wrong facts %s %s/%s\n", c.ID, c.Detector, c.Shape)
 		}
 		for _, d := range ev.False {
-			fmt.Printf("    false %s %s/%s user %s at %s: %s\n", d.ID, d.Detector, d.Pattern, d.User, d.FirstSeen.Format(time.DateTime), d.Summary)
+			fmt.Printf("    false %s %s/%s user %s at %s on %s: %s\n", d.ID, d.Detector, d.Pattern, d.User, d.FirstSeen.Format(time.DateTime), strings.Join(d.Hosts, ","), d.Summary)
 		}
 	}
+}
+
+// topHosts lists the n kinds of hosts most false drafts of a pattern named.
+func topHosts(kinds map[string]int, n int) string {
+	if len(kinds) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if kinds[names[i]] != kinds[names[j]] {
+			return kinds[names[i]] > kinds[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	var parts []string
+	for _, k := range names[:min(n, len(names))] {
+		parts = append(parts, fmt.Sprintf("%s %d", k, kinds[k]))
+	}
+	return "   hosts: " + strings.Join(parts, ", ")
 }
 
 // others lists the detectors other than a story's own that reported its cases.
@@ -174,7 +198,14 @@ func (t *totals) add(ev sim.Evaluation, size int) {
 		}
 	}
 	for _, p := range ev.FalseByPattern() {
-		t.patterns[[2]string{p.Detector, p.Pattern}] += p.N
+		k := [2]string{p.Detector, p.Pattern}
+		t.patterns[k] += p.N
+		if t.hosts[k] == nil {
+			t.hosts[k] = map[string]int{}
+		}
+		for h, n := range p.Hosts {
+			t.hosts[k][h] += n
+		}
 	}
 	t.falseSum += float64(ev.FalseDrafts)
 	t.drafts += ev.Drafts
@@ -211,7 +242,7 @@ func (t *totals) print() {
 			return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1]
 		})
 		for _, k := range keys {
-			fmt.Printf("%-48s %7d %22.2f\n", k[0]+"/"+k[1], t.patterns[k], float64(t.patterns[k])/t.empDays)
+			fmt.Printf("%-48s %7d %22.2f%s\n", k[0]+"/"+k[1], t.patterns[k], float64(t.patterns[k])/t.empDays, topHosts(t.hosts[k], 4))
 		}
 	}
 	fmt.Printf("\nfalse drafts: %.2f per 1,000 employees per day (goal at most %.0f)\n", t.falseSum/t.empDays, goalFalse)
