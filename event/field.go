@@ -124,3 +124,19 @@ func AddressDomain(addr string) string {
 	_, d, _ := strings.Cut(strings.ToLower(strings.Trim(addr, "<> ")), "@")
 	return d
 }
+
+// Removable says whether an attached device is storage (Windows 6416 class or description).
+func (dev *Device) Removable() bool {
+	if dev == nil {
+		return false
+	}
+	class, desc := strings.ToLower(dev.Class), strings.ToLower(dev.Description)
+	return class == "diskdrive" || class == "wpd" || class == "volume" || class == "usb" && strings.Contains(desc, "storage") ||
+		strings.Contains(desc, "mass storage") || strings.Contains(desc, "usb flash") || strings.Contains(desc, "usb drive")
+}
+
+// RemovablePath says whether a Windows path is on a drive other than the system drive C:.
+func RemovablePath(p string) bool {
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') && strings.ToUpper(p[:1]) != "C" &&
+		(p[0] >= 'A' && p[0] <= 'Z' || p[0] >= 'a' && p[0] <= 'z')
+}

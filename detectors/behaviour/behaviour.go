@@ -181,7 +181,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		hits = append(hits, h)
 	}
 	switch {
-	case ev.Event.Category == event.CategoryDevice && ev.Event.Action == event.ActionAttach && removableDevice(ev.Device):
+	case ev.Event.Category == event.CategoryDevice && ev.Event.Action == event.ActionAttach && ev.Device.Removable():
 		d.attached.Add(user+"|"+strings.ToLower(ev.Host.Name), ev.Time)
 		if h, ok := d.firstRemovable(ev, user, active); ok {
 			hits = append(hits, h)
@@ -195,7 +195,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 			hits = append(hits, h)
 		}
 	case ev.File != nil && ev.Event.Category == event.CategoryFile && (ev.Event.Action == event.ActionWrite || ev.Event.Action == event.ActionCreate) &&
-		removablePath(ev.File.Path):
+		event.RemovablePath(ev.File.Path):
 		if at, ok := d.attached.Get(user + "|" + strings.ToLower(ev.Host.Name)); ok && !ev.Time.Before(at) && ev.Time.Sub(at) <= attachedFor {
 			if h, ok := d.volume(ev, user); ok {
 				hits = append(hits, h)
@@ -386,22 +386,6 @@ func (d *Detector) signal(ev *event.Event, pattern string, weight float64, summa
 		}
 	}
 	return h
-}
-
-// removableDevice says whether an attached device is storage (Windows 6416 class or description).
-func removableDevice(dev *event.Device) bool {
-	if dev == nil {
-		return false
-	}
-	class, desc := strings.ToLower(dev.Class), strings.ToLower(dev.Description)
-	return class == "diskdrive" || class == "wpd" || class == "volume" || class == "usb" && strings.Contains(desc, "storage") ||
-		strings.Contains(desc, "mass storage") || strings.Contains(desc, "usb flash") || strings.Contains(desc, "usb drive")
-}
-
-// removablePath says whether a Windows path is on a drive other than the system drive C:.
-func removablePath(p string) bool {
-	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') && strings.ToUpper(p[:1]) != "C" &&
-		(p[0] >= 'A' && p[0] <= 'Z' || p[0] >= 'a' && p[0] <= 'z')
 }
 
 type snapshot struct {

@@ -99,14 +99,14 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		h := d.hit(ev, "app-export", int(ev.App.Count), fmt.Sprintf("export van %d records uit %s", ev.App.Count, orUnknown(ev.App.Name)))
 		h.Evidence = []hit.Evidence{hit.LineOf(ev)}
 		return []hit.Hit{h}
-	case ev.Event.Category == event.CategoryDevice && ev.Event.Action == event.ActionAttach && removableDevice(ev.Device):
+	case ev.Event.Category == event.CategoryDevice && ev.Event.Action == event.ActionAttach && ev.Device.Removable():
 		d.attached.Add(mediaKey(ev), attach{at: ev.Time, line: d.lines.Of(ev)})
 	case ev.File != nil && ev.Event.Category == event.CategoryFile && (ev.Event.Action == event.ActionCreate || ev.Event.Action == event.ActionWrite):
 		if ev.Log.Input != "watch" {
 			// A write in a log (Samba, 4663): to removable media it is checked against the files
 			// known to hold BSNs; its path is not opened (it is on another machine, or outside the
 			// watch: folders lekwacht was given to read).
-			if removablePath(ev.File.Path) {
+			if event.RemovablePath(ev.File.Path) {
 				return d.toMedia(ev)
 			}
 			return nil
@@ -114,23 +114,6 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		return d.file(ev)
 	}
 	return nil
-}
-
-// removableDevice says whether an attached device is storage (Windows 6416 class or description).
-func removableDevice(dev *event.Device) bool {
-	if dev == nil {
-		return false
-	}
-	class := strings.ToLower(dev.Class)
-	desc := strings.ToLower(dev.Description)
-	return class == "diskdrive" || class == "wpd" || class == "volume" || class == "usb" && strings.Contains(desc, "storage") ||
-		strings.Contains(desc, "mass storage") || strings.Contains(desc, "usb flash") || strings.Contains(desc, "usb drive")
-}
-
-// removablePath says whether a Windows path is on a drive other than the system drive C:.
-func removablePath(p string) bool {
-	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') && strings.ToUpper(p[:1]) != "C" &&
-		(p[0] >= 'A' && p[0] <= 'Z' || p[0] >= 'a' && p[0] <= 'z')
 }
 
 func mediaKey(ev *event.Event) string {
