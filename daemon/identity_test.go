@@ -74,9 +74,14 @@ func TestOnePersonUnderFiveNamesIsOneAccount(t *testing.T) {
 	if err := os.WriteFile(dirFile, []byte(staffCSV), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// shared_credentials without baselines (one day of logs has no history): the logon at a
+	// colleague's desk under the UPN is a draft of jdevries
+	os.MkdirAll(filepath.Join(dir, "rules"), 0o700)
+	os.WriteFile(filepath.Join(dir, "rules", "shared.yaml"), []byte("id: lw-shared-credentials\ntitle: Gedeelde inloggegevens\nstatus: test\n"+
+		"level: high\ndetector: shared_credentials\nwindow: 30m\nparams: {baseline_days: 0}\n"), 0o600)
 	cfg := &config.Config{
 		Organisation: config.Organisation{Timezone: "Europe/Amsterdam", Domains: []string{"voorbeeld.nl"}, PartnerDomains: []string{"ggd-regio.nl"}},
-		Register:     config.Register{Dir: filepath.Join(dir, "reg")}, Directory: dirFile,
+		Register:     config.Register{Dir: filepath.Join(dir, "reg")}, Directory: dirFile, Rules: config.Rules{Dir: filepath.Join(dir, "rules")},
 		Inputs: []config.Input{
 			{Name: "zaak", Format: "json", Paths: []string{files["zaak.jsonl"]}, Mapping: &parse.Mapping{Time: "ts", User: "actor.id", Action: "action",
 				Object: "subject.id", Count: "result.count", Actions: map[string][]string{"export": {"lijst.download"}}}},
@@ -189,6 +194,9 @@ func TestLearnThenReplayWithState(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "rules"), 0o700)
 	os.WriteFile(filepath.Join(dir, "rules", "shared.yaml"), []byte("id: lw-shared-credentials\ntitle: Gedeelde inloggegevens\nstatus: test\nlevel: high\n"+
 		"detector: shared_credentials\nwindow: 30m\nparams: {baseline_days: 3}\n"), 0o600)
+	// this gemeente's risk rule counts every signal in full, and one kind is enough
+	os.WriteFile(filepath.Join(dir, "rules", "risk.yaml"), []byte("id: lw-risk-person\ntitle: Risico\nstatus: test\nlevel: high\n"+
+		"detector: risk\nwindow: 168h\nparams: {threshold: 100, repeat: 1, min_kinds: 1}\n"), 0o600)
 	day := func(n, h, m int) time.Time { return time.Date(2026, 11, 2+n, h, m, 0, 0, time.UTC) }
 	var learn []string
 	for n := range 4 {

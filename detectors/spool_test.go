@@ -56,6 +56,11 @@ func TestSpoolCompactionKeepsEveryDetectorsLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, r := range set.Rules {
+		if r.Detector == "shared_credentials" {
+			r.Params["baseline_days"] = 0 // sessions as drafts: the traffic is too short for a baseline
+		}
+	}
 	spooled, _, err := New(set, Env{Location: time.UTC, SpoolDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -80,6 +80,7 @@ type Evaluation struct {
 	Scores     []Score
 	Stories    []StoryScore // per story, in the order of Stories
 	Missed     []Case       // planted and not found by their detector (a case of several detectors: once per detector that missed it)
+	Weak       []Case       // weak parts of cases (Case.Weak) that no draft reported: signals for the risk rule, not misses
 	False      []Draft      // drafts about no planted case
 	WrongFacts []Case       // found, but a fact the case fixes (delivered) is wrong
 	Employees  int
@@ -208,6 +209,7 @@ func Evaluate(t *Truth, drafts []Draft) Evaluation {
 		for _, det := range c.Detectors() {
 			one := c
 			one.Detector, one.Also = det, nil
+			one.Weak = c.Weak && det == c.Detector
 			cases = append(cases, one)
 			score(det).Planted++
 		}
@@ -242,9 +244,12 @@ func Evaluate(t *Truth, drafts []Draft) Evaluation {
 		}
 	}
 	for i, c := range cases {
-		if found[i] {
+		switch {
+		case found[i]:
 			score(c.Detector).Found++
-		} else {
+		case c.Weak:
+			ev.Weak = append(ev.Weak, c)
+		default:
 			ev.Missed = append(ev.Missed, c)
 		}
 		if wrong[i] {

@@ -68,8 +68,9 @@ func (s *Sim) logoff(t time.Time, user, host, id string, kind int) bool {
 			}
 			return false
 		case r < missingLogoff+userLogoff:
-			s.winlog(t, host, 4647, map[string]string{"SubjectUserSid": s.sid(user), "SubjectUserName": user,
-				"SubjectDomainName": ADDomain, "SubjectLogonId": id}, false)
+			// 4647's fields are Target* (its rendered message calls them "Subject:")
+			s.winlog(t, host, 4647, map[string]string{"TargetUserSid": s.sid(user), "TargetUserName": user,
+				"TargetDomainName": ADDomain, "TargetLogonId": id}, false)
 			return true
 		}
 	}

@@ -104,7 +104,7 @@ func TestTheNewNormalIsThere(t *testing.T) {
 		case 4634:
 			ended[d["TargetLogonId"]] = true
 		case 4647:
-			ended[d["SubjectLogonId"]] = true
+			ended[d["TargetLogonId"]] = true
 			logoffs4647++
 		case 4800, 4801:
 			locks++

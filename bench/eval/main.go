@@ -104,8 +104,8 @@ func report(size, seed int, ev sim.Evaluation, took time.Duration) {
 	for _, st := range ev.Stories {
 		fmt.Printf("%-10d %-5d %-20s %8d %6d %6.0f%%   story %s%s\n", size, seed, "(story)", st.Planted, st.Found, 100*st.Recall(), st.Story, others(st.Others))
 	}
-	fmt.Printf("%-10d %-5d %-20s false drafts %d = %.2f per 1,000 employees per day over %d days; missed %d; wrong facts %d; replay %.1fs\n",
-		size, seed, "(all)", ev.FalseDrafts, ev.FalsePerThousandPerDay(), ev.Days, len(ev.Missed), len(ev.WrongFacts), took.Seconds())
+	fmt.Printf("%-10d %-5d %-20s false drafts %d = %.2f per 1,000 employees per day over %d days; missed %d; weak signals only %d; wrong facts %d; replay %.1fs\n",
+		size, seed, "(all)", ev.FalseDrafts, ev.FalsePerThousandPerDay(), ev.Days, len(ev.Missed), len(ev.Weak), len(ev.WrongFacts), took.Seconds())
 	if byPattern := ev.FalseByPattern(); len(byPattern) > 0 {
 		var parts []string
 		for _, p := range byPattern {
@@ -122,6 +122,10 @@ func report(size, seed int, ev sim.Evaluation, took time.Duration) {
 				what = "story " + c.Story + " by " + c.Detector
 			}
 			fmt.Printf("    missed %s %s users %v at %s: %s\n", c.ID, what, c.Users, c.Start.Format(time.DateTime), c.Note)
+		}
+		for _, c := range ev.Weak {
+			fmt.Printf("    weak %s %s/%s users %v at %s: %s (a signal for the risk rule, no draft of its own)\n", c.ID, c.Detector, c.Shape, c.Users,
+				c.Start.Format(time.DateTime), c.Note)
 		}
 		for _, c := range ev.WrongFacts {
 			fmt.Printf("    wrong facts %s %s/%s\n", c.ID, c.Detector, c.Shape)

@@ -39,6 +39,10 @@ func TestSamples(t *testing.T) {
 		}
 	}
 	for _, ev := range evs {
+		// 4647's message names its user under "Subject:", where 4624 has "New Logon:"
+		if ev.Event.Code == "4647" && (ev.User.Name != "Administrator" || ev.Event.Action != event.ActionLogoff || ev.Logon.ID == "") {
+			t.Errorf("4647: %+v %+v %+v", ev.Event, ev.User, ev.Logon)
+		}
 		if ev.Event.Code == "4624" && ev.Logon.Type == "interactive" && ev.User.Name == "" {
 			t.Errorf("interactive logon without user: %+v", ev)
 		}

@@ -71,6 +71,11 @@ func (m *Mapper) Event(r Record) (event.Event, error) {
 			ev.Event.Reason = strings.Trim(value(d, "Status")+"/"+value(d, "SubStatus"), "/")
 		}
 		m.user(&ev, r, "Target")
+		if r.ID == 4647 && value(d, "TargetUserName") == "" {
+			// 4647's XML names the user Target*, its rendered message "Subject:" (Snare, text
+			// forwarders): both are read
+			m.user(&ev, r, "Subject")
+		}
 		ev.Host.Workstation = value(d, "WorkstationName")
 		m.source(&ev, r)
 		lt := value(d, "LogonType")

@@ -64,3 +64,16 @@ func TestCredentialOutcome(t *testing.T) {
 		}
 	}
 }
+
+// 4647 (user initiated logoff) names its user Target* in XML and "Subject:" in the rendered message
+// that Snare forwards: either way the logoff ends that user's session, not an empty one.
+func TestUserInitiatedLogoff(t *testing.T) {
+	ev, err := NewMapper(8).Event(Record{ID: 4647, Data: map[string]string{"SubjectUserName": "jdevries", "SubjectDomainName": "VOORBEELD",
+		"SubjectUserSid": "S-1-5-21-1-2-3-1104", "SubjectLogonId": "0x5e1a2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.User.Name != "jdevries" || ev.User.Domain != "VOORBEELD" || ev.Event.Action != event.ActionLogoff || ev.Logon.ID != "0x5e1a2" {
+		t.Errorf("4647: user %+v, action %s, logon %+v", ev.User, ev.Event.Action, ev.Logon)
+	}
+}

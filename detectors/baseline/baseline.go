@@ -46,8 +46,9 @@ type known struct {
 
 // use is one value's history with a key.
 type use struct {
-	Last int32 `json:"last"`
-	Days days  `json:"days"`
+	First int32 `json:"first,omitempty"` // the day the value was first seen with the key (0: before this was kept)
+	Last  int32 `json:"last"`
+	Days  days  `json:"days"`
 }
 
 // Familiarity is how familiar a value is to a key, before the observation that asked.
@@ -119,11 +120,30 @@ func (k *known) learn(value string, today int32, maxValues int) {
 			}
 			delete(k.Values, oldest)
 		}
-		u = &use{Last: today}
+		u = &use{First: today, Last: today}
 		k.Values[value] = u
 	}
 	u.Last = max(u.Last, today)
 	u.Days.add(today)
+}
+
+// Novelty is how often a key takes up values new to it: on how many of the days before t (within
+// WindowDays, the key's first day left out, when everything is new) it was first seen with a value,
+// out of how many days it was seen at all. A person who sits at another flex desk every week has a
+// high novelty; a new desk is their normal.
+func (f *Familiar) Novelty(key string, t time.Time) (newDays, historyDays int) {
+	k, ok := f.keys.Peek(key)
+	if !ok {
+		return 0, 0
+	}
+	today := Day(t, f.loc)
+	var firsts days
+	for _, u := range k.Values {
+		if u.First > k.First && u.First < today && today-u.First < WindowDays {
+			firsts.add(u.First)
+		}
+	}
+	return firsts.before(today), k.Days.before(today)
 }
 
 // Len is the number of keys kept.

@@ -181,3 +181,41 @@ func TestDaysWindow(t *testing.T) {
 		t.Errorf("a jump ahead keeps only the new day: %+v", w)
 	}
 }
+
+// Novelty tells a person at a fixed desk from one who takes up new desks: the first day (all new)
+// does not count, nor does today.
+func TestNovelty(t *testing.T) {
+	f := NewFamiliar(10, 64, ams)
+	for d := 2; d <= 9; d++ {
+		f.Observe("fixed", "WS-0042", at(d, 9))
+		f.Observe("flex", "WS-0042", at(d, 9))
+		if d%2 == 0 {
+			f.Observe("flex", "FLEX-"+string(rune('A'+d)), at(d, 10)) // a desk new to her every other day
+		}
+	}
+	if n, h := f.Novelty("fixed", at(10, 9)); n != 0 || h != 8 {
+		t.Errorf("fixed desk: %d new of %d days", n, h)
+	}
+	// days 4, 6, 8 (day 2 is her first day)
+	if n, h := f.Novelty("flex", at(10, 9)); n != 3 || h != 8 {
+		t.Errorf("flex worker: %d new of %d days", n, h)
+	}
+	f.Observe("flex", "FLEX-Z", at(10, 9))
+	if n, _ := f.Novelty("flex", at(10, 11)); n != 3 {
+		t.Errorf("today counted: %d", n)
+	}
+	if n, h := f.Novelty("nobody", at(10, 9)); n != 0 || h != 0 {
+		t.Errorf("unknown key: %d %d", n, h)
+	}
+	// the first days survive a restart
+	g := NewFamiliar(10, 64, ams)
+	b, _ := json.Marshal(f.Save())
+	var s FamiliarState
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	g.Restore(s)
+	if n, _ := g.Novelty("flex", at(11, 9)); n != 4 {
+		t.Errorf("after a restart: %d new days, want 4", n)
+	}
+}

@@ -277,9 +277,15 @@ func (d *Detector) volume(ev *event.Event, user string) (hit.Hit, bool) {
 		limit = max(limit, d.factor*own.Mean)
 	}
 	if peer.ActiveDays >= 3 {
-		limit = max(limit, d.factor*peer.Mean)
+		// The department's usual day is never a deviation, but its factor is the person's own: a
+		// mean of member-days is pulled up by one heavy user (an archivist's 500 files), and at
+		// factor times it would hide everyone else's change.
+		limit = max(limit, peer.Mean)
+		if own.ActiveDays < 3 {
+			limit = max(limit, d.factor*peer.Mean) // no history of their own: the department's
+		}
 	}
-	if own.Today < limit || !d.once(user, "removable-volume", ev.Time) {
+	if own.Today < limit || !d.grew(user, "removable-volume", ev.Time, own.Today) {
 		return hit.Hit{}, false
 	}
 	text := fmt.Sprintf("%.0f bestanden vandaag", own.Today)
@@ -363,6 +369,19 @@ func (d *Detector) once(user, signal string, t time.Time) bool {
 		return false
 	}
 	d.signalled.Add(k, day)
+	return true
+}
+
+// grew says whether a day's amount is a signal again: the first time it crosses the limit, and each
+// time it doubles the amount last signalled that day (3x the usual, then 6x, 12x...: a bigger
+// deviation weighs more, through more signals of the kind).
+func (d *Detector) grew(user, signal string, t time.Time, amount float64) bool {
+	day := baseline.Day(t, d.loc)
+	k := fmt.Sprintf("%s|%s|%d", user, signal, day)
+	if last, ok := d.signalled.Get(k); ok && amount < 2*float64(last) {
+		return false
+	}
+	d.signalled.Add(k, int32(min(amount, 1<<30)))
 	return true
 }
 

@@ -25,6 +25,12 @@ const (
 	DefaultThreshold = 100.0
 	DefaultHalfLife  = 72 * time.Hour
 	DefaultWeight    = 25.0
+	// DefaultRepeat is what a further signal of a kind already counting weighs, relative to the one
+	// before it: a person's tenth new desk in a week adds little to the first.
+	DefaultRepeat = 0.5
+	// DefaultMinKinds is how many kinds of signal (detector/pattern) must be counting for a draft: one
+	// behaviour repeated is a person's habit, several together a change.
+	DefaultMinKinds = 2
 	// MaxContributions bounds the signals kept per person (the newest are kept).
 	MaxContributions = 32
 	// MaxEvidence bounds the evidence lines of one risk hit.
@@ -36,9 +42,10 @@ const DefaultSequenceWithin = 7 * 24 * time.Hour
 
 // Default kinds of the collect-then-exfiltrate sequence ("detector" or "detector/pattern").
 var (
-	DefaultCollect    = []string{"bulk_bsn_export/app-export", "threshold", "record_snooping"}
-	DefaultExfiltrate = []string{"behaviour/removable-volume", "behaviour/upload", "behaviour/new-mail-domain",
-		"private_mail", "bulk_bsn_export/removable-media"}
+	DefaultCollect = []string{"bulk_bsn_export/app-export", "threshold", "record_snooping"}
+	// Mail to an external domain new to the person is a weak signal, not an exfiltration: a gemeente
+	// mails new partners, suppliers and citizens' representatives every week.
+	DefaultExfiltrate = []string{"behaviour/removable-volume", "behaviour/upload", "private_mail", "bulk_bsn_export/removable-media"}
 )
 
 // Detector scores signals per person, and follows the collect-then-exfiltrate sequence.
@@ -47,6 +54,8 @@ type Detector struct {
 	threshold  float64
 	halfLife   time.Duration
 	weight     float64
+	repeat     float64
+	minKinds   int
 	weights    map[string]float64 // "detector" or "detector/pattern" -> weight
 	within     time.Duration
 	collect    []string
@@ -82,6 +91,7 @@ type contribution struct {
 // default_weight (number), weights (detector or detector/pattern -> number).
 func New(r *rules.Rule, size int) (*Detector, error) {
 	d := &Detector{rule: r, threshold: DefaultThreshold, halfLife: DefaultHalfLife, weight: DefaultWeight, weights: map[string]float64{},
+		repeat: DefaultRepeat, minKinds: DefaultMinKinds,
 		within: DefaultSequenceWithin, collect: DefaultCollect, exfiltrate: DefaultExfiltrate}
 	for k, v := range r.Params {
 		switch k {
@@ -95,6 +105,18 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 			} else {
 				d.weight = n
 			}
+		case "repeat":
+			n, ok := number(v)
+			if !ok || n < 0 || n > 1 {
+				return nil, fmt.Errorf("params.repeat: want a number from 0 to 1 (what a further signal of the same kind weighs against the one before it; 1: as much), got %v", v)
+			}
+			d.repeat = n
+		case "min_kinds":
+			n, ok := v.(int)
+			if !ok || n < 1 {
+				return nil, fmt.Errorf("params.min_kinds: want a number of 1 or more (the kinds of signal a draft needs), got %v", v)
+			}
+			d.minKinds = n
 		case "half_life":
 			s, _ := v.(string)
 			dur, err := time.ParseDuration(s)
@@ -140,7 +162,7 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 				d.weights[sig] = n
 			}
 		default:
-			return nil, fmt.Errorf("params.%s: unknown; risk takes threshold, half_life, default_weight, weights, sequence_within, collect and exfiltrate", k)
+			return nil, fmt.Errorf("params.%s: unknown; risk takes threshold, half_life, default_weight, weights, repeat, min_kinds, sequence_within, collect and exfiltrate", k)
 		}
 	}
 	if size <= 0 {
@@ -181,6 +203,12 @@ func (d *Detector) weightOf(s *hit.Hit) float64 {
 		return s.Weight
 	}
 	return d.weight
+}
+
+// kind is a signal's kind: its detector and its pattern up to the first ':'.
+func kind(detector, pattern string) string {
+	p, _, _ := strings.Cut(pattern, ":")
+	return detector + "/" + p
 }
 
 // kindOf says whether a hit or signal is one of kinds ("detector" or "detector/pattern", the pattern
@@ -276,6 +304,13 @@ func (d *Detector) Score(s *hit.Hit) []hit.Hit {
 		d.people.Add(s.User, p)
 	}
 	d.decay(p, s.Time)
+	// each further signal of a kind still counting weighs `repeat` times the one before it
+	k := kind(s.Detector, s.Pattern)
+	for _, c := range p.Signals {
+		if kind(c.Detector, c.Pattern) == k {
+			w *= d.repeat
+		}
+	}
 	p.Score += w
 	c := contribution{At: s.Time, Detector: s.Detector, Pattern: s.Pattern, Summary: s.Summary, Weight: w,
 		Hosts: s.Hosts, Cats: s.Categories, Evidence: s.Evidence}
@@ -287,7 +322,7 @@ func (d *Detector) Score(s *hit.Hit) []hit.Hit {
 		p.Signals = slices.Delete(p.Signals, 0, over)
 		p.Reported = max(p.Reported-over, 0)
 	}
-	if p.Score < d.threshold {
+	if p.Score < d.threshold || kinds(p.Signals) < d.minKinds {
 		return seq
 	}
 	first := !p.Crossed
@@ -299,6 +334,17 @@ func (d *Detector) Score(s *hit.Hit) []hit.Hit {
 	h := d.hit(s.User, p, from, s.Time)
 	p.Reported = len(p.Signals)
 	return append(seq, h)
+}
+
+// kinds counts the kinds of signal in cs.
+func kinds(cs []contribution) int {
+	var seen []string
+	for _, c := range cs {
+		if k := kind(c.Detector, c.Pattern); !slices.Contains(seen, k) {
+			seen = append(seen, k)
+		}
+	}
+	return len(seen)
 }
 
 // decay brings the score to t: it halves every half-life. A score fallen below the threshold ends
@@ -358,7 +404,8 @@ func (d *Detector) hit(user string, p *picture, from int, at time.Time) hit.Hit 
 	if len(h.Categories) == 0 {
 		h.Categories = []hit.Category{hit.CategoryOther}
 	}
-	h.Summary = fmt.Sprintf("risicoscore %.0f (drempel %.0f) uit %d signalen: %s", p.Score, d.threshold, len(p.Signals), strings.Join(parts, "; "))
+	h.Summary = fmt.Sprintf("risicoscore %.0f (drempel %.0f) uit %d signalen van %d soorten: %s", p.Score, d.threshold, len(p.Signals), kinds(p.Signals),
+		strings.Join(parts, "; "))
 	return h
 }
 

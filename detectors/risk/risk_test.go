@@ -1,6 +1,7 @@
 package risk_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -135,14 +136,15 @@ func TestScoreDecays(t *testing.T) {
 }
 
 func TestWeightsFromTheRule(t *testing.T) {
-	d := rule(t, "params: {threshold: 50, weights: {shared_credentials/foreign-workstation: 50, shared_credentials: 0}}\n")
+	d := rule(t, "params: {threshold: 50, min_kinds: 1, weights: {shared_credentials/foreign-workstation: 50, shared_credentials: 0}}\n")
 	if h := d.Score(signal("jan", "host-many-accounts:ws-1", 40, t0, 1)); h != nil {
 		t.Errorf("a detector weighted 0 counted: %v", h)
 	}
 	if h := d.Score(signal("jan", "foreign-workstation", 1, t0, 2)); len(h) != 1 {
 		t.Errorf("the pattern's weight (50) was not used: %v", h)
 	}
-	for _, bad := range []string{"params: {threshold: -1}\n", "params: {half_life: soon}\n", "params: {weights: [1]}\n", "params: {drempel: 5}\n"} {
+	for _, bad := range []string{"params: {threshold: -1}\n", "params: {half_life: soon}\n", "params: {weights: [1]}\n", "params: {drempel: 5}\n",
+		"params: {repeat: 2}\n", "params: {min_kinds: 0}\n", "params: {min_kinds: twee}\n"} {
 		r, _ := rules.Parse([]byte("id: t\ntitle: T\nstatus: test\nlevel: high\ndetector: risk\n"+bad), "r.yaml")
 		if _, err := risk.New(r, 10); err == nil {
 			t.Errorf("%q accepted", bad)
@@ -191,5 +193,31 @@ func TestEngineNeverRegistersASignal(t *testing.T) {
 	}
 	if raised, unscored := e.Signals(); raised != 1 || unscored != 1 {
 		t.Errorf("signals %d, unscored %d; want 1 and 1", raised, unscored)
+	}
+}
+
+// A signal repeated weighs less each time (repeat), and one kind alone opens no draft (min_kinds):
+// a person who sits at another new desk every day has a habit, not a change.
+func TestRepeatedSignalsOfOneKind(t *testing.T) {
+	d := rule(t, "")
+	for i := range 10 {
+		if h := d.Score(signal("jan", "foreign-workstation", 60, t0.Add(time.Duration(i)*time.Minute), int64(i))); h != nil {
+			t.Fatalf("signal %d of one kind opened %+v", i+1, h)
+		}
+	}
+	// 60 + 30 + 15 + ... < 120; a second kind of 30 crosses
+	hs := d.Score(signal("jan", "host-many-accounts:ws-1", 30, t0.Add(time.Hour), 11))
+	if len(hs) != 1 || !strings.Contains(hs[0].Summary, "van 2 soorten") {
+		t.Fatalf("a second kind did not open the draft: %+v", hs)
+	}
+	score := 0.0
+	if _, err := fmt.Sscanf(hs[0].Summary, "risicoscore %f", &score); err != nil || score < 119 || score > 151 {
+		t.Errorf("score %v (%v): want 60 halved each repeat, plus 30", score, err)
+	}
+	// without damping and with one kind enough, the second signal crosses
+	d = rule(t, "params: {repeat: 1, min_kinds: 1}\n")
+	d.Score(signal("jan", "foreign-workstation", 60, t0, 1))
+	if hs := d.Score(signal("jan", "foreign-workstation", 60, t0.Add(time.Minute), 2)); len(hs) != 1 {
+		t.Errorf("repeat 1, min_kinds 1: %+v", hs)
 	}
 }

@@ -64,16 +64,24 @@ const (
 	// familiarDays are the earlier days a workstation must have been used on (by the person, or by
 	// their department) to be normal for them.
 	familiarDays, peerFamiliarDays = 2, 3
+	// roamDays: a person who took up a workstation new to them on this many earlier days (flex desks,
+	// a trainer, a building manager) is judged as one who roams: a new desk is their normal, and only
+	// a desk whose owner is present there is a signal.
+	roamDays = 2
 	// Signal weights (the risk rule may override them per pattern).
-	weightForeign, weightForeignOwnerPresent, weightManyAccounts = 30, 60, 20
+	weightForeign, weightForeignOwnerPresent, weightManyAccounts, weightConcurrent, weightInterleaved = 30, 60, 20, 25, 50
 )
 
 // session is an account's open session on a host.
 type session struct {
-	host string
-	id   string // the logon id (4624 TargetLogonId): a logoff of another session on the host leaves this one open
-	last int64  // Unix nanoseconds
-	line *hit.Line
+	host  string
+	start int64  // Unix nanoseconds of the logon
+	id    string // the logon id (4624 TargetLogonId): a logoff of another session on the host leaves this one open
+	last  int64  // Unix nanoseconds
+	line  *hit.Line
+	// paired is the other session's sign of presence that interleave last reported with this one:
+	// a 4624 of type 7 and the 4801 that follows it are one resumption
+	paired int64
 }
 
 // logon is an interactive logon on a host.
@@ -202,6 +210,11 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	case ev.Event.Action == event.ActionLock || ev.Event.Action == event.ActionDisconnect:
 		d.touch(account, host, 0) // a locked or disconnected session is no presence
 	case ev.Event.Action == event.ActionUnlock || ev.Event.Action == event.ActionReconnect:
+		if d.baselineDays > 0 && account == user {
+			if h, ok := d.interleave(ev, dir, user, host); ok {
+				hits = append(hits, h)
+			}
+		}
 		d.touch(account, host, ev.Time.UnixNano())
 	case ev.Event.Action == event.ActionLogoff:
 		if s, ok := d.users.Get(account); ok {
@@ -210,6 +223,12 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 			}
 		}
 	case ev.Event.Action == event.ActionLogon && ev.Logon != nil && slices.Contains(interactive, ev.Logon.Type):
+		if d.baselineDays > 0 && account == user && unlocks(ev) {
+			// a 4624 of type 7 unlocks the session already there: the same proof as a 4801
+			if h, ok := d.interleave(ev, dir, user, host); ok {
+				hits = append(hits, h)
+			}
+		}
 		hits = append(hits, d.logon(ev, dir, user, account, host)...)
 	}
 	return hits
@@ -254,15 +273,15 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, accoun
 		person, _ = dir.User(user)
 	}
 	if d.shared(host) {
-		d.open(account, host, logonID(ev), at, line)
+		d.open(account, host, logonID(ev), at, line, unlocks(ev))
 		return nil
 	}
 	// 1. the same account in an open session on another host. An account the directory does not
 	// know (a service account) and an admin account (used on many servers at once by its owner)
 	// have no workstations to explain their sessions by: not judged.
 	sessions, _ := d.users.Get(account)
-	if person == nil && dir != nil && dir.Len() > 0 || account != user {
-		sessions = nil
+	if person == nil && dir != nil && dir.Len() > 0 || account != user || d.baselineDays > 0 && unlocks(ev) {
+		sessions = nil // (an unlock resumes a session: interleave judged it)
 	}
 	for _, s := range sessions {
 		if s.host == host || d.shared(s.host) || time.Duration(at-s.last) > d.session {
@@ -274,10 +293,17 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, accoun
 		if d.baselineDays > 0 && (s.last == 0 || time.Duration(at-s.last) > d.presence) {
 			continue // the other session may have ended without a logoff, or be locked: not proven
 		}
-		hits = append(hits, d.hit(ev, user, "concurrent-sessions", []string{s.host, host}, []hit.Evidence{s.line.Evidence(), e},
-			"account tegelijk aangemeld op twee werkplekken die niet allebei van de eigenaar zijn"))
+		h := d.hit(ev, user, "concurrent-sessions", []string{s.host, host}, []hit.Evidence{s.line.Evidence(), e},
+			"account tegelijk aangemeld op twee werkplekken die niet allebei van de eigenaar zijn")
+		if d.baselineDays > 0 {
+			// A new logon minutes after activity elsewhere may be the person walking over (the
+			// other session's logoff lost): a signal; interleave below proves the overlap.
+			h.Signal, h.Weight = true, weightConcurrent
+			h.Deviation = &hit.Deviation{Text: fmt.Sprintf("aanmelding %s na het laatste teken van aanwezigheid op %s", time.Duration(at-s.last).Round(time.Minute), s.host)}
+		}
+		hits = append(hits, h)
 	}
-	d.open(account, host, logonID(ev), at, line)
+	d.open(account, host, logonID(ev), at, line, unlocks(ev))
 	// 2. a workstation that belongs to another employee
 	if d.baselineDays > 0 {
 		if h, ok := d.foreign(ev, dir, person, user, host, at, e); ok {
@@ -327,6 +353,40 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, accoun
 	return hits
 }
 
+// interleave finds sessions used in turn: an account resumes its session on host (unlock, reconnect)
+// while its session on another host, not both the owner's own, showed presence after this one began
+// and within the presence window. Two people on one password do that, but so does one person who
+// walks to a colleague's desk, logs on, and walks back, leaving that session to lock itself: logons
+// cannot prove two people, so it is a signal (50), twice a single logon's.
+func (d *Detector) interleave(ev *event.Event, dir *directory.Directory, user, host string) (hit.Hit, bool) {
+	sessions, _ := d.users.Get(user)
+	i := slices.IndexFunc(sessions, func(s session) bool { return s.host == host })
+	if i < 0 || d.shared(host) {
+		return hit.Hit{}, false
+	}
+	here, at := sessions[i], ev.Time.UnixNano()
+	var person *directory.Person
+	if dir != nil {
+		person, _ = dir.User(user)
+	}
+	for _, s := range sessions {
+		if s.host == host || d.shared(s.host) || s.last == 0 || s.last <= here.start || time.Duration(at-s.last) > d.presence || s.last == here.paired {
+			continue
+		}
+		if person != nil && ownWorkstation(person, host) && ownWorkstation(person, s.host) {
+			continue
+		}
+		h := d.hit(ev, user, "concurrent-sessions", []string{s.host, host}, []hit.Evidence{here.line.Evidence(), s.line.Evidence(), hit.LineOf(ev)},
+			"account tegelijk in gebruik op twee werkplekken die niet allebei van de eigenaar zijn")
+		sessions[i].paired = s.last
+		h.Signal, h.Weight = true, weightInterleaved
+		h.Deviation = &hit.Deviation{Text: fmt.Sprintf("sessie op %s hervat %s na aanwezigheid op %s, dat na deze sessie begon",
+			host, time.Duration(at-s.last).Round(time.Minute), s.host)}
+		return h, true
+	}
+	return hit.Hit{}, false
+}
+
 // foreign judges a logon at a workstation by the person's own normal: a workstation the person used
 // on earlier days, or one their department uses, is normal (hot desks, a part-timer's desk); after
 // baseline_days of history, a first logon at another employee's workstation is a signal, a stronger
@@ -345,13 +405,24 @@ func (d *Detector) foreign(ev *event.Event, dir *directory.Directory, person *di
 		fam.HistoryDays < d.baselineDays {
 		return hit.Hit{}, false
 	}
+	newDays, _ := d.hostsOf.Novelty(user, ev.Time)
+	present := d.present(owner.User, host, at)
+	if newDays >= roamDays && !present {
+		return hit.Hit{}, false // a person who takes up new desks: one more is their normal
+	}
 	h := d.hit(ev, user, "foreign-workstation", []string{host}, []hit.Evidence{e}, "aanmelding op de werkplek van een andere medewerker")
 	h.Signal, h.Weight = true, weightForeign
 	text := fmt.Sprintf("eerste aanmelding op deze werkplek in %d dagen", fam.HistoryDays)
 	if !fam.New {
 		text = fmt.Sprintf("werkplek %d dagen geleden voor het laatst gebruikt (%d van %d dagen)", fam.SinceLast, fam.DaysUsed, fam.HistoryDays)
 	}
-	if d.present(owner.User, host, at) {
+	if newDays == 0 {
+		text += "; in die dagen nooit een andere nieuwe werkplek"
+	}
+	switch {
+	case present && newDays >= roamDays:
+		text += fmt.Sprintf(", terwijl de eigenaar daar aangemeld is (gebruikt vaker een nieuwe werkplek: op %d dagen)", newDays)
+	case present:
 		h.Weight = weightForeignOwnerPresent
 		text += ", terwijl de eigenaar daar aangemeld is"
 	}
@@ -377,14 +448,24 @@ func (d *Detector) touch(account, host string, at int64) {
 	}
 }
 
-// open records an account's session on a host, in place of an earlier one there.
-func (d *Detector) open(user, host, id string, at int64, line *hit.Line) {
+// unlocks says whether a logon unlocks a session (4624 type 7): the session goes on.
+func unlocks(ev *event.Event) bool {
+	return ev.Logon != nil && (ev.Logon.Type == "unlock" || ev.Logon.Type == "cached_unlock")
+}
+
+// open records an account's session on a host, in place of an earlier one there; an unlock (resume)
+// keeps the session's start.
+func (d *Detector) open(user, host, id string, at int64, line *hit.Line, resume bool) {
 	s, _ := d.users.Get(user)
+	ses := session{host: host, start: at, id: id, last: at, line: line}
 	if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 {
-		s[i] = session{host: host, id: id, last: at, line: line}
+		if resume {
+			ses.start, ses.paired = s[i].start, s[i].paired
+		}
+		s[i] = ses
 		return
 	}
-	d.users.Add(user, append(s, session{host: host, id: id, last: at, line: line}))
+	d.users.Add(user, append(s, ses))
 }
 
 // sameSession says whether a logoff ends s: when both name a logon id they must match (an earlier
@@ -450,10 +531,11 @@ func (d *Detector) hit(ev *event.Event, user, pattern string, hosts []string, li
 }
 
 type savedSession struct {
-	Host string       `json:"host"`
-	ID   string       `json:"id,omitempty"`
-	Last time.Time    `json:"last"`
-	Ev   hit.Evidence `json:"ev"`
+	Host  string       `json:"host"`
+	Start time.Time    `json:"start,omitzero"`
+	ID    string       `json:"id,omitempty"`
+	Last  time.Time    `json:"last"`
+	Ev    hit.Evidence `json:"ev"`
 }
 
 type savedLogon struct {
@@ -477,7 +559,7 @@ func (d *Detector) SaveState() ([]byte, error) {
 	for _, u := range d.users.Keys() {
 		list, _ := d.users.Peek(u)
 		for _, ses := range list {
-			s.Users[u] = append(s.Users[u], savedSession{Host: ses.host, ID: ses.id, Last: time.Unix(0, ses.last).UTC(), Ev: ses.line.Evidence()})
+			s.Users[u] = append(s.Users[u], savedSession{Host: ses.host, Start: time.Unix(0, ses.start).UTC(), ID: ses.id, Last: time.Unix(0, ses.last).UTC(), Ev: ses.line.Evidence()})
 		}
 	}
 	for _, h := range d.hosts.Keys() {
@@ -493,6 +575,14 @@ func (d *Detector) SaveState() ([]byte, error) {
 	return json.Marshal(s)
 }
 
+// startOf is a saved session's start; one saved before starts were kept started at its last sign.
+func startOf(s savedSession) int64 {
+	if s.Start.IsZero() {
+		return s.Last.UnixNano()
+	}
+	return s.Start.UnixNano()
+}
+
 // LoadState restores what SaveState saved.
 func (d *Detector) LoadState(b []byte) error {
 	var s snapshot
@@ -502,7 +592,7 @@ func (d *Detector) LoadState(b []byte) error {
 	for u, list := range s.Users {
 		var ss []session
 		for _, ses := range list {
-			ss = append(ss, session{host: ses.Host, id: ses.ID, last: ses.Last.UnixNano(), line: d.lines.From(ses.Ev)})
+			ss = append(ss, session{host: ses.Host, start: startOf(ses), id: ses.ID, last: ses.Last.UnixNano(), line: d.lines.From(ses.Ev)})
 		}
 		d.users.Add(u, ss)
 	}
