@@ -1,6 +1,7 @@
 // Package snooping is the record_snooping detector: a user viewing far more distinct persons or
 // records than their own baseline and their department's within a window, looking up a colleague,
-// or looking up records outside working hours.
+// or looking up records outside working hours. With params.baseline_days, lookups outside working
+// hours at hours the person regularly works are a weak signal for the risk rule, not a draft.
 package snooping
 
 import (
@@ -13,6 +14,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/detectors/baseline"
 	"github.com/lekwacht/lekwacht/directory"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
@@ -28,6 +30,11 @@ const (
 	baselineWeight    = 0.2 // weight of a finished window in the moving baseline
 	// DefaultWorkingHours apply when no working hours are given (the config's default too).
 	DefaultWorkingHours = "Mon-Fri 07:00-19:00"
+	// usualDays are the earlier days (of the same kind, weekday or weekend) on which a person must
+	// have been active in an hour for it to be one of their own hours.
+	usualDays = 2
+	// weightUsualLate is the signal's weight of after-hours lookups at a person's own hours.
+	weightUsualLate = 10
 )
 
 // Detector keeps, per user, the records viewed in the current window and a moving baseline.
@@ -40,17 +47,24 @@ type Detector struct {
 	minRecords int
 	factor     float64
 	afterHours int
-	match      *rules.Matcher
-	users      *lru.Cache[string, *user]
-	depts      map[string]float64 // department -> moving baseline
-	lines      *hit.Lines
-	evictions  atomic.Int64
+	// With baselineDays > 0 (params.baseline_days) after-hours lookups are judged by the person's
+	// own hours, learned from every view counted: at an hour they worked on usualDays earlier days,
+	// once they have baselineDays of history, the window is a weak signal, otherwise a draft.
+	baselineDays int
+	hoursOf      *baseline.Hours    // person -> hours with views; nil when baselineDays is 0
+	daysOf       *baseline.Familiar // person -> days with views (weekdays and weekend days together)
+	match        *rules.Matcher
+	users        *lru.Cache[string, *user]
+	depts        map[string]float64 // department -> moving baseline
+	lines        *hit.Lines
+	evictions    atomic.Int64
 }
 
 type user struct {
 	start     int64   // the current window's start, Unix nanoseconds; 0 before the first
 	seen      records // distinct records looked up in this window
 	late      records // distinct records looked up outside working hours in this window
+	lateFrom  int64   // the window's first lookup outside working hours, Unix nanoseconds (baseline mode)
 	lines     []*hit.Line
 	baseline  float64
 	windows   int
@@ -110,8 +124,9 @@ func recordsOf(list []string) records {
 	return r
 }
 
-// New builds the detector; hours are organisation.working_hours in loc. Params: `min_records`,
-// `factor`, `after_hours`.
+// New builds the detector; hours are organisation.working_hours in loc (organisation.timezone, also
+// the zone of the person's days and hours). Params: `min_records`, `factor`, `after_hours`,
+// `baseline_days`.
 func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHours, loc *time.Location, size int) (*Detector, error) {
 	if size <= 0 {
 		size = 100_000
@@ -137,6 +152,12 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 			d.minRecords, ok = v.(int)
 		case "after_hours":
 			d.afterHours, ok = v.(int)
+		case "baseline_days":
+			n, isInt := v.(int)
+			if !isInt || n < 0 {
+				return nil, fmt.Errorf("params.baseline_days: want the days of history a person needs before their own hours count (a whole number, 0: off), got %v", v)
+			}
+			d.baselineDays, ok = n, true
 		case "factor":
 			switch f := v.(type) {
 			case int:
@@ -145,11 +166,15 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 				d.factor, ok = f, true
 			}
 		default:
-			return nil, fmt.Errorf("params.%s: unknown; record_snooping takes min_records, factor and after_hours", k)
+			return nil, fmt.Errorf("params.%s: unknown; record_snooping takes min_records, factor, after_hours and baseline_days", k)
 		}
 		if !ok {
 			return nil, fmt.Errorf("params.%s: want a number, got %v", k, v)
 		}
+	}
+	if d.baselineDays > 0 {
+		d.hoursOf = baseline.NewHours(size, loc)
+		d.daysOf = baseline.NewFamiliar(size, 1, loc)
 	}
 	var err error
 	d.users, err = lru.NewWithEvict(size, func(string, *user) { d.evictions.Add(1) })
@@ -194,6 +219,10 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	}
 	obj := rules.Lower(ev.App.Object)
 	line := d.lines.Of(ev)
+	var own ownHour
+	if d.hoursOf != nil {
+		own = d.ownHour(name, ev.Time)
+	}
 	var hits []hit.Hit
 	if c, ok := d.colleague(obj, name); ok {
 		hits = append(hits, d.hit(ev, name, "colleague-lookup", []*hit.Line{line}, 1,
@@ -204,10 +233,17 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	}
 	if !d.hours.Contains(ev.Time.In(d.loc)) {
 		u.late.add(obj)
+		if u.lateFrom == 0 && d.hoursOf != nil {
+			u.lateFrom = ev.Time.UnixNano()
+		}
 		if late := u.late.len(); late >= d.afterHours && !u.firedLate {
 			u.firedLate = true
-			hits = append(hits, d.hit(ev, name, "after-hours", u.lines, late,
-				fmt.Sprintf("%d verschillende dossiers ingezien buiten werktijd binnen %s", late, d.window)))
+			h := d.hit(ev, name, "after-hours", u.lines, late,
+				fmt.Sprintf("%d verschillende dossiers ingezien buiten werktijd binnen %s", late, d.window))
+			if d.hoursOf != nil {
+				d.judgeLate(&h, ev, name, u, own)
+			}
+			hits = append(hits, h)
 		}
 	}
 	limit := d.limit(u, dept)
@@ -221,6 +257,80 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 			fmt.Sprintf("%d verschillende dossiers ingezien binnen %s", n, d.window)))
 	}
 	return hits
+}
+
+// ownHour is how usual an hour is for a person, before the day that asked: the days of their
+// history (any kind), and how often they were active in that hour on earlier days of its kind.
+type ownHour struct {
+	days int
+	hour baseline.HourUsual
+}
+
+// ownHour says how usual t's hour is for the person, then learns that they were active then.
+// Asking again for a time already seen learns nothing new.
+func (d *Detector) ownHour(name string, t time.Time) ownHour {
+	return ownHour{days: d.daysOf.Observe(name, "view", t).HistoryDays, hour: d.hoursOf.Observe(name, t)}
+}
+
+// judgeLate judges an after-hours window by the person's own hours: the hour in which the threshold
+// was reached (own: how usual it was) and the hour of the window's first late lookup. When both are
+// hours the person was active in on usualDays earlier days of the same kind (weekday or weekend),
+// with baselineDays of history, the window is their normal and h becomes a weak signal; otherwise h
+// stays a draft and its deviation and summary say why.
+func (d *Detector) judgeLate(h *hit.Hit, ev *event.Event, name string, u *user, own ownHour) {
+	at := ev.Time.In(d.loc)
+	dev := d.lateDeviation(at, own)
+	if u.lateFrom != 0 {
+		if first := time.Unix(0, u.lateFrom).In(d.loc); first.Hour() != at.Hour() || baseline.Day(first, d.loc) != baseline.Day(at, d.loc) {
+			if firstDev := d.lateDeviation(first, d.ownHour(name, first)); dev == nil {
+				dev = firstDev
+			}
+		}
+	}
+	if dev != nil {
+		h.Deviation = dev
+		h.Summary += "; " + dev.Text
+		return
+	}
+	h.Signal, h.Weight = true, weightUsualLate
+	h.Deviation = &hit.Deviation{Text: fmt.Sprintf("buiten werktijd, maar binnen de eigen gewoonte: actief tussen %02d en %02d uur op %d van %d %s",
+		at.Hour(), at.Hour()+1, own.hour.DaysInHour, own.hour.ActiveDays, dayKind(own.hour.ActiveDays, own.hour.Weekend)), HistoryDays: own.days}
+}
+
+// lateDeviation says why the hour of at is not one of the person's own (nil when it is).
+func (d *Detector) lateDeviation(at time.Time, own ownHour) *hit.Deviation {
+	u := own.hour
+	var text string
+	switch {
+	case own.days < d.baselineDays:
+		text = fmt.Sprintf("te weinig geschiedenis (%d %s, %d nodig)", own.days, plural(own.days, "dag", "dagen"), d.baselineDays)
+	case u.ActiveDays == 0 && u.Weekend:
+		text = fmt.Sprintf("nooit eerder actief in het weekend, in %d %s", own.days, plural(own.days, "dag", "dagen"))
+	case u.ActiveDays == 0:
+		text = fmt.Sprintf("nooit eerder actief op een werkdag, in %d %s", own.days, plural(own.days, "dag", "dagen"))
+	case u.DaysInHour == 0:
+		text = fmt.Sprintf("nooit eerder actief tussen %02d en %02d uur in %d %s", at.Hour(), at.Hour()+1, u.ActiveDays, dayKind(u.ActiveDays, u.Weekend))
+	case u.DaysInHour < usualDays:
+		text = fmt.Sprintf("eerder actief tussen %02d en %02d uur op slechts %d van %d %s", at.Hour(), at.Hour()+1, u.DaysInHour, u.ActiveDays, dayKind(u.ActiveDays, u.Weekend))
+	default:
+		return nil
+	}
+	return &hit.Deviation{Text: text, HistoryDays: own.days, First: own.days >= d.baselineDays && u.DaysInHour == 0}
+}
+
+// dayKind names n days of a kind: werkdag(en) or weekenddag(en).
+func dayKind(n int, weekend bool) string {
+	if weekend {
+		return plural(n, "weekenddag", "weekenddagen")
+	}
+	return plural(n, "werkdag", "werkdagen")
+}
+
+func plural(n int, one, more string) string {
+	if n == 1 {
+		return one
+	}
+	return more
 }
 
 // limit is the number of distinct records from which a window is reported.
@@ -307,16 +417,24 @@ type savedUser struct {
 	Windows   int            `json:"windows"`
 	FiredBulk bool           `json:"fired_bulk"`
 	FiredLate bool           `json:"fired_late"`
+	LateFrom  time.Time      `json:"late_from,omitzero"`
 }
 
 type snapshot struct {
 	Users []savedUser        `json:"users"`
 	Depts map[string]float64 `json:"departments"`
+	// Hours and Days are the people's own hours and days (baseline mode); state saved without them
+	// loads empty.
+	Hours baseline.HoursState    `json:"hours,omitempty"`
+	Days  baseline.FamiliarState `json:"days,omitempty"`
 }
 
 // SaveState returns the baselines and the current windows.
 func (d *Detector) SaveState() ([]byte, error) {
 	s := snapshot{Depts: d.depts}
+	if d.hoursOf != nil {
+		s.Hours, s.Days = d.hoursOf.Save(), d.daysOf.Save()
+	}
 	for _, k := range d.users.Keys() {
 		u, ok := d.users.Peek(k)
 		if !ok {
@@ -326,6 +444,9 @@ func (d *Detector) SaveState() ([]byte, error) {
 			Baseline: u.baseline, Windows: u.windows, FiredBulk: u.firedBulk, FiredLate: u.firedLate}
 		if u.start != 0 {
 			su.Start = time.Unix(0, u.start).UTC()
+		}
+		if u.lateFrom != 0 {
+			su.LateFrom = time.Unix(0, u.lateFrom).UTC()
 		}
 		s.Users = append(s.Users, su)
 	}
@@ -341,11 +462,18 @@ func (d *Detector) LoadState(b []byte) error {
 	for k, v := range s.Depts {
 		d.depts[k] = v
 	}
+	if d.hoursOf != nil {
+		d.hoursOf.Restore(s.Hours)
+		d.daysOf.Restore(s.Days)
+	}
 	for _, su := range s.Users {
 		u := &user{seen: recordsOf(su.Seen), late: recordsOf(su.Late), baseline: su.Baseline, windows: su.Windows,
 			firedBulk: su.FiredBulk, firedLate: su.FiredLate}
 		if !su.Start.IsZero() {
 			u.start = su.Start.UnixNano()
+		}
+		if !su.LateFrom.IsZero() {
+			u.lateFrom = su.LateFrom.UnixNano()
 		}
 		for _, e := range su.Lines {
 			u.lines = append(u.lines, d.lines.From(e))
