@@ -160,6 +160,17 @@ func anyMatch(v Values, got []string) bool {
 }
 
 // DetectorID is the detector the rule configures: `threshold` for a rule with only `match`.
+// Number is a numeric param as YAML gives it (an int or a float).
+func Number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
+}
+
 func (r *Rule) DetectorID() string {
 	if r.Detector == "" {
 		return "threshold"

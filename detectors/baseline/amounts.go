@@ -120,9 +120,10 @@ type hours struct {
 
 // HourUsual is how usual an hour is for a key, before the observation that asked.
 type HourUsual struct {
-	ActiveDays int // days of that kind (weekday or weekend) with activity before today, within WindowDays
-	DaysInHour int // of which with activity in this hour
-	Weekend    bool
+	ActiveDays  int // days of that kind (weekday or weekend) with activity before today, within WindowDays
+	DaysInHour  int // of which with activity in this hour
+	HistoryDays int // days of either kind with activity before today
+	Weekend     bool
 }
 
 // Fraction is DaysInHour / ActiveDays (0 without history).
@@ -156,7 +157,8 @@ func (h *Hours) Observe(key string, t time.Time) HourUsual {
 		s = &hours{}
 		h.keys.Add(key, s)
 	}
-	u := HourUsual{ActiveDays: s.Active[w].before(today), DaysInHour: s.InHour[w][hour].before(today), Weekend: w == 1}
+	u := HourUsual{ActiveDays: s.Active[w].before(today), DaysInHour: s.InHour[w][hour].before(today), Weekend: w == 1,
+		HistoryDays: s.Active[0].before(today) + s.Active[1].before(today)}
 	s.Active[w].add(today)
 	s.InHour[w][hour].add(today)
 	return u

@@ -98,8 +98,12 @@ func TestHours(t *testing.T) {
 	if u := h.Observe("sanne", at(9, 22)); u.ActiveDays != 5 || u.DaysInHour != 0 || u.Fraction() != 0 {
 		t.Errorf("a new evening hour: %+v", u)
 	}
-	if u := h.Observe("sanne", at(7, 11)); !u.Weekend || u.ActiveDays != 0 {
-		t.Errorf("a Saturday has its own history: %+v", u)
+	if u := h.Observe("sanne", at(7, 11)); !u.Weekend || u.ActiveDays != 0 || u.HistoryDays != 5 {
+		t.Errorf("a Saturday has its own history, her five weekdays still count as days: %+v", u)
+	}
+	// Saturday the 7th and the weekdays before the 10th (Monday the 9th counted once)
+	if u := h.Observe("sanne", at(10, 9)); u.HistoryDays != 7 || u.ActiveDays != 6 {
+		t.Errorf("history of both kinds: %+v", u)
 	}
 }
 

@@ -73,12 +73,11 @@ type Detector struct {
 	minFiles     float64
 	uploadSites  []string
 	jobSites     []string
-	ownDomains   []string
 	seen         *baseline.Familiar // person -> "removable" (devices used), "active" (any day active)
 	files        *baseline.Amounts  // person, and "dept:" + department -> files to removable storage a day
 	hours        *baseline.Hours    // person -> hours worked
 	attached     *lru.Cache[string, time.Time]
-	signalled    *lru.Cache[string, int32] // person|signal -> the day it was last raised
+	signalled    *lru.Cache[string, int32] // person|signal|day -> the amount last signalled that day (1 for a signal once a day)
 }
 
 // New builds the detector; params: baseline_days, notice (duration), factor, min_files.
@@ -99,7 +98,7 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 		factor: DefaultFactor, minFiles: DefaultMinFiles,
 		seen: baseline.NewFamiliar(size, 32, loc), files: baseline.NewAmounts(size, loc), hours: baseline.NewHours(size, loc)}
 	for k, v := range r.Params {
-		n, isNum := number(v)
+		n, isNum := rules.Number(v)
 		switch k {
 		case "baseline_days":
 			if !isNum || n < 1 {
@@ -157,16 +156,6 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 	}
 	d.signalled, err = lru.New[string, int32](size)
 	return d, err
-}
-
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), true
-	case float64:
-		return n, true
-	}
-	return 0, false
 }
 
 // Observe learns from every event of a known person and raises the signals.
@@ -362,22 +351,13 @@ func matchDomain(site string, domains []string) bool {
 }
 
 // once says whether a signal of the person was not raised yet on t's day, and marks it raised.
-func (d *Detector) once(user, signal string, t time.Time) bool {
-	day := baseline.Day(t, d.loc)
-	k := fmt.Sprintf("%s|%s|%d", user, signal, day) // per day: a replay reads the days of one log after another's
-	if _, ok := d.signalled.Get(k); ok {
-		return false
-	}
-	d.signalled.Add(k, day)
-	return true
-}
+func (d *Detector) once(user, signal string, t time.Time) bool { return d.grew(user, signal, t, 1) }
 
 // grew says whether a day's amount is a signal again: the first time it crosses the limit, and each
 // time it doubles the amount last signalled that day (3x the usual, then 6x, 12x...: a bigger
 // deviation weighs more, through more signals of the kind).
 func (d *Detector) grew(user, signal string, t time.Time, amount float64) bool {
-	day := baseline.Day(t, d.loc)
-	k := fmt.Sprintf("%s|%s|%d", user, signal, day)
+	k := fmt.Sprintf("%s|%s|%d", user, signal, baseline.Day(t, d.loc)) // per day: a replay reads the days of one log after another's
 	if last, ok := d.signalled.Get(k); ok && amount < 2*float64(last) {
 		return false
 	}

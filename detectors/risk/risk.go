@@ -96,7 +96,7 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 	for k, v := range r.Params {
 		switch k {
 		case "threshold", "default_weight":
-			n, ok := number(v)
+			n, ok := rules.Number(v)
 			if !ok || n <= 0 {
 				return nil, fmt.Errorf("params.%s: want a positive number, got %v", k, v)
 			}
@@ -106,7 +106,7 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 				d.weight = n
 			}
 		case "repeat":
-			n, ok := number(v)
+			n, ok := rules.Number(v)
 			if !ok || n < 0 || n > 1 {
 				return nil, fmt.Errorf("params.repeat: want a number from 0 to 1 (what a further signal of the same kind weighs against the one before it; 1: as much), got %v", v)
 			}
@@ -155,7 +155,7 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 				return nil, fmt.Errorf("params.weights: want a mapping of detector or detector/pattern to a number, got %v", v)
 			}
 			for sig, w := range m {
-				n, ok := number(w)
+				n, ok := rules.Number(w)
 				if !ok || n < 0 {
 					return nil, fmt.Errorf("params.weights.%s: want a number of 0 or more, got %v", sig, w)
 				}
@@ -173,16 +173,6 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 	return d, err
 }
 
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), true
-	case float64:
-		return n, true
-	}
-	return 0, false
-}
-
 // Observe takes no events: the risk rule scores signals (Score).
 func (d *Detector) Observe(*event.Event) []hit.Hit { return nil }
 
@@ -192,8 +182,7 @@ func (d *Detector) Accepts(event.Category, event.Action) bool { return false }
 // weightOf is a signal's weight: the rule's for its detector/pattern or detector, else the
 // signal's own, else the default.
 func (d *Detector) weightOf(s *hit.Hit) float64 {
-	pattern, _, _ := strings.Cut(s.Pattern, ":")
-	if w, ok := d.weights[s.Detector+"/"+pattern]; ok {
+	if w, ok := d.weights[kind(s.Detector, s.Pattern)]; ok {
 		return w
 	}
 	if w, ok := d.weights[s.Detector]; ok {
@@ -214,8 +203,7 @@ func kind(detector, pattern string) string {
 // kindOf says whether a hit or signal is one of kinds ("detector" or "detector/pattern", the pattern
 // up to its first ':').
 func kindOf(h *hit.Hit, kinds []string) bool {
-	pattern, _, _ := strings.Cut(h.Pattern, ":")
-	return slices.Contains(kinds, h.Detector) || slices.Contains(kinds, h.Detector+"/"+pattern)
+	return slices.Contains(kinds, h.Detector) || slices.Contains(kinds, kind(h.Detector, h.Pattern))
 }
 
 // Saw follows the other rules' hits for the sequence: a collecting is remembered, an exfiltration

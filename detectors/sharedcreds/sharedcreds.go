@@ -206,15 +206,15 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	if host == "" {
 		return hits
 	}
+	if d.baselineDays > 0 && account == user && resumes(ev) {
+		if h, ok := d.interleave(ev, dir, user, host); ok {
+			hits = append(hits, h)
+		}
+	}
 	switch {
 	case ev.Event.Action == event.ActionLock || ev.Event.Action == event.ActionDisconnect:
 		d.touch(account, host, 0) // a locked or disconnected session is no presence
 	case ev.Event.Action == event.ActionUnlock || ev.Event.Action == event.ActionReconnect:
-		if d.baselineDays > 0 && account == user {
-			if h, ok := d.interleave(ev, dir, user, host); ok {
-				hits = append(hits, h)
-			}
-		}
 		d.touch(account, host, ev.Time.UnixNano())
 	case ev.Event.Action == event.ActionLogoff:
 		if s, ok := d.users.Get(account); ok {
@@ -223,12 +223,6 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 			}
 		}
 	case ev.Event.Action == event.ActionLogon && ev.Logon != nil && slices.Contains(interactive, ev.Logon.Type):
-		if d.baselineDays > 0 && account == user && unlocks(ev) {
-			// a 4624 of type 7 unlocks the session already there: the same proof as a 4801
-			if h, ok := d.interleave(ev, dir, user, host); ok {
-				hits = append(hits, h)
-			}
-		}
 		hits = append(hits, d.logon(ev, dir, user, account, host)...)
 	}
 	return hits
@@ -287,7 +281,7 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, accoun
 		if s.host == host || d.shared(s.host) || time.Duration(at-s.last) > d.session {
 			continue
 		}
-		if person != nil && ownWorkstation(person, host) && ownWorkstation(person, s.host) {
+		if bothOwn(person, host, s.host) {
 			continue // a laptop and a desktop of the same person
 		}
 		if d.baselineDays > 0 && (s.last == 0 || time.Duration(at-s.last) > d.presence) {
@@ -373,7 +367,7 @@ func (d *Detector) interleave(ev *event.Event, dir *directory.Directory, user, h
 		if s.host == host || d.shared(s.host) || s.last == 0 || s.last <= here.start || time.Duration(at-s.last) > d.presence || s.last == here.paired {
 			continue
 		}
-		if person != nil && ownWorkstation(person, host) && ownWorkstation(person, s.host) {
+		if bothOwn(person, host, s.host) {
 			continue
 		}
 		h := d.hit(ev, user, "concurrent-sessions", []string{s.host, host}, []hit.Evidence{here.line.Evidence(), s.line.Evidence(), hit.LineOf(ev)},
@@ -448,6 +442,13 @@ func (d *Detector) touch(account, host string, at int64) {
 	}
 }
 
+// resumes says whether an event resumes a session: an unlock (4801, or a 4624 of type 7 with its
+// interactive logon) or a reconnect (4778).
+func resumes(ev *event.Event) bool {
+	return ev.Event.Action == event.ActionUnlock || ev.Event.Action == event.ActionReconnect ||
+		ev.Event.Action == event.ActionLogon && unlocks(ev) && slices.Contains(interactive, ev.Logon.Type)
+}
+
 // unlocks says whether a logon unlocks a session (4624 type 7): the session goes on.
 func unlocks(ev *event.Event) bool {
 	return ev.Logon != nil && (ev.Logon.Type == "unlock" || ev.Logon.Type == "cached_unlock")
@@ -496,6 +497,11 @@ func distinctUsers(ls []logon) int {
 
 func ownWorkstation(p *directory.Person, host string) bool {
 	return slices.ContainsFunc(p.Workstations, func(w string) bool { return strings.EqualFold(w, host) })
+}
+
+// bothOwn says whether both hosts are the person's own workstations (nil: no one's).
+func bothOwn(p *directory.Person, a, b string) bool {
+	return p != nil && ownWorkstation(p, a) && ownWorkstation(p, b)
 }
 
 // leaver reports activity of an account whose owner has left: every logon, other activity at most

@@ -51,8 +51,7 @@ type Detector struct {
 	// own hours, learned from every view counted: at an hour they worked on usualDays earlier days,
 	// once they have baselineDays of history, the window is a weak signal, otherwise a draft.
 	baselineDays int
-	hoursOf      *baseline.Hours    // person -> hours with views; nil when baselineDays is 0
-	daysOf       *baseline.Familiar // person -> days with views (weekdays and weekend days together)
+	hoursOf      *baseline.Hours // person -> hours and days with views; nil when baselineDays is 0
 	match        *rules.Matcher
 	users        *lru.Cache[string, *user]
 	depts        map[string]float64 // department -> moving baseline
@@ -159,12 +158,7 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 			}
 			d.baselineDays, ok = n, true
 		case "factor":
-			switch f := v.(type) {
-			case int:
-				d.factor, ok = float64(f), true
-			case float64:
-				d.factor, ok = f, true
-			}
+			d.factor, ok = rules.Number(v)
 		default:
 			return nil, fmt.Errorf("params.%s: unknown; record_snooping takes min_records, factor, after_hours and baseline_days", k)
 		}
@@ -174,7 +168,6 @@ func New(r *rules.Rule, dir func() *directory.Directory, hours config.WorkingHou
 	}
 	if d.baselineDays > 0 {
 		d.hoursOf = baseline.NewHours(size, loc)
-		d.daysOf = baseline.NewFamiliar(size, 1, loc)
 	}
 	var err error
 	d.users, err = lru.NewWithEvict(size, func(string, *user) { d.evictions.Add(1) })
@@ -219,9 +212,9 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	}
 	obj := rules.Lower(ev.App.Object)
 	line := d.lines.Of(ev)
-	var own ownHour
+	var own baseline.HourUsual
 	if d.hoursOf != nil {
-		own = d.ownHour(name, ev.Time)
+		own = d.hoursOf.Observe(name, ev.Time)
 	}
 	var hits []hit.Hit
 	if c, ok := d.colleague(obj, name); ok {
@@ -259,30 +252,17 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	return hits
 }
 
-// ownHour is how usual an hour is for a person, before the day that asked: the days of their
-// history (any kind), and how often they were active in that hour on earlier days of its kind.
-type ownHour struct {
-	days int
-	hour baseline.HourUsual
-}
-
-// ownHour says how usual t's hour is for the person, then learns that they were active then.
-// Asking again for a time already seen learns nothing new.
-func (d *Detector) ownHour(name string, t time.Time) ownHour {
-	return ownHour{days: d.daysOf.Observe(name, "view", t).HistoryDays, hour: d.hoursOf.Observe(name, t)}
-}
-
 // judgeLate judges an after-hours window by the person's own hours: the hour in which the threshold
 // was reached (own: how usual it was) and the hour of the window's first late lookup. When both are
 // hours the person was active in on usualDays earlier days of the same kind (weekday or weekend),
 // with baselineDays of history, the window is their normal and h becomes a weak signal; otherwise h
 // stays a draft and its deviation and summary say why.
-func (d *Detector) judgeLate(h *hit.Hit, ev *event.Event, name string, u *user, own ownHour) {
+func (d *Detector) judgeLate(h *hit.Hit, ev *event.Event, name string, u *user, own baseline.HourUsual) {
 	at := ev.Time.In(d.loc)
 	dev := d.lateDeviation(at, own)
 	if u.lateFrom != 0 {
 		if first := time.Unix(0, u.lateFrom).In(d.loc); first.Hour() != at.Hour() || baseline.Day(first, d.loc) != baseline.Day(at, d.loc) {
-			if firstDev := d.lateDeviation(first, d.ownHour(name, first)); dev == nil {
+			if firstDev := d.lateDeviation(first, d.hoursOf.Observe(name, first)); dev == nil {
 				dev = firstDev
 			}
 		}
@@ -294,20 +274,19 @@ func (d *Detector) judgeLate(h *hit.Hit, ev *event.Event, name string, u *user, 
 	}
 	h.Signal, h.Weight = true, weightUsualLate
 	h.Deviation = &hit.Deviation{Text: fmt.Sprintf("buiten werktijd, maar binnen de eigen gewoonte: actief tussen %02d en %02d uur op %d van %d %s",
-		at.Hour(), at.Hour()+1, own.hour.DaysInHour, own.hour.ActiveDays, dayKind(own.hour.ActiveDays, own.hour.Weekend)), HistoryDays: own.days}
+		at.Hour(), at.Hour()+1, own.DaysInHour, own.ActiveDays, dayKind(own.ActiveDays, own.Weekend)), HistoryDays: own.HistoryDays}
 }
 
 // lateDeviation says why the hour of at is not one of the person's own (nil when it is).
-func (d *Detector) lateDeviation(at time.Time, own ownHour) *hit.Deviation {
-	u := own.hour
+func (d *Detector) lateDeviation(at time.Time, u baseline.HourUsual) *hit.Deviation {
 	var text string
 	switch {
-	case own.days < d.baselineDays:
-		text = fmt.Sprintf("te weinig geschiedenis (%d %s, %d nodig)", own.days, plural(own.days, "dag", "dagen"), d.baselineDays)
+	case u.HistoryDays < d.baselineDays:
+		text = fmt.Sprintf("te weinig geschiedenis (%d %s, %d nodig)", u.HistoryDays, plural(u.HistoryDays, "dag", "dagen"), d.baselineDays)
 	case u.ActiveDays == 0 && u.Weekend:
-		text = fmt.Sprintf("nooit eerder actief in het weekend, in %d %s", own.days, plural(own.days, "dag", "dagen"))
+		text = fmt.Sprintf("nooit eerder actief in het weekend, in %d %s", u.HistoryDays, plural(u.HistoryDays, "dag", "dagen"))
 	case u.ActiveDays == 0:
-		text = fmt.Sprintf("nooit eerder actief op een werkdag, in %d %s", own.days, plural(own.days, "dag", "dagen"))
+		text = fmt.Sprintf("nooit eerder actief op een werkdag, in %d %s", u.HistoryDays, plural(u.HistoryDays, "dag", "dagen"))
 	case u.DaysInHour == 0:
 		text = fmt.Sprintf("nooit eerder actief tussen %02d en %02d uur in %d %s", at.Hour(), at.Hour()+1, u.ActiveDays, dayKind(u.ActiveDays, u.Weekend))
 	case u.DaysInHour < usualDays:
@@ -315,7 +294,7 @@ func (d *Detector) lateDeviation(at time.Time, own ownHour) *hit.Deviation {
 	default:
 		return nil
 	}
-	return &hit.Deviation{Text: text, HistoryDays: own.days, First: own.days >= d.baselineDays && u.DaysInHour == 0}
+	return &hit.Deviation{Text: text, HistoryDays: u.HistoryDays, First: u.HistoryDays >= d.baselineDays && u.DaysInHour == 0}
 }
 
 // dayKind names n days of a kind: werkdag(en) or weekenddag(en).
@@ -423,17 +402,16 @@ type savedUser struct {
 type snapshot struct {
 	Users []savedUser        `json:"users"`
 	Depts map[string]float64 `json:"departments"`
-	// Hours and Days are the people's own hours and days (baseline mode); state saved without them
-	// loads empty.
-	Hours baseline.HoursState    `json:"hours,omitempty"`
-	Days  baseline.FamiliarState `json:"days,omitempty"`
+	// Hours are the people's own hours and days (baseline mode); state saved without them loads
+	// empty.
+	Hours baseline.HoursState `json:"hours,omitempty"`
 }
 
 // SaveState returns the baselines and the current windows.
 func (d *Detector) SaveState() ([]byte, error) {
 	s := snapshot{Depts: d.depts}
 	if d.hoursOf != nil {
-		s.Hours, s.Days = d.hoursOf.Save(), d.daysOf.Save()
+		s.Hours = d.hoursOf.Save()
 	}
 	for _, k := range d.users.Keys() {
 		u, ok := d.users.Peek(k)
@@ -464,7 +442,6 @@ func (d *Detector) LoadState(b []byte) error {
 	}
 	if d.hoursOf != nil {
 		d.hoursOf.Restore(s.Hours)
-		d.daysOf.Restore(s.Days)
 	}
 	for _, su := range s.Users {
 		u := &user{seen: recordsOf(su.Seen), late: recordsOf(su.Late), baseline: su.Baseline, windows: su.Windows,
