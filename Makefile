@@ -35,6 +35,7 @@ reliability:
 lint:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
 	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 ## bench: every benchmark program, the whole output in BENCH_REPORT (default bench-report.txt), then a
 ## summary of the headline figures: per format, plain read vs parse-only vs tail+parse of a generated

@@ -55,7 +55,7 @@ func TestLinesShareOneLinePerEvent(t *testing.T) {
 	for _, ls := range []*Lines{NewLines(), spooled(t, 0)} {
 		at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 		a, b := lineEvent(1, "een", at), lineEvent(2, "twee", at)
-		if ls.Of(a) != ls.Of(a) {
+		if first := ls.Of(a); ls.Of(a) != first {
 			t.Error("one event, two lines")
 		}
 		copyOfA := *a

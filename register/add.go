@@ -173,7 +173,7 @@ func newAdder(ctx context.Context, tx *sql.Tx, c *chain, r *Register) (*adder, e
 	}
 	a.findDup = prep(`SELECT incident_id FROM evidence WHERE dedup = ?`)
 	a.findGroup = prep(`SELECT id FROM incidents WHERE detector = ? AND rule = ? AND user = ? AND pattern = ?
-		AND status IN ('draft', 'open') AND first_seen - window_ns <= ? AND last_seen + window_ns >= ?
+		AND status IN ` + literals(joinable) + ` AND first_seen - window_ns <= ? AND last_seen + window_ns >= ?
 		ORDER BY last_seen DESC LIMIT 1`)
 	a.insEvidence = prep(`INSERT INTO evidence (incident_id, seq, kind, input, source, offset, line, time, sha256, text, size, dedup, registered_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lekwacht/lekwacht/assessment"
@@ -36,6 +37,15 @@ var transitions = map[Status][]Status{
 
 // joinable are the statuses a new hit of the same pattern joins; after that a new incident opens.
 var joinable = []Status{StatusDraft, StatusOpen}
+
+// literals is statuses as an SQL list of string literals, ('draft', 'open'): constants of ours, never input.
+func literals(ss []Status) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = "'" + string(s) + "'"
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
 
 // Incident is one (draft) datalek, as `incidents list --json` and `show --json` give it.
 type Incident struct {

@@ -319,10 +319,10 @@ func replaceKeepingOwner(path string, data []byte) error {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // gone after the rename
-	if _, err := tmp.Write(data); err == nil {
+	if _, err = tmp.Write(data); err == nil {
 		err = tmp.Sync()
 	}
-	if err != nil {
+	if err != nil { // a failed write or sync leaves the old file in place
 		tmp.Close()
 		return err
 	}

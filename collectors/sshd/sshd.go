@@ -51,7 +51,6 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 var (
 	accepted     = []byte("Accepted ")
 	failed       = []byte("Failed ")
-	invalidUser  = []byte("Invalid user ")
 	sessionClose = []byte("pam_unix(sshd:session): session closed for user ")
 )
 
