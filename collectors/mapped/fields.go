@@ -30,40 +30,40 @@ var setters = map[string]setter{
 
 	"event.reason": func(e *event.Event, v any) { e.Event.Reason = str(v) },
 
-	"logon.type":   func(e *event.Event, v any) { logon(e).Type = str(v) },
-	"logon.method": func(e *event.Event, v any) { logon(e).Method = str(v) },
-	"logon.id":     func(e *event.Event, v any) { logon(e).ID = str(v) },
+	"logon.type":   func(e *event.Event, v any) { part(&e.Logon).Type = str(v) },
+	"logon.method": func(e *event.Event, v any) { part(&e.Logon).Method = str(v) },
+	"logon.id":     func(e *event.Event, v any) { part(&e.Logon).ID = str(v) },
 
-	"email.from":            func(e *event.Event, v any) { mail(e).From = str(v) },
-	"email.to":              func(e *event.Event, v any) { mail(e).To = list(v) },
-	"email.subject":         func(e *event.Event, v any) { mail(e).Subject = str(v) },
-	"email.size":            func(e *event.Event, v any) { mail(e).Size = num(v) },
-	"email.recipient_count": func(e *event.Event, v any) { mail(e).RecipientCount = int(count(v)) },
-	"email.message_id":      func(e *event.Event, v any) { mail(e).MessageID = str(v) },
-	"email.status":          func(e *event.Event, v any) { mail(e).Status = strings.ToLower(str(v)) },
-	"email.direction":       func(e *event.Event, v any) { mail(e).Direction = strings.ToLower(str(v)) },
+	"email.from":            func(e *event.Event, v any) { part(&e.Mail).From = str(v) },
+	"email.to":              func(e *event.Event, v any) { part(&e.Mail).To = list(v) },
+	"email.subject":         func(e *event.Event, v any) { part(&e.Mail).Subject = str(v) },
+	"email.size":            func(e *event.Event, v any) { part(&e.Mail).Size = num(v) },
+	"email.recipient_count": func(e *event.Event, v any) { part(&e.Mail).RecipientCount = int(count(v)) },
+	"email.message_id":      func(e *event.Event, v any) { part(&e.Mail).MessageID = str(v) },
+	"email.status":          func(e *event.Event, v any) { part(&e.Mail).Status = strings.ToLower(str(v)) },
+	"email.direction":       func(e *event.Event, v any) { part(&e.Mail).Direction = strings.ToLower(str(v)) },
 
-	"file.path":        func(e *event.Event, v any) { file(e).Path = str(v) },
-	"file.target_path": func(e *event.Event, v any) { file(e).Target = str(v) },
-	"file.share":       func(e *event.Event, v any) { file(e).Share = str(v) },
-	"file.operation":   func(e *event.Event, v any) { file(e).Operation = str(v) },
-	"file.size":        func(e *event.Event, v any) { file(e).Size = num(v) },
+	"file.path":        func(e *event.Event, v any) { part(&e.File).Path = str(v) },
+	"file.target_path": func(e *event.Event, v any) { part(&e.File).Target = str(v) },
+	"file.share":       func(e *event.Event, v any) { part(&e.File).Share = str(v) },
+	"file.operation":   func(e *event.Event, v any) { part(&e.File).Operation = str(v) },
+	"file.size":        func(e *event.Event, v any) { part(&e.File).Size = num(v) },
 
-	"device.id":          func(e *event.Event, v any) { device(e).ID = str(v) },
-	"device.class":       func(e *event.Event, v any) { device(e).Class = str(v) },
-	"device.description": func(e *event.Event, v any) { device(e).Description = str(v) },
+	"device.id":          func(e *event.Event, v any) { part(&e.Device).ID = str(v) },
+	"device.class":       func(e *event.Event, v any) { part(&e.Device).Class = str(v) },
+	"device.description": func(e *event.Event, v any) { part(&e.Device).Description = str(v) },
 
-	"http.method":        func(e *event.Event, v any) { http(e).Method = strings.ToUpper(str(v)) },
-	"http.path":          func(e *event.Event, v any) { http(e).Path = str(v) },
-	"http.status":        func(e *event.Event, v any) { http(e).Status = int(num(v)) },
-	"http.bytes":         func(e *event.Event, v any) { http(e).Bytes = num(v) },
-	"http.request.bytes": func(e *event.Event, v any) { http(e).RequestBytes = num(v) },
-	"http.user_agent":    func(e *event.Event, v any) { http(e).UserAgent = str(v) },
-	"http.referrer":      func(e *event.Event, v any) { http(e).Referrer = str(v) },
+	"http.method":        func(e *event.Event, v any) { part(&e.HTTP).Method = strings.ToUpper(str(v)) },
+	"http.path":          func(e *event.Event, v any) { part(&e.HTTP).Path = str(v) },
+	"http.status":        func(e *event.Event, v any) { part(&e.HTTP).Status = int(num(v)) },
+	"http.bytes":         func(e *event.Event, v any) { part(&e.HTTP).Bytes = num(v) },
+	"http.request.bytes": func(e *event.Event, v any) { part(&e.HTTP).RequestBytes = num(v) },
+	"http.user_agent":    func(e *event.Event, v any) { part(&e.HTTP).UserAgent = str(v) },
+	"http.referrer":      func(e *event.Event, v any) { part(&e.HTTP).Referrer = str(v) },
 
-	"app.name":   func(e *event.Event, v any) { app(e).Name = str(v) },
-	"app.object": func(e *event.Event, v any) { app(e).Object = str(v) },
-	"app.count":  func(e *event.Event, v any) { app(e).Count = count(v) },
+	"app.name":   func(e *event.Event, v any) { part(&e.App).Name = str(v) },
+	"app.object": func(e *event.Event, v any) { part(&e.App).Object = str(v) },
+	"app.count":  func(e *event.Event, v any) { part(&e.App).Count = count(v) },
 }
 
 // hints are names from ECS or other schemas that lekwacht calls otherwise: an unknown field name
@@ -86,46 +86,12 @@ var top = []struct{ key, field string }{
 	{"source_ip", "source.ip"}, {"object", "app.object"}, {"count", "app.count"}, {"app", "app.name"},
 }
 
-func logon(e *event.Event) *event.Logon {
-	if e.Logon == nil {
-		e.Logon = &event.Logon{}
+// part is an event's part (e.Logon, e.Mail...), made when the event has none yet.
+func part[T any](p **T) *T {
+	if *p == nil {
+		*p = new(T)
 	}
-	return e.Logon
-}
-
-func mail(e *event.Event) *event.Mail {
-	if e.Mail == nil {
-		e.Mail = &event.Mail{}
-	}
-	return e.Mail
-}
-
-func file(e *event.Event) *event.File {
-	if e.File == nil {
-		e.File = &event.File{}
-	}
-	return e.File
-}
-
-func device(e *event.Event) *event.Device {
-	if e.Device == nil {
-		e.Device = &event.Device{}
-	}
-	return e.Device
-}
-
-func http(e *event.Event) *event.HTTP {
-	if e.HTTP == nil {
-		e.HTTP = &event.HTTP{}
-	}
-	return e.HTTP
-}
-
-func app(e *event.Event) *event.App {
-	if e.App == nil {
-		e.App = &event.App{}
-	}
-	return e.App
+	return *p
 }
 
 // str is a scalar value as text; lists and objects are no text.

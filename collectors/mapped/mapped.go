@@ -131,7 +131,7 @@ func (mp *Mapper) Events(rec Record) ([]event.Event, error) {
 		}
 	}
 	if !mp.named || ev.Event.Category == event.CategoryApplication || ev.App != nil {
-		a := app(ev)
+		a := part(&ev.App)
 		if a.Name == "" {
 			a.Name = mp.app
 		}
