@@ -76,16 +76,16 @@ $BIN --config "$CFG" incidents list
 planted=$(grep -c '"shape"' "$OUT/sim/truth.json")
 echo "planted in the simulation: $planted cases (truth.json); 'make eval' scores every detector against it"
 
-ID=$($BIN --config "$CFG" incidents list --detector bulk_bsn_export --json | grep -o '"LW-[0-9]*-[0-9]*"' | head -n 1 | tr -d '"')
+ID=$($BIN --config "$CFG" incidents list --detector bulk_bsn_export --json | grep -o '"LW-[0-9]*-[0-9]*"' | sed -n 1p | tr -d '"')
 say "4. The security team opens $ID; the FG answers the stroomschema"
-$BIN --config "$CFG" incidents show "$ID" | head -n 22
+$BIN --config "$CFG" incidents show "$ID" | sed -n 1,22p  # sed reads to the end: head would end the pipe early (SIGPIPE under pipefail)
 $BIN --config "$CFG" incidents triage "$ID" --open --reason "export zonder zaak naar de exportmap" --by security.team
 $BIN --config "$CFG" incidents assess "$ID" --by fg.gerritsen --answer security_incident=ja --answer personal_data=ja \
 	--answer sensitive=ja --answer readable=ja --answer remedied=nee --answer disproportionate_effort=nee \
 	--answer "measures_taken=account geblokkeerd, bestand verwijderd uit de exportmap" --answer "subjects_informed_on=$(date -d '+5 days' +%F)"
 
 say "5. The Dutch AP-melding draft for $ID (lekwacht export ap-melding)"
-$BIN --config "$CFG" export ap-melding "$ID" | head -n 50
+$BIN --config "$CFG" export ap-melding "$ID" | sed -n 1,50p
 echo "..."
 
 say "6. The hash chain holds (lekwacht verify)"
