@@ -1,19 +1,19 @@
 package daemon
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/detectors"
 	"github.com/lekwacht/lekwacht/directory"
+	"github.com/lekwacht/lekwacht/esindex"
 	"github.com/lekwacht/lekwacht/hooks"
 	"github.com/lekwacht/lekwacht/rules"
 	"github.com/lekwacht/lekwacht/server"
@@ -31,7 +31,8 @@ type Preflight struct {
 
 // Check loads what run loads after the config, without opening the register or binding the port:
 // the rules (shipped and rules.dir), the directory with identity.sources, organisation.working_hours,
-// the hooks and their secrets, the tokens file, the TLS files; and looks for each input's files.
+// the hooks and their secrets, the tokens file, the TLS files; and looks for each input's files and
+// into each watch: folder.
 func Check(cfg *config.Config) Preflight {
 	var p Preflight
 	var errs []error
@@ -73,6 +74,7 @@ func Check(cfg *config.Config) Preflight {
 		p.Warnings = append(p.Warnings, e.String())
 	}
 	errs = append(errs, unreadableInputFiles(cfg)...)
+	errs = append(errs, watchFolderProblems(cfg)...)
 	p.Err = errors.Join(errs...)
 	return p
 }
@@ -95,10 +97,7 @@ func checkTokens(cfg *config.Config, errs *[]error) []string {
 // unreadableInputFiles are the inputs' files this user cannot open: run would follow them without
 // reading a line. Each names the file, the user and what to give it.
 func unreadableInputFiles(cfg *config.Config) []error {
-	who := strconv.Itoa(os.Geteuid())
-	if u, err := user.Current(); err == nil {
-		who = u.Username
-	}
+	who := currentUser()
 	var errs []error
 	for _, in := range cfg.Inputs {
 		for _, pat := range in.Paths {
@@ -119,4 +118,31 @@ func unreadableInputFiles(cfg *config.Config) []error {
 		}
 	}
 	return errs
+}
+
+// Connect is `config check --connect`: Elasticsearch reached with the configured credentials and
+// asked for the privileges the indexer needs. It says what answered (found), what it could not
+// check (warnings), and what would keep the incidents out of Elasticsearch (err).
+func Connect(ctx context.Context, cfg *config.Config) (found string, warnings []string, err error) {
+	es := cfg.Elasticsearch
+	if len(es.Addresses) == 0 {
+		return "", []string{"--connect: elasticsearch.addresses is empty: there is no Elasticsearch to connect to"}, nil
+	}
+	client, err := esindex.NewClient(es)
+	if err != nil {
+		return "", nil, err
+	}
+	at := strings.Join(es.Addresses, ", ")
+	a, err := esindex.CheckAccess(ctx, client, es.IndexPrefix)
+	if err != nil {
+		return "", nil, fmt.Errorf("elasticsearch %s: %w", at, err)
+	}
+	if a.Unchecked != "" {
+		warnings = append(warnings, fmt.Sprintf("elasticsearch %s: privileges not checked: %s", at, a.Unchecked))
+	}
+	if len(a.Missing) > 0 {
+		return "", warnings, fmt.Errorf("elasticsearch %s: %s lacks the index privilege %s on %s, so no incident would be indexed: give its role %s on %s",
+			at, a.User, strings.Join(a.Missing, ", "), a.Alias, strings.Join(esindex.IndexPrivileges, ", "), a.Alias)
+	}
+	return a.String(), warnings, nil
 }

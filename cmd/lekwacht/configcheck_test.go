@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,5 +145,126 @@ inputs:
 	want := "input shares: " + logFile + ": user " + user
 	if !strings.Contains(string(out), want) || !strings.Contains(string(out), "may not read it") {
 		t.Errorf("config check does not say %q:\n%s", want, out)
+	}
+}
+
+// TestConfigCheckWatchFolders: a watch: folder that does not exist, one the user may not list, and
+// a file in one the user may not read are errors naming the folder or file, the user and the
+// permission to give (as root the check runs as nobody).
+func TestConfigCheckWatchFolders(t *testing.T) {
+	dir, err := os.MkdirTemp("", "lekwacht-watch-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	closed, open := filepath.Join(dir, "closed"), filepath.Join(dir, "exports")
+	os.Mkdir(closed, 0o700)
+	os.Mkdir(open, 0o755)
+	secret := filepath.Join(open, "bsn.csv")
+	os.WriteFile(secret, []byte("x\n"), 0o600)
+	os.WriteFile(filepath.Join(open, "ok.csv"), []byte("x\n"), 0o644)
+	cfg := filepath.Join(dir, "lekwacht.yaml")
+	os.WriteFile(cfg, []byte(`organisation: {timezone: Europe/Amsterdam}
+register: {dir: `+dir+`/register}
+http: {listen: ""}
+watch:
+  - {path: `+dir+`/exprots}
+  - {path: `+closed+`}
+  - {path: `+open+`, recursive: true}
+`), 0o644)
+	bin := filepath.Join(dir, "lekwacht")
+	b, _ := os.ReadFile(binary)
+	os.WriteFile(bin, b, 0o755)
+	cmd := exec.Command(bin, "config", "check", "--config", cfg)
+	user := "nobody"
+	if os.Geteuid() == 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	} else {
+		os.Chmod(closed, 0)
+		os.Chmod(secret, 0)
+		user = ""
+	}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("watch folders: %v, want exit 2\n%s", err, out)
+	}
+	for _, want := range []string{
+		"watch.0.path: folder " + dir + "/exprots does not exist",
+		"watch.1.path: " + closed + ": user " + user,
+		"may not list it: give it read and search permission (r-x), e.g. setfacl -m u:" + user,
+		"watch.2.path: " + secret + ": user " + user,
+		"may not read it, so it cannot be inspected: give read permission, e.g. setfacl -R -m u:" + user,
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("config check does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "ok.csv") {
+		t.Errorf("a readable file named:\n%s", out)
+	}
+}
+
+// fakeES is an Elasticsearch on 127.0.0.1 that knows one user and grants it the index privilege on
+// the alias when grant is set.
+func fakeES(t *testing.T, grant bool) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+		w.Header().Set("Content-Type", "application/json")
+		if u, p, ok := r.BasicAuth(); !ok || u != "lekwacht_writer" || p != "geheim" {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":{"type":"security_exception","reason":"unable to authenticate user"},"status":401}`)
+			return
+		}
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `{"cluster_name":"gemeente","version":{"number":"8.15.0","build_flavor":"default"}}`)
+		case "/_security/user/_has_privileges":
+			body, _ := io.ReadAll(r.Body)
+			if !strings.Contains(string(body), `"names":["lekwacht-incidents"]`) {
+				http.Error(w, `{"error":"unexpected request"}`, http.StatusBadRequest)
+				return
+			}
+			fmt.Fprintf(w, `{"username":"lekwacht_writer","has_all_requested":%[1]t,"index":{"lekwacht-incidents":{"index":%[1]t}}}`, grant)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestConfigCheckConnect: --connect reaches Elasticsearch with the configured credentials: a
+// cluster that does not answer, refused credentials and a missing privilege are each exit 2 with
+// what to fix; with the privilege it says which cluster answered, and as whom.
+func TestConfigCheckConnect(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "directory.csv"), []byte("user,name,email,private_email,department,workstations,status,end_date\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "tokens.yaml"), []byte("tokens: []\n"), 0o600)
+	down := httptest.NewServer(http.NotFoundHandler())
+	downURL := down.URL
+	down.Close()
+	for _, c := range []struct {
+		name, url, password string
+		code                int
+		want                string
+	}{
+		{"down", downURL, "geheim", 2, "no incident would reach Elasticsearch:\nelasticsearch " + downURL + ": GET /: "},
+		{"refused", fakeES(t, true), "fout", 2, "401 Unauthorized: the credentials are refused: check elasticsearch.api_key, or elasticsearch.username and password"},
+		{"no privilege", fakeES(t, false), "geheim", 2, "lekwacht_writer lacks the index privilege index on lekwacht-incidents, so no incident would be indexed: give its role index on lekwacht-incidents"},
+		{"ok", fakeES(t, true), "geheim", 0, `elasticsearch 8.15.0, cluster "gemeente", as lekwacht_writer; privileges index on lekwacht-incidents granted`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := checkConfig(t, dir, "elasticsearch: {addresses: ["+c.url+"], username: lekwacht_writer, password: "+c.password+"}\n")
+			if _, e, code := run(t, "", "config", "check", "--config", cfg); code != 0 {
+				t.Fatalf("without --connect: exit %d\n%s", code, e)
+			}
+			_, e, code := run(t, "", "config", "check", "--connect", "--config", cfg)
+			if code != c.code || !strings.Contains(e, c.want) {
+				t.Errorf("exit %d, want %d, saying %q:\n%s", code, c.code, c.want, e)
+			}
+		})
 	}
 }
