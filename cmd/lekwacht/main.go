@@ -58,5 +58,6 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newParseCmd(g), newReplayCmd(g), newRunCmd(g), newConfigCmd(g), newFormatsCmd(),
 		newIncidentsCmd(g), newAssessCmd(), newVerifyCmd(g), newExportCmd(g), newRulesCmd(g), newSimulateCmd(), newTokensCmd(g), newIdentitiesCmd(g), newPersonCmd(g), newLearnCmd(g))
 	root.AddCommand(newSetupCmd(g))
+	root.AddCommand(newVersionCmd())
 	return root
 }
