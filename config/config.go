@@ -66,6 +66,9 @@ type Input struct {
 	MaxLineBytes int            `mapstructure:"max_line_bytes" json:"max_line_bytes,omitempty"`
 	FromEnd      bool           `mapstructure:"from_end" json:"from_end,omitempty"`
 	Timezone     string         `mapstructure:"timezone" json:"timezone,omitempty"` // for zone-less stamps; default organisation.timezone
+	// ExpectEvery is the longest quiet an input's log has in normal work (1h for mail on a weekday):
+	// no new line for longer makes run's health degraded. 0: any quiet is normal.
+	ExpectEvery time.Duration `mapstructure:"expect_every" json:"expect_every,omitempty"`
 }
 
 // Watch is a folder whose new files are inspected for personal data.

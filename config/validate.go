@@ -78,6 +78,9 @@ func (c *Config) Validate(check InputCheck) []Problem {
 		if in.Poll < 0 {
 			add(key+".poll", "negative interval")
 		}
+		if in.ExpectEvery < 0 {
+			add(key+".expect_every", "negative period")
+		}
 		if in.MaxLineBytes < 0 {
 			add(key+".max_line_bytes", "negative")
 		}

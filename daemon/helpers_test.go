@@ -14,12 +14,21 @@ import (
 // the same). The daemon is closed when the test ends.
 func start(t *testing.T, cfg *config.Config, log *slog.Logger) (d *Daemon, stop func() error) {
 	t.Helper()
+	return startWith(t, cfg, log, nil)
+}
+
+// startWith is start with a look at the daemon between New and Run (a clock to set).
+func startWith(t *testing.T, cfg *config.Config, log *slog.Logger, before func(*Daemon)) (d *Daemon, stop func() error) {
+	t.Helper()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	d, err := New(cfg, log)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if before != nil {
+		before(d)
 	}
 	t.Cleanup(func() { d.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
@@ -50,3 +59,13 @@ func waitFor(t *testing.T, what string, cond func() bool, detail func() string) 
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// testClock is a clock a test moves by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }

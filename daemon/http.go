@@ -80,7 +80,7 @@ func (d *Daemon) Addr() string {
 // serveHTTP serves /healthz, /metrics, the API and the web page until ctx ends, then shuts down.
 func (d *Daemon) serveHTTP(ctx context.Context) error {
 	s := server.New(server.Options{Register: d.det.reg, Tokens: d.http.tokens.Load, Metrics: d.Metrics(),
-		Organisation: d.cfg.Organisation, Log: d.log, Health: d.health, Degraded: d.degraded, People: d.people()})
+		Organisation: d.cfg.Organisation, Log: d.log, Health: d.health, Degraded: d.degraded, Report: d.report, People: d.people()})
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 5 * time.Minute,
 		ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
 	done := make(chan error, 1)
@@ -103,17 +103,6 @@ func (d *Daemon) people() *people.Finder {
 		return people.New(d.det.reg, nil, nil, d.cfg.Identity.RelatedWithin)
 	}
 	return people.New(d.det.reg, newResolver(d.cfg, d.det.dir), d.det.dir.Current, d.cfg.Identity.RelatedWithin)
-}
-
-// degraded is what /healthz lists as working but wanting an admin's eye: the reloads whose last try
-// failed, and the inputs whose paths match no file now (looked up at each request: a log that
-// appears clears it).
-func (d *Daemon) degraded() []string {
-	out := d.reloads.details()
-	for _, e := range InputsWithoutFiles(d.cfg) {
-		out = append(out, e.String())
-	}
-	return out
 }
 
 // health is /healthz: unhealthy when the last checkpoint is older than a few periods (the pipeline

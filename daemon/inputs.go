@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/lekwacht/lekwacht/collectors"
@@ -29,6 +30,8 @@ type runInput struct {
 	*collectors.Input
 	config  config.Input
 	rejects *collectors.Rejects
+	// lastLine is when run last read a new line of this input (Unix nanoseconds; 0: none yet).
+	lastLine atomic.Int64
 }
 
 // newInput builds the runtime input; rejectsSize < 0 keeps the whole rejects file.

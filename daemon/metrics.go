@@ -42,6 +42,9 @@ var (
 	descReloadBad  = prometheus.NewDesc("lekwacht_reload_failed", "1 while the last reload of what (config, rules, directory, tokens) failed and the previous one stays in force, else 0.", []string{"what"}, nil)
 	descReloadErrs = prometheus.NewDesc("lekwacht_reload_failures_total", "Reloads that failed, per what (config, rules, directory, tokens).", []string{"what"}, nil)
 	descNoFiles    = prometheus.NewDesc("lekwacht_input_without_files", "1 while none of the input's paths matches a file (a mistyped path, or a log not written yet), else 0.", []string{"input"}, nil)
+	descQuiet      = prometheus.NewDesc("lekwacht_input_quiet", "1 while an input with expect_every has read no new line for longer than that, else 0.", []string{"input"}, nil)
+	descLastLine   = prometheus.NewDesc("lekwacht_input_last_line_timestamp_seconds", "When run last read a new line of the input (0: none since start).", []string{"input"}, nil)
+	descReloadAt   = prometheus.NewDesc("lekwacht_reload_last_failure_timestamp_seconds", "When a reload of what (config, rules, directory, tokens) last failed (0: never since start); the error is in /healthz and lekwacht status.", []string{"what"}, nil)
 	descHits       = prometheus.NewDesc("lekwacht_hits_total", "Hits registered per detector.", []string{"detector"}, nil)
 	descIncidents  = prometheus.NewDesc("lekwacht_incidents", "Incidents in the register per status.", []string{"status"}, nil)
 	descPending    = prometheus.NewDesc("lekwacht_pending_hits", "Hits waiting to be registered (the queue before the register).", nil, nil)
@@ -66,7 +69,7 @@ var (
 type metrics struct{ d *Daemon }
 
 func (m metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descNoFiles, descReloadBad, descReloadErrs, descHits,
+	for _, d := range []*prometheus.Desc{descLines, descEvents, descIgnored, descRejects, descLag, descFiles, descNoFiles, descQuiet, descLastLine, descReloadBad, descReloadErrs, descReloadAt, descHits,
 		descIncidents, descPending, descEvictions, descRules, descHookTries, descOutbox, descOutboxAge, descESDocs, descESReqFail, descESLast, descWriteFail, descHolding, descUnresolved,
 		descWatched, descWaiting} {
 		ch <- d
@@ -82,13 +85,10 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descWatched, prometheus.CounterValue, float64(d.det.writers.ByOwner.Load()), "owner")
 	ch <- prometheus.MustNewConstMetric(descWaiting, prometheus.GaugeValue, float64(d.det.writers.Waiting()))
 	for _, what := range reloadNames {
-		failed, n := d.reloads.state(what)
-		bad := 0.0
-		if failed {
-			bad = 1
-		}
-		ch <- prometheus.MustNewConstMetric(descReloadBad, prometheus.GaugeValue, bad, what)
+		failed, n, at := d.reloads.state(what)
+		ch <- prometheus.MustNewConstMetric(descReloadBad, prometheus.GaugeValue, flag(failed), what)
 		ch <- prometheus.MustNewConstMetric(descReloadErrs, prometheus.CounterValue, float64(n), what)
+		ch <- prometheus.MustNewConstMetric(descReloadAt, prometheus.GaugeValue, seconds(at), what)
 	}
 	without := map[string]bool{}
 	for _, e := range InputsWithoutFiles(d.cfg) {
@@ -96,11 +96,14 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	for i, in := range d.inputs {
 		c := in.Counters
-		none := 0.0
-		if without[in.Name] {
-			none = 1
+		ch <- prometheus.MustNewConstMetric(descNoFiles, prometheus.GaugeValue, flag(without[in.Name]), in.Name)
+		_, quiet := d.quiet(in)
+		ch <- prometheus.MustNewConstMetric(descQuiet, prometheus.GaugeValue, flag(quiet), in.Name)
+		last := time.Time{}
+		if n := in.lastLine.Load(); n != 0 {
+			last = time.Unix(0, n)
 		}
-		ch <- prometheus.MustNewConstMetric(descNoFiles, prometheus.GaugeValue, none, in.Name)
+		ch <- prometheus.MustNewConstMetric(descLastLine, prometheus.GaugeValue, seconds(last), in.Name)
 		ch <- prometheus.MustNewConstMetric(descLines, prometheus.CounterValue, float64(c.Lines.Load()), in.Name)
 		ch <- prometheus.MustNewConstMetric(descEvents, prometheus.CounterValue, float64(c.Events.Load()), in.Name)
 		ch <- prometheus.MustNewConstMetric(descIgnored, prometheus.CounterValue, float64(c.Ignored.Load()), in.Name)
@@ -171,6 +174,22 @@ func (m metrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(pending))
 	ch <- prometheus.MustNewConstMetric(descRules, prometheus.GaugeValue, float64(rules))
 	ch <- prometheus.MustNewConstMetric(descEvictions, prometheus.CounterValue, float64(evictions))
+}
+
+// flag is a gauge of a condition: 1 while it holds.
+func flag(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// seconds is a timestamp gauge: Unix seconds, 0 for none.
+func seconds(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixNano()) / 1e9
 }
 
 // Metrics returns the registry /metrics serves: the daemon's figures and the Go runtime's.

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/lekwacht/lekwacht/server"
 )
 
 // What is reloaded while running, each tracked apart: the config file, the rules, the directory and
@@ -24,6 +26,7 @@ type reloads struct {
 	mu       sync.Mutex
 	failed   map[string]reloadFailure
 	failures map[string]int64
+	lastFail map[string]time.Time // kept after a good reload
 }
 
 type reloadFailure struct {
@@ -36,14 +39,16 @@ func (r *reloads) note(what string, err error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.failed == nil {
-		r.failed, r.failures = map[string]reloadFailure{}, map[string]int64{}
+		r.failed, r.failures, r.lastFail = map[string]reloadFailure{}, map[string]int64{}, map[string]time.Time{}
 	}
 	if err == nil {
 		delete(r.failed, what)
 		return nil
 	}
-	r.failed[what] = reloadFailure{at: time.Now(), err: err}
+	now := time.Now()
+	r.failed[what] = reloadFailure{at: now, err: err}
 	r.failures[what]++
+	r.lastFail[what] = now
 	return err
 }
 
@@ -60,10 +65,27 @@ func (r *reloads) details() []string {
 	return out
 }
 
-// state returns, per thing reloaded, whether its last reload failed and how many have failed.
-func (r *reloads) state(what string) (failed bool, failures int64) {
+// state returns, per thing reloaded, whether its last reload failed, how many have failed and when
+// the last failure was.
+func (r *reloads) state(what string) (failed bool, failures int64, last time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	_, failed = r.failed[what]
-	return failed, r.failures[what]
+	return failed, r.failures[what], r.lastFail[what]
+}
+
+// report lists every thing reloaded, in reloadNames' order, with its failures and, while its last
+// reload failed, the error.
+func (r *reloads) report() []server.ReloadStatus {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]server.ReloadStatus, 0, len(reloadNames))
+	for _, what := range reloadNames {
+		st := server.ReloadStatus{What: what, Failures: r.failures[what]}
+		if f, ok := r.failed[what]; ok {
+			st.LastError, st.FailedAt = f.err.Error(), f.at.UTC().Format(time.RFC3339)
+		}
+		out = append(out, st)
+	}
+	return out
 }

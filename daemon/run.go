@@ -47,6 +47,12 @@ type Daemon struct {
 	// opened is when New began: files in the watch: folders changed before it are the ones "already
 	// there" that Run inspects at start.
 	opened time.Time
+	// now is the daemon's clock for its health: an input's quiet is measured with it (tests set it
+	// between New and Run).
+	now func() time.Time
+	// started is when Run began (Unix nanoseconds, by now): an input that has read no line yet is
+	// quiet since then.
+	started atomic.Int64
 	// lastCheckpoint is when positions were last saved (Unix nanoseconds), for health and watchdog.
 	lastCheckpoint atomic.Int64
 	// writeFailure is why the last write failed while it still fails (nil: writing works).
@@ -69,7 +75,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Daemon{cfg: cfg, log: log, lock: lock, opened: time.Now(), cpPath: filepath.Join(cfg.Register.Dir, "positions.json")}
+	d := &Daemon{cfg: cfg, log: log, lock: lock, opened: time.Now(), now: time.Now, cpPath: filepath.Join(cfg.Register.Dir, "positions.json")}
 	cp, err := tail.LoadCheckpoint(d.cpPath)
 	if err != nil {
 		return nil, fmt.Errorf("positions: %w", err)
@@ -162,6 +168,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 
 // Run follows every input until ctx ends, then saves a last checkpoint.
 func (d *Daemon) Run(ctx context.Context) error {
+	d.started.Store(d.now().UnixNano())
 	g, ctx := errgroup.WithContext(ctx)
 	for i := range d.inputs {
 		t, in := d.tails[i], d.inputs[i]
@@ -282,6 +289,7 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 			}
 			return fmt.Errorf("input %s: %w", in.Name, err)
 		}
+		in.lastLine.Store(d.now().UnixNano())
 		l.Input = in.Name
 		d.mu.Lock()
 		evs, err := in.Handle(l.Line)

@@ -33,6 +33,9 @@ type Options struct {
 	// Degraded lists what works but wants an admin's eye (an input whose paths match no file);
 	// /healthz stays 200 with status "degraded" and these as details. nil: never degraded.
 	Degraded func() []string
+	// Report adds to /healthz what `lekwacht status` shows: version, start, inputs, reloads. nil:
+	// only the status.
+	Report func(*HealthReport)
 	// People looks people up for the person view and adds the person, the related incidents and the
 	// owners of the hosts to an incident; nil: no directory (names are taken as the incidents write
 	// them, related incidents within config.DefaultRelatedWithin).
@@ -107,19 +110,22 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	if s.o.Health != nil {
-		if err := s.o.Health(); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unhealthy", "reason": err.Error()})
-			return
-		}
+	rep := HealthReport{Status: "ok"}
+	if s.o.Report != nil {
+		s.o.Report(&rep)
 	}
+	code := http.StatusOK
 	if s.o.Degraded != nil {
 		if details := s.o.Degraded(); len(details) > 0 {
-			writeJSON(w, http.StatusOK, map[string]any{"status": "degraded", "details": details})
-			return
+			rep.Status, rep.Details = "degraded", details
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	if s.o.Health != nil {
+		if err := s.o.Health(); err != nil {
+			rep.Status, rep.Reason, code = "unhealthy", err.Error(), http.StatusServiceUnavailable
+		}
+	}
+	writeJSON(w, code, rep)
 }
 
 type principalKey struct{}

@@ -57,7 +57,7 @@ func newRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newParseCmd(g), newReplayCmd(g), newRunCmd(g), newConfigCmd(g), newFormatsCmd(),
 		newIncidentsCmd(g), newAssessCmd(), newVerifyCmd(g), newExportCmd(g), newRulesCmd(g), newSimulateCmd(), newTokensCmd(g), newIdentitiesCmd(g), newPersonCmd(g), newLearnCmd(g))
-	root.AddCommand(newSetupCmd(g))
+	root.AddCommand(newSetupCmd(g), newStatusCmd(g))
 	root.AddCommand(newVersionCmd())
 	return root
 }
