@@ -50,6 +50,8 @@ type Daemon struct {
 	// now is the daemon's clock for its health: an input's quiet is measured with it (tests set it
 	// between New and Run).
 	now func() time.Time
+	// changeSeq is the last incident status change logChanges has logged (the register's history).
+	changeSeq int64
 	// started is when Run began (Unix nanoseconds, by now): an input that has read no line yet is
 	// quiet since then.
 	started atomic.Int64
@@ -99,6 +101,10 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		return nil, err
 	}
 	d.hooks = hooks.NewRunner(d.det.reg, hs, log)
+	if d.changeSeq, err = d.det.reg.LastChange(context.Background()); err != nil {
+		d.Close()
+		return nil, err
+	}
 	if d.det.dir != nil {
 		// A change of the directory's files reloads it by itself (Watch): noted like SIGHUP's.
 		d.det.dir.Reloaded = func(err error) { d.reloads.note(reloadDirectoryName, err) }
@@ -242,6 +248,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 			}
 			if err := d.det.noteUnresolved(ctx); err != nil {
 				d.log.Error("list unresolved identities: kept for the next try", "err", err)
+			}
+			return nil
+		})
+	})
+	g.Go(func() error {
+		return every(ctx, CheckpointEvery, func() error {
+			if err := d.logChanges(ctx); err != nil && ctx.Err() == nil {
+				d.log.Error("read the incidents' status changes for the log", "err", err)
 			}
 			return nil
 		})
@@ -407,7 +421,13 @@ func (d *Daemon) Reload() error {
 		err = errors.Join(err, d.det.dir.Reload()) // noted by its Reloaded hook
 	}
 	if d.http != nil {
-		err = errors.Join(err, d.reloads.note(reloadTokensName, d.http.loadTokens(d.log)))
+		terr := d.http.loadTokens(d.log)
+		if terr != nil {
+			d.log.Error("tokens not reloaded: the tokens in force stay", "file", d.http.file, "err", terr)
+		} else {
+			d.log.Info("tokens reloaded", "file", d.http.file, "tokens", d.http.tokens.Load().Len())
+		}
+		err = errors.Join(err, d.reloads.note(reloadTokensName, terr))
 	}
 	return err
 }

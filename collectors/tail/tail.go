@@ -300,12 +300,14 @@ func (t *Tailer) scan(ctx context.Context) error {
 		if p, ok := found[id]; ok {
 			if p != f.path {
 				t.stats.Rotations++
+				t.cfg.Logger.Info("log file rotated: renamed, followed under its new name", "file", f.path, "now", p)
 			}
 			f.path = p
 			f.gone = false
 		} else if !f.gone {
 			f.gone = true
 			t.stats.Rotations++
+			t.cfg.Logger.Info("log file rotated away: read to its end, then let go", "file", f.path)
 		}
 	}
 	t.mu.Unlock()
@@ -403,6 +405,7 @@ func (t *Tailer) open(id identity, path string) error {
 		f.readOff, f.ackOff = st.Size(), st.Size()
 	}
 	t.files[id] = f
+	t.cfg.Logger.Info("log file followed", "file", path, "offset", f.readOff)
 	return nil
 }
 
@@ -455,6 +458,7 @@ func (t *Tailer) read(ctx context.Context, f *file) error {
 		f.gen++
 		f.readOff, f.ackOff, f.partial, f.skip = 0, 0, nil, false
 		t.stats.Truncations++
+		t.cfg.Logger.Info("log file truncated (copytruncate): read again from its start", "file", f.path)
 		f.fp, f.fpLen = fingerprint(f.f, FingerprintBytes)
 		t.mu.Unlock()
 	}
@@ -599,6 +603,7 @@ func (t *Tailer) drop(ctx context.Context, f *file) {
 	if f.ackOff >= f.readOff {
 		f.f.Close()
 		delete(t.files, f.id)
+		t.cfg.Logger.Info("rotated-away log file let go: read to its end (file is the name it had)", "file", f.path, "offset", f.readOff)
 		t.dropped = append(t.dropped, retiredFile{id: f.id, head: f.head, read: f.readOff})
 		if len(t.dropped) > maxRetired {
 			t.dropped = t.dropped[1:]

@@ -1,12 +1,15 @@
 package tail
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -299,4 +302,79 @@ func BenchmarkAppendToLine(b *testing.B) {
 		}
 		tl.Ack(l)
 	}
+}
+
+// logBuffer is a log a test reads while the tailer writes it.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// TestRotationsAreLogged: the tailer logs each file it starts following, a rename within its globs,
+// a file rotated out of them, the rotated file let go once read and gone, and a copytruncate.
+func TestRotationsAreLogged(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
+	appendTo(t, a, "a1")
+	appendTo(t, b, "b1")
+	logs := &logBuffer{}
+	h := start(t, Config{Paths: []string{a + "*", b}, Logger: slog.New(slog.NewTextHandler(logs, nil))}, nil)
+	got := map[string]bool{}
+	for _, l := range h.expect2(2) {
+		got[string(l.Text)] = true
+	}
+	if !got["a1"] || !got["b1"] {
+		t.Fatalf("lines %v", got)
+	}
+	os.Rename(a, a+".1") // still matched by a.log*: renamed
+	appendTo(t, a, "a2")
+	h.expect("a2")
+	os.Rename(b, b+".1") // no longer matched: rotated away
+	appendTo(t, b, "b2")
+	h.expect("b2")
+	os.Remove(b + ".1") // read to its end and gone: let go
+	f, _ := os.OpenFile(a, os.O_TRUNC|os.O_WRONLY, 0)
+	f.WriteString("a3, after a copytruncate\n")
+	f.Close()
+	h.expect("a3, after a copytruncate")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "log file let go") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, want := range []string{
+		`msg="log file followed" file=` + a + " offset=0",
+		`msg="log file followed" file=` + b + " offset=0",
+		`msg="log file rotated: renamed, followed under its new name" file=` + a + " now=" + a + ".1",
+		`msg="log file rotated away: read to its end, then let go" file=` + b,
+		`msg="rotated-away log file let go: read to its end (file is the name it had)" file=` + b + " offset=3",
+		`msg="log file truncated (copytruncate): read again from its start" file=` + a,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, logs.String())
+		}
+	}
+}
+
+// expect2 pulls n lines in any order, acking each.
+func (h *harness) expect2(n int) []Line {
+	h.t.Helper()
+	var got []Line
+	for range n {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		l, err := h.tl.Next(ctx)
+		cancel()
+		if err != nil {
+			h.t.Fatalf("waiting for line %d of %d: %v", len(got)+1, n, err)
+		}
+		h.tl.Ack(l)
+		got = append(got, l)
+	}
+	return got
 }
