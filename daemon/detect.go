@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 
 	"github.com/fsnotify/fsnotify"
@@ -193,7 +194,7 @@ func (d *detection) flush(ctx context.Context) error {
 			// (the directory's account the identity resolution gave; nothing else personal).
 			h := &d.pending[i]
 			d.log.Info("draft opened", "incident", r.Incident, "detector", h.Detector, "rule", h.Rule,
-				"severity", h.Severity, "account", h.User, "evidence", r.Added)
+				"severity", h.Severity, "account", logAccount(h.User), "evidence", r.Added)
 		}
 	}
 	for i := range d.pending {
@@ -318,4 +319,13 @@ func OpenIdentities(cfg *config.Config, log *slog.Logger) (*identity.Resolver, *
 // directoryOptions are the identity settings the directory is put together with.
 func directoryOptions(cfg *config.Config) directory.Options {
 	return directory.Options{Sources: cfg.Identity.Sources, AdminPatterns: cfg.Identity.AdminAccounts}
+}
+
+// logAccount is the account as the daemon's log shows it: a mail address (a sender no one in the
+// directory has) is withheld; the incident holds it.
+func logAccount(user string) string {
+	if strings.Contains(user, "@") {
+		return "(a mail address, not in the log: see the incident)"
+	}
+	return user
 }
