@@ -1,11 +1,11 @@
 package daemon
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lekwacht/lekwacht/config"
 )
@@ -32,8 +32,9 @@ func TestReplayOfWatchedFilesAlone(t *testing.T) {
 }
 
 // TestRunInspectsFilesPresentAtStart: a file already in a watch: folder when run starts is inspected
-// (its incident opened); after a restart it is not inspected again (its content hash is remembered
-// in register.dir/inspected.json), and neither is a copy of it under another name.
+// (its incident opened), and so is one that appears while run starts (after New, before the folders
+// are watched); after a restart neither is inspected again (their content hashes are remembered in
+// register.dir/inspected.json), and neither is a copy under another name.
 func TestRunInspectsFilesPresentAtStart(t *testing.T) {
 	dir := t.TempDir()
 	watchDir := filepath.Join(dir, "exports")
@@ -44,8 +45,11 @@ func TestRunInspectsFilesPresentAtStart(t *testing.T) {
 	cfg.Watch = []config.Watch{{Path: watchDir}}
 	created := func(d *Daemon) int64 { d.mu.Lock(); defer d.mu.Unlock(); return d.det.Created }
 
-	d, stop := start(t, cfg, nil)
-	waitFor(t, "the file present at start inspected", func() bool { return created(d) == 1 }, nil)
+	inspected := func(d *Daemon) int64 { return d.det.writers.ByOwner.Load() + d.det.writers.ByWriter.Load() }
+	list2 := []byte("bsn;naam\n" + strings.Join(injBSNs(30, 2), ";x\n") + ";x\n")
+	d, stop := startWith(t, cfg, nil, func(*Daemon) { os.WriteFile(filepath.Join(watchDir, "tijdens-start.csv"), list2, 0o644) })
+	waitFor(t, "the files present at start inspected", func() bool { return d.presentInspected.Load() && inspected(d) == 2 },
+		func() string { return fmt.Sprint(inspected(d), " inspected") })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -56,14 +60,14 @@ func TestRunInspectsFilesPresentAtStart(t *testing.T) {
 
 	os.WriteFile(filepath.Join(watchDir, "kopie.csv"), list, 0o644)
 	d2, stop2 := start(t, cfg, nil)
-	time.Sleep(300 * time.Millisecond) // the start-up scan is quick; nothing must come of it
+	waitFor(t, "the start-up inspection", d2.presentInspected.Load, nil)
 	if err := stop2(); err != nil {
 		t.Fatal(err)
 	}
 	if n := created(d2); n != 0 {
 		t.Errorf("a restart opened %d incidents for files inspected before", n)
 	}
-	if n := d2.det.writers.ByOwner.Load() + d2.det.writers.ByWriter.Load(); n != 0 {
+	if n := inspected(d2); n != 0 {
 		t.Errorf("a restart inspected %d files again", n)
 	}
 }

@@ -47,6 +47,8 @@ type Daemon struct {
 	// opened is when New began: files in the watch: folders changed before it are the ones "already
 	// there" that Run inspects at start.
 	opened time.Time
+	// presentInspected is set once the files already in the watch: folders at start are inspected.
+	presentInspected atomic.Bool
 	// now is the daemon's clock for its health: an input's quiet is measured with it (tests set it
 	// between New and Run).
 	now func() time.Time
@@ -207,20 +209,25 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		g.Go(func() error {
 			// The files already there when run began: inspected once, as replay does, unless their
-			// content was inspected before (a restart inspects nothing twice). Files changed since
-			// are the watch's, which waits for them to settle and for their audit lines.
-			for _, f := range watchedFiles(d.cfg) {
-				if ctx.Err() != nil {
-					return nil
+			// content was inspected before (a restart inspects nothing twice). Files changed since,
+			// also those changed while run started, before the folders were watched, are the watch's,
+			// which waits for them to settle and for their audit lines.
+			return watchFolders(ctx, d.cfg.Watch, d.det.writers, d.log, inspect, func() (changed []string) {
+				for _, f := range watchedFiles(d.cfg) {
+					if ctx.Err() != nil {
+						return nil
+					}
+					if !f.changed.Before(d.opened) {
+						changed = append(changed, f.ev.File.Path)
+						continue
+					}
+					if sum, err := fileSum(f.ev.File.Path); err == nil && !done.seen(sum) {
+						inspect(d.det.writers.attribute(f))
+					}
 				}
-				if !f.changed.Before(d.opened) {
-					continue
-				}
-				if sum, err := fileSum(f.ev.File.Path); err == nil && !done.seen(sum) {
-					inspect(d.det.writers.attribute(f))
-				}
-			}
-			return watchFolders(ctx, d.cfg.Watch, d.det.writers, d.log, inspect)
+				d.presentInspected.Store(true)
+				return changed
+			})
 		})
 	}
 	if d.cfg.Rules.Dir != "" {

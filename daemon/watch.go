@@ -22,7 +22,10 @@ var WatchSettle = 2 * time.Second
 // watchFolders turns files that appear or change under the `watch:` folders into watched files, once
 // each has settled, and hands them to emit (content inspection by bulk_bsn_export). A file on a share
 // goes to whoever the audit lines say wrote it (ws), waiting for that line when it is not known yet.
-func watchFolders(ctx context.Context, folders []config.Watch, ws *writers, log *slog.Logger, emit func(watchedFile)) error {
+// ready (when set) is called once the folders are watched, before any change is handed on: what
+// changed before then is for ready to look at (the files already there at start); the files it
+// returns are taken as changed, like those fsnotify reports.
+func watchFolders(ctx context.Context, folders []config.Watch, ws *writers, log *slog.Logger, emit func(watchedFile), ready func() []string) error {
 	t, err := newTreeWatch(log)
 	if err != nil {
 		return err
@@ -49,6 +52,11 @@ func watchFolders(ctx context.Context, folders []config.Watch, ws *writers, log 
 				ws.inspect(p, emit)
 			}
 		})
+	}
+	if ready != nil {
+		for _, p := range ready() {
+			settle(p)
+		}
 	}
 	defer func() {
 		mu.Lock()

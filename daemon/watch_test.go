@@ -32,7 +32,7 @@ func TestWatchedFolderFileBecomesIncident(t *testing.T) {
 	files := make(chan watchedFile, 16)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go watchFolders(ctx, cfg.Watch, det.writers, slog.New(slog.DiscardHandler), func(f watchedFile) { files <- f })
+	go watchFolders(ctx, cfg.Watch, det.writers, slog.New(slog.DiscardHandler), func(f watchedFile) { files <- f }, nil)
 
 	var b strings.Builder
 	b.WriteString("bsn;naam\n")
