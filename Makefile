@@ -4,12 +4,30 @@ BIN       := bin/lekwacht
 PKGS      := ./...
 SAMPLES   := ../shared/samples
 
-.PHONY: all build demo test test-long reliability lint bench soak eval check tidy-check fuzz clean
+# What lekwacht version prints: the version (scripts/version.sh: git describe, else 0.0.0+N.gHASH),
+# the commit, the build date (SOURCE_DATE_EPOCH when set).
+VERSION    := $(shell scripts/version.sh)
+COMMIT     := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BUILD_DATE := $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(date +%s)}" +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS    := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(BUILD_DATE)
+DEB_MAINTAINER ?= lekwacht <lekwacht@users.noreply.github.com>
+
+.PHONY: all build deb demo test test-long reliability lint bench soak eval check tidy-check fuzz clean
 
 all: build
 
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/lekwacht
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/lekwacht
+
+## deb: dist/lekwacht_VERSION_ARCH.deb by nfpm (deploy/nfpm.yaml): the binary built with CGO_ENABLED=0
+## as /usr/bin/lekwacht, the unit, sysusers, tmpfiles and logrotate files, a starting config
+## /etc/lekwacht/lekwacht.yaml; scripts/deb-check.sh installs it for real and checks what it installed
+deb:
+	rm -rf dist/pkg dist/lekwacht_*.deb && mkdir -p dist/pkg
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o dist/pkg/lekwacht ./cmd/lekwacht
+	sed 's|/usr/local/bin/lekwacht|/usr/bin/lekwacht|g' deploy/systemd/lekwacht.service >dist/pkg/lekwacht.service
+	VERSION="$(VERSION)" GOARCH="$$($(GO) env GOARCH)" DEB_MAINTAINER="$(DEB_MAINTAINER)" \
+		$(GO) tool nfpm package --config deploy/nfpm.yaml --packager deb --target dist/
 
 ## demo: parse every shipped sample log and show what lekwacht makes of it
 demo: build
@@ -75,4 +93,4 @@ tidy-check:
 	@git diff --exit-code go.mod go.sum || (echo "go.mod/go.sum not tidy: run go mod tidy" && exit 1)
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

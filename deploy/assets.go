@@ -1,6 +1,7 @@
-// Package deploy holds what goes onto a log server besides the binary: the systemd unit, the sysusers
-// and logrotate files, the example config, and the Elasticsearch and Kibana objects that
-// `lekwacht setup` loads. Its tests check them with the real tools where present.
+// Package deploy holds what goes onto a log server besides the binary: the systemd unit, the sysusers,
+// tmpfiles and logrotate files, the example config, the Debian package (nfpm.yaml, debian/: its
+// starting config and scripts), and the Elasticsearch and Kibana objects that `lekwacht setup` loads.
+// Its tests check them with the real tools where present.
 package deploy
 
 import "embed"

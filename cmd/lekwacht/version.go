@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/spf13/cobra"
 )
 
@@ -14,6 +15,13 @@ var (
 	commit  string
 	date    string
 )
+
+// The daemon reports the same version in /healthz, lekwacht status and the Elasticsearch documents.
+func init() {
+	if v := currentBuild().Version; daemon.Version == "dev" && v != "unknown" {
+		daemon.Version = v
+	}
+}
 
 // build is what `lekwacht version` reports about this binary.
 type build struct {
