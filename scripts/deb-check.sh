@@ -3,10 +3,11 @@
 # installed, as the README's "Installing on a log server" has an admin do it: dpkg -i; the user, the
 # folders and the config with their owners and modes; `lekwacht config check` as the service user;
 # systemd-analyze verify of the installed unit; logrotate -d of its rotation; lekwacht version; a token;
-# lekwacht run as the service user with /healthz and incidents list beside it; an upgrade that keeps an
-# edited config; dpkg -r and dpkg --purge. As root, on a machine without lekwacht installed (CI: a
-# fresh Debian 12). The user lekwacht and /var/lib/lekwacht, which a purge keeps, are removed at the
-# end when this script made them; KEEP=1 leaves everything installed for a look.
+# lekwacht run as the service user with /healthz, lekwacht status and incidents list beside it; an
+# upgrade that keeps an edited config; dpkg -r and dpkg --purge. As root, on a machine without lekwacht
+# installed (CI: a fresh Debian 12). The user lekwacht, /var/lib/lekwacht and /etc/lekwacht, which a
+# purge keeps, are removed at the end when this script made them; KEEP=1 leaves everything installed
+# for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -123,7 +124,7 @@ token=$(grep -o 'lw_[A-Za-z0-9_-]*' "$work/token" | head -1)
 [ -n "$token" ] || fail "tokens add printed no token"
 runuser -u lekwacht -- lekwacht tokens list
 
-step "lekwacht run as the service user; /healthz; incidents list"
+step "lekwacht run as the service user; /healthz; lekwacht status; incidents list"
 # systemd is not init everywhere this runs (containers), so the daemon runs as the unit would run it:
 # the service user with its groups, umask 0077, the installed config; another port than a real one.
 listen=127.0.0.1:18470
@@ -142,7 +143,12 @@ printf '%s\n' "$health" | tr -d '\r' | sed -n '1p;/^$/,$p' | tr -s '\n' ' '
 echo
 printf '%s\n' "$health" | grep -q '"status"' || { cat "$work/run.log" >&2; fail "no /healthz from lekwacht run on $listen"; }
 printf '%s\n' "$health" | grep -qF "\"version\": \"$version\"" || fail "/healthz does not say the package's version $version"
-runuser -u lekwacht -- lekwacht incidents list || fail "lekwacht incidents list as the service user"
+# lekwacht status exits 1 while degraded, as the starting config's inputs have no files here.
+LEKWACHT_HTTP_LISTEN=$listen lekwacht status >"$work/status" 2>&1 || true
+cat "$work/status"
+head -1 "$work/status" | grep -Eq "^lekwacht $(printf '%s' "$version" | sed 's/[.+]/\\&/g') at .*: (ok|degraded)$" ||
+	fail "lekwacht status did not get the daemon's state and version"
+lekwacht incidents list || fail "lekwacht incidents list"
 kill -TERM "$daemon"
 wait "$daemon" || { cat "$work/run.log" >&2; fail "lekwacht run did not stop cleanly on SIGTERM"; }
 daemon=""
