@@ -22,6 +22,9 @@ type Config struct {
 	Kibana        Kibana        `mapstructure:"kibana" json:"kibana"`
 	HTTP          HTTP          `mapstructure:"http" json:"http"`
 	Hooks         []Hook        `mapstructure:"hooks" json:"hooks,omitempty"`
+	// ServiceUser is the account `lekwacht run` runs as (the unit's User=; default lekwacht): what a
+	// command run as root makes in register.dir, and a tokens file it creates, are given to it.
+	ServiceUser string `mapstructure:"service_user" json:"service_user,omitempty"`
 
 	// File is where the configuration was read from; empty for the embedded default.
 	File string `mapstructure:"-" json:"-"`
@@ -159,6 +162,17 @@ type HTTP struct {
 	TokensFile string `mapstructure:"tokens_file" json:"tokens_file"`
 	TLSCert    string `mapstructure:"tls_cert" json:"tls_cert,omitempty"` // PEM certificate (chain); with TLSKey: HTTPS
 	TLSKey     string `mapstructure:"tls_key" json:"tls_key,omitempty"`
+}
+
+// DefaultServiceUser is service_user when the config gives none: the user of deploy/systemd.
+const DefaultServiceUser = "lekwacht"
+
+// RunAs is the service user: service_user, or DefaultServiceUser.
+func (c *Config) RunAs() string {
+	if c.ServiceUser == "" {
+		return DefaultServiceUser
+	}
+	return c.ServiceUser
 }
 
 // Location returns the gemeente's time zone (validated by Validate).

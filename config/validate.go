@@ -174,6 +174,9 @@ func (c *Config) Validate(check InputCheck) []Problem {
 			add(at, "timeout and max_attempts cannot be negative")
 		}
 	}
+	if c.ServiceUser != "" && !userRE.MatchString(c.ServiceUser) {
+		add("service_user", "%q: an account name (letters, digits, . _ -), e.g. lekwacht", c.ServiceUser)
+	}
 	if (c.HTTP.TLSCert == "") != (c.HTTP.TLSKey == "") {
 		add("http.tls_cert", "give both http.tls_cert and http.tls_key, or neither")
 	}
@@ -243,6 +246,7 @@ var instanceRE = regexp.MustCompile(`^[A-Za-z0-9]{1,12}$`)
 var (
 	domainRE = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
 	nameRE   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	userRE   = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 )
 
 // WorkingHours are the days and hours staff normally work.

@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/lekwacht/lekwacht/config"
@@ -22,6 +24,40 @@ type httpSide struct {
 	ln     net.Listener
 	tokens atomic.Pointer[server.Tokens]
 	file   string
+
+	mu     sync.Mutex
+	loaded fileStamp // of the tokens file as last loaded (or found missing)
+}
+
+// fileStamp tells a file's versions apart: a rewrite (tokens add, tokens revoke: a new inode),
+// an edit in place (size, modification time), its removal.
+type fileStamp struct {
+	exists bool
+	ino    uint64
+	size   int64
+	mtime  time.Time
+}
+
+func stampOf(path string) fileStamp {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	s := fileStamp{exists: true, size: st.Size(), mtime: st.ModTime()}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		s.ino = sys.Ino
+	}
+	return s
+}
+
+// tokensChanged says whether the tokens file on disk is another than the one last loaded.
+func (h *httpSide) tokensChanged() bool {
+	if h.file == "" {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return stampOf(h.file) != h.loaded
 }
 
 // openHTTP binds http.listen (TLS when a certificate is configured) and loads the tokens file, so
@@ -57,6 +93,10 @@ func (h *httpSide) loadTokens(log *slog.Logger) error {
 		log.Warn("http.tokens_file is not set: the API and the web page refuse every request")
 		return nil
 	}
+	stamp := stampOf(h.file) // before reading: a change while reading is seen at the next look
+	h.mu.Lock()
+	h.loaded = stamp
+	h.mu.Unlock()
 	t, err := server.LoadTokens(h.file)
 	if errors.Is(err, os.ErrNotExist) {
 		log.Warn("tokens file not found: the API and the web page refuse every request until it exists (lekwacht tokens add)", "file", h.file)
@@ -80,7 +120,8 @@ func (d *Daemon) Addr() string {
 // serveHTTP serves /healthz, /metrics, the API and the web page until ctx ends, then shuts down.
 func (d *Daemon) serveHTTP(ctx context.Context) error {
 	s := server.New(server.Options{Register: d.det.reg, Tokens: d.http.tokens.Load, Metrics: d.Metrics(),
-		Organisation: d.cfg.Organisation, Log: d.log, Health: d.health, Degraded: d.degraded, Report: d.report, People: d.people()})
+		Organisation: d.cfg.Organisation, Log: d.log, Health: d.health, Degraded: d.degraded, Report: d.report, People: d.people(),
+		TokenUsed: func(name string) { d.tokenUse.note(name, d.now()) }})
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 5 * time.Minute,
 		ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
 	done := make(chan error, 1)

@@ -52,6 +52,8 @@ type Daemon struct {
 	// now is the daemon's clock for its health: an input's quiet is measured with it (tests set it
 	// between New and Run).
 	now func() time.Time
+	// tokenUse keeps when each token was last used (register.dir/tokens-used.json).
+	tokenUse *tokenUse
 	// changeSeq is the last incident status change logChanges has logged (the register's history).
 	changeSeq int64
 	// started is when Run began (Unix nanoseconds, by now): an input that has read no line yet is
@@ -134,6 +136,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		d.Close()
 		return nil, err
 	}
+	d.tokenUse = newTokenUse(cfg.Register.Dir)
 	// The state matches the positions of the last checkpoint only after a clean stop; after a crash
 	// it is up to a minute older (StateEvery), and what was counted in between is not counted again.
 	if err := d.det.loadState(cfg.Register.Dir); err != nil {
@@ -264,6 +267,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 			if err := d.logChanges(ctx); err != nil && ctx.Err() == nil {
 				d.log.Error("read the incidents' status changes for the log", "err", err)
 			}
+			if err := d.tokenUse.save(); err != nil {
+				d.log.Error("record when tokens were last used", "err", err)
+			}
+			if d.http != nil && d.http.tokensChanged() {
+				d.reloadTokens()
+			}
 			return nil
 		})
 	})
@@ -289,6 +298,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if serr := d.SaveState(); err == nil {
 		err = serr
+	}
+	if terr := d.tokenUse.save(); terr != nil {
+		d.log.Error("record when tokens were last used", "err", terr)
 	}
 	if nerr := d.det.noteUnresolved(context.WithoutCancel(ctx)); nerr != nil {
 		d.log.Error("list unresolved identities", "err", nerr)
@@ -428,15 +440,21 @@ func (d *Daemon) Reload() error {
 		err = errors.Join(err, d.det.dir.Reload()) // noted by its Reloaded hook
 	}
 	if d.http != nil {
-		terr := d.http.loadTokens(d.log)
-		if terr != nil {
-			d.log.Error("tokens not reloaded: the tokens in force stay", "file", d.http.file, "err", terr)
-		} else {
-			d.log.Info("tokens reloaded", "file", d.http.file, "tokens", d.http.tokens.Load().Len())
-		}
-		err = errors.Join(err, d.reloads.note(reloadTokensName, terr))
+		err = errors.Join(err, d.reloadTokens())
 	}
 	return err
+}
+
+// reloadTokens reads the tokens file again (SIGHUP, or a change of the file: tokens add and revoke
+// take effect without a signal); a broken file leaves the tokens in force.
+func (d *Daemon) reloadTokens() error {
+	err := d.http.loadTokens(d.log)
+	if err != nil {
+		d.log.Error("tokens not reloaded: the tokens in force stay", "file", d.http.file, "err", err)
+	} else {
+		d.log.Info("tokens reloaded", "file", d.http.file, "tokens", d.http.tokens.Load().Len())
+	}
+	return d.reloads.note(reloadTokensName, err)
 }
 
 // watchdog pings systemd's watchdog twice per interval while checkpoints keep coming: a stuck

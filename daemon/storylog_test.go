@@ -27,8 +27,8 @@ func logLines(log, msg string) []map[string]any {
 
 // TestTheLogTellsTheStory: a status change of an incident made beside the daemon (another handle on
 // the register, as the incidents command is) is one line in the daemon's log with the incident,
-// detector, severity, from, to and by, without the reason; a tokens reload is a line whether it
-// loads or not.
+// detector, severity, from, to and by, without the reason; a change of the tokens file reloads it
+// without a signal (tokens add and revoke take effect), a line whether it loads or not.
 func TestTheLogTellsTheStory(t *testing.T) {
 	dir := t.TempDir()
 	logFile := filepath.Join(dir, "auth.log")
@@ -41,7 +41,7 @@ func TestTheLogTellsTheStory(t *testing.T) {
 	cfg.Directory = staff
 	cfg.HTTP = config.HTTP{Listen: "127.0.0.1:0", TokensFile: tokens}
 	logs := &syncBuffer{}
-	d, _ := start(t, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	start(t, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	os.WriteFile(logFile, []byte("Nov 20 10:00:00 bastion sshd[1]: Accepted password for p.oud from 10.99.1.5 port 40000 ssh2\n"), 0o600)
 	waitFor(t, "a draft", func() bool { return len(logLines(logs.String(), "draft opened")) > 0 }, logs.String)
 	draft := logLines(logs.String(), "draft opened")[0]
@@ -68,9 +68,9 @@ func TestTheLogTellsTheStory(t *testing.T) {
 	}
 
 	os.WriteFile(tokens, []byte("tokens:\n  - {name: a, rol: fg}\n"), 0o600)
-	d.Reload()
+	waitFor(t, "the broken tokens file noticed", func() bool { return len(logLines(logs.String(), "tokens not reloaded: the tokens in force stay")) > 0 }, logs.String)
 	os.WriteFile(tokens, []byte("tokens: []\n"), 0o600)
-	d.Reload()
+	waitFor(t, "the mended tokens file loaded", func() bool { return len(logLines(logs.String(), "tokens reloaded")) > 0 }, logs.String)
 	if bad := logLines(logs.String(), "tokens not reloaded: the tokens in force stay"); len(bad) != 1 || !strings.Contains(bad[0]["err"].(string), "rol") {
 		t.Errorf("failed tokens reload: %v\n%s", bad, logs.String())
 	}

@@ -33,6 +33,9 @@ type Options struct {
 	// Degraded lists what works but wants an admin's eye (an input whose paths match no file);
 	// /healthz stays 200 with status "degraded" and these as details. nil: never degraded.
 	Degraded func() []string
+	// TokenUsed is told the name of the token of every request it authenticated (API, login, page
+	// of a session); nil: nobody is told.
+	TokenUsed func(name string)
 	// Report adds to /healthz what `lekwacht status` shows: version, start, inputs, reloads. nil:
 	// only the status.
 	Report func(*HealthReport)
@@ -83,6 +86,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	began := time.Now()
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	s.mux.ServeHTTP(rec, r)
+	if rec.by != "" && s.o.TokenUsed != nil {
+		s.o.TokenUsed(rec.by)
+	}
 	s.o.Log.Info("http", "method", r.Method, "path", logPath(r.URL.Path), "status", rec.status, "by", rec.by,
 		"ms", time.Since(began).Milliseconds())
 }

@@ -252,8 +252,8 @@ var ErrNoSuchToken = errors.New("no such token")
 
 // RevokeToken removes the token called name from the tokens file at path. The file is rewritten
 // atomically with the mode, owner and group it had, so a root-run revoke leaves it readable by the
-// service user as before; comments and the other entries stay. A running lekwacht drops the token on
-// its next reload (SIGHUP).
+// service user as before; comments and the other entries stay. A running lekwacht drops the token as
+// it sees the file change.
 func RevokeToken(path, name string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {

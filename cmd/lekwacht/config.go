@@ -18,6 +18,9 @@ func (g *globals) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
+	if g.cfg == nil { // the first load: register.dir as it was before the command wrote anything
+		g.cfg, g.registerBefore = c, lookRegister(c.Register.Dir)
+	}
 	return c, nil
 }
 

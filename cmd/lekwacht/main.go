@@ -7,6 +7,7 @@ import (
 	"os"
 	_ "time/tzdata" // Europe/Amsterdam on machines without zoneinfo
 
+	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/spf13/cobra"
 )
@@ -27,8 +28,10 @@ func (u usageError) Unwrap() error { return u.err }
 func usage(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 func main() {
-	root := newRoot()
+	g := &globals{}
+	root := newRoot(g)
 	err := root.Execute()
+	giveRegisterToServiceUser(os.Stderr, g.cfg, g.registerBefore)
 	if err == nil {
 		os.Exit(exitOK)
 	}
@@ -43,10 +46,13 @@ func main() {
 
 type globals struct {
 	config string
+	// cfg is the config the command loaded first (nil: none), registerBefore its register.dir as it
+	// was then: after a command run as root, what it made there is given to the service user.
+	cfg            *config.Config
+	registerBefore registerBefore
 }
 
-func newRoot() *cobra.Command {
-	g := &globals{}
+func newRoot(g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "lekwacht",
 		Short:         "Catch insider data leaks in a gemeente's audit logs and feed the datalekregister",

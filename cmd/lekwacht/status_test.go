@@ -51,8 +51,7 @@ inputs:
 		var r server.HealthReport
 		return json.Unmarshal([]byte(o), &r) == nil && len(r.Inputs) == 2 && r.Inputs[0].Lines == 1
 	})
-	os.WriteFile(tokens, []byte("tokens:\n  - {name: a, rol: fg}\n"), 0o600)
-	daemon.Process.Signal(syscall.SIGHUP)
+	os.WriteFile(tokens, []byte("tokens:\n  - {name: a, rol: fg}\n"), 0o600) // reloaded as it changes
 	waitFor(t, func() bool {
 		o, _, _ := run(t, "", "status", "--config", cfg)
 		return strings.Contains(o, "tokens reload failed")
@@ -81,7 +80,7 @@ inputs:
 
 	os.WriteFile(typo, nil, 0o600)
 	os.WriteFile(tokens, []byte("tokens: []\n"), 0o600)
-	daemon.Process.Signal(syscall.SIGHUP)
+	daemon.Process.Signal(syscall.SIGHUP) // as systemctl reload does: the config, rules and directory too
 	waitFor(t, func() bool { _, _, code := run(t, "", "status", "--config", cfg); return code == 0 })
 	if out, _, _ := run(t, "", "status", "--config", cfg); !strings.Contains(out, ": ok\n") || !strings.Contains(out, "tokens     1         -") {
 		t.Errorf("fixed:\n%s", out)

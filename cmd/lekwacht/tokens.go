@@ -10,13 +10,13 @@ import (
 	"strconv"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
+	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/daemon"
 	"github.com/lekwacht/lekwacht/server"
 	"github.com/spf13/cobra"
 )
-
-// serviceUser is the account the systemd unit runs lekwacht as (deploy/systemd/lekwacht.sysusers).
-const serviceUser = "lekwacht"
 
 func newTokensCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "tokens", Short: "Manage the bearer tokens of the API and the web page"}
@@ -40,7 +40,7 @@ func newTokensCmd(g *globals) *cobra.Command {
 		Short: "Make a token: its SHA-256 goes into the tokens file, the secret is printed once",
 		Long: `Make a token for NAME with a role: analyst (list, show, triage drafts), fg (list, show, assess) or
 admin (everything). The tokens file (http.tokens_file, or --file) keeps only the SHA-256 of the secret;
-the secret is printed once on stdout. A running lekwacht reads the file again on SIGHUP.`,
+the secret is printed once on stdout. A running lekwacht reads the file again within a second of a change.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(server.Roles, server.Role(role)) {
@@ -56,18 +56,18 @@ the secret is printed once on stdout. A running lekwacht reads the file again on
 				return usageError{err}
 			}
 			if errors.Is(statErr, os.ErrNotExist) {
-				giveServiceUser(cmd.ErrOrStderr(), path, serviceUser)
+				giveServiceUser(cmd.ErrOrStderr(), path, g.serviceUser())
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), secret)
-			fmt.Fprintf(cmd.ErrOrStderr(), "token %q (%s) added to %s; the secret above is shown only now. Reload a running lekwacht with SIGHUP.\n", args[0], role, path)
-			readableHint(cmd.ErrOrStderr(), path, serviceUser)
+			fmt.Fprintf(cmd.ErrOrStderr(), "token %q (%s) added to %s; the secret above is shown only now; a running lekwacht takes it within a second.\n", args[0], role, path)
+			readableHint(cmd.ErrOrStderr(), path, g.serviceUser())
 			return nil
 		},
 	}
 	add.Flags().StringVar(&role, "role", "", "analyst, fg or admin")
 	list := &cobra.Command{
 		Use:   "list [--file F]",
-		Short: "List the tokens: name, role, when made (never a secret: the file holds none)",
+		Short: "List the tokens: name, role, when made, when last used (never a secret: the file holds none)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			path, err := tokensFile()
@@ -78,21 +78,30 @@ the secret is printed once on stdout. A running lekwacht reads the file again on
 			if err != nil {
 				return usageError{err}
 			}
+			used := map[string]time.Time{}
+			if cfg, err := g.loadConfig(); err == nil { // run records the uses in its register.dir
+				if used, err = daemon.LoadTokensUsed(cfg.Register.Dir); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "last uses unknown: %v\n", err)
+				}
+			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tROLE\tCREATED")
+			fmt.Fprintln(w, "NAME\tROLE\tCREATED\tLAST USED")
 			for _, tok := range t.List() {
-				created := tok.Created
+				created, last := tok.Created, "-"
 				if created == "" {
 					created = "-"
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\n", tok.Name, tok.Role, created)
+				if at, ok := used[tok.Name]; ok {
+					last = at.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", tok.Name, tok.Role, created, last)
 			}
 			return w.Flush()
 		},
 	}
 	revoke := &cobra.Command{
 		Use:   "revoke NAME [--file F]",
-		Short: "Remove a token from the tokens file (owner, group and mode kept); a running lekwacht drops it on SIGHUP",
+		Short: "Remove a token from the tokens file (owner, group and mode kept); a running lekwacht refuses it within a second",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path, err := tokensFile()
@@ -105,7 +114,7 @@ the secret is printed once on stdout. A running lekwacht reads the file again on
 				}
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "token %q removed from %s. Reload a running lekwacht (systemctl reload lekwacht, or SIGHUP) to refuse it from now on.\n", args[0], path)
+			fmt.Fprintf(cmd.ErrOrStderr(), "token %q removed from %s; a running lekwacht refuses it within a second (it reads the file again when it changes).\n", args[0], path)
 			return nil
 		},
 	}
@@ -156,4 +165,13 @@ func giveServiceUser(w io.Writer, path, serviceUser string) {
 		return
 	}
 	fmt.Fprintf(w, "%s made %s's (the service user), mode 0600\n", path, serviceUser)
+}
+
+// serviceUser is the account lekwacht run runs as: service_user of the config when one was loaded,
+// else the user of deploy/systemd.
+func (g *globals) serviceUser() string {
+	if g.cfg != nil {
+		return g.cfg.RunAs()
+	}
+	return config.DefaultServiceUser
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net/http"
 	"os"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -82,4 +85,47 @@ func TestTokensFileForTheServiceUser(t *testing.T) {
 	if hint.Len() != 0 {
 		t.Errorf("hint for a file the user can read: %q", hint.String())
 	}
+}
+
+// TestTokensLastUsedAndRevokeWithoutSignal: with a real daemon, a request with a token shows in
+// tokens list as its last use (a token never used shows -); tokens revoke takes effect without a
+// reload: the daemon refuses the token once the file changes.
+func TestTokensLastUsedAndRevokeWithoutSignal(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	tokens := filepath.Join(dir, "tokens.yaml")
+	cfg := filepath.Join(dir, "lekwacht.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`organisation: {timezone: Europe/Amsterdam}
+register: {dir: %s/register}
+http: {listen: "%s", tokens_file: %s}
+`, dir, addr, tokens)), 0o600)
+	secret, e, code := run(t, "", "--config", cfg, "tokens", "add", "fg.gerritsen", "--role", "fg")
+	if code != 0 {
+		t.Fatalf("add: %d %s", code, e)
+	}
+	run(t, "", "--config", cfg, "tokens", "add", "nooit.gebruikt", "--role", "analyst")
+	startRun(t, cfg, filepath.Join(dir, "run.log"))
+	ask := func() int {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/incidents", nil)
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(secret))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := ask(); code != http.StatusOK {
+		t.Fatalf("request with the token: %d", code)
+	}
+	used := regexp.MustCompile(`fg\.gerritsen\s+fg\s+\S+\s+20\d\d-\d\d-\d\dT`)
+	var out string
+	waitFor(t, func() bool { out, _, _ = run(t, "", "--config", cfg, "tokens", "list"); return used.MatchString(out) })
+	if !strings.Contains(out, "LAST USED") || !regexp.MustCompile(`nooit\.gebruikt\s+analyst\s+\S+\s+-\n`).MatchString(out) {
+		t.Errorf("tokens list:\n%s", out)
+	}
+	if _, e, code := run(t, "", "--config", cfg, "tokens", "revoke", "fg.gerritsen"); code != 0 {
+		t.Fatalf("revoke: %d %s", code, e)
+	}
+	waitFor(t, func() bool { return ask() == http.StatusUnauthorized })
 }
