@@ -85,7 +85,7 @@ var mappingFormats = map[string]func(*parse.Mapping) error{jsonlog.Name: jsonlog
 func CheckInput(in config.Input) []config.Problem {
 	f, ok := Lookup(in.Format)
 	if !ok {
-		return []config.Problem{{Key: "format", Msg: fmt.Sprintf("unknown format %q; use one of %v", in.Format, Names())}}
+		return []config.Problem{{Key: "format", Msg: fmt.Sprintf("unknown format %q%s (formats: %s)", in.Format, config.DidYouMean(in.Format, Names()), strings.Join(Names(), ", "))}}
 	}
 	validate, mapped := mappingFormats[in.Format]
 	if mapped && in.Mapping == nil {

@@ -83,7 +83,7 @@ inputs:
 	p := filepath.Join(t.TempDir(), "lekwacht.yaml")
 	os.WriteFile(p, []byte(cfg), 0o600)
 	_, err := config.Load(p, CheckInput)
-	for _, want := range []string{"url.path: unknown field; did you mean http.path?", "file.pth: unknown field; did you mean file.path?", "lekwacht.yaml:23:15: inputs.1.mapping.fields.url.path"} {
+	for _, want := range []string{"url.path: unknown field; did you mean http.path?", "file.pth: unknown field; did you mean file.path?", "lekwacht.yaml:23:15: inputs.1 (proxy).mapping.fields.url.path"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in %v", want, err)
 		}
@@ -96,5 +96,17 @@ inputs:
 	f := c.Inputs[0].Mapping.Fields
 	if len(f) != 3 || f["host.name"] != "werkplek" || f["http.request.bytes"] != "up" || c.Inputs[1].Mapping.Fields["destination.domain"] != "host" {
 		t.Errorf("fields %v / %v", f, c.Inputs[1].Mapping.Fields)
+	}
+}
+
+// TestUnknownFormatSaysWhatWasMeant: a misspelt format names the input, says the format meant and
+// lists the formats.
+func TestUnknownFormatSaysWhatWasMeant(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "lekwacht.yaml")
+	os.WriteFile(p, []byte("organisation: {timezone: Europe/Amsterdam}\nregister: {dir: /tmp/x}\ninputs:\n  - {name: mail, format: postfx, paths: [/var/log/mail.log]}\n"), 0o600)
+	_, err := config.Load(p, CheckInput)
+	want := p + `:4:26: inputs.0 (mail).format: unknown format "postfx": did you mean "postfix"? (formats: combined, csv,`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error does not say %q:\n%v", want, err)
 	}
 }

@@ -44,7 +44,7 @@ func TestDefaultWhenNoFile(t *testing.T) {
 func TestUnknownKeyHasLine(t *testing.T) {
 	p := write(t, "organisation:\n  timezone: Europe/Amsterdam\n  domians: [x.nl]\nregister: {dir: /tmp/x}\n")
 	_, err := Load(p, nil)
-	if err == nil || !strings.Contains(err.Error(), p+":3:3: unknown key \"organisation.domians\"") {
+	if err == nil || !strings.Contains(err.Error(), p+":3:3: organisation.domians: unknown key") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -76,9 +76,9 @@ inputs:
 		p + ":2:13: organisation.timezone:",
 		p + ":3:18: organisation.working_hours:",
 		p + ":4:12: organisation.domains:",
-		p + ":8:12: inputs.0.paths: no paths",
-		p + ":9:11: inputs.1.name: duplicate input name",
-		p + ":10:13: inputs.1.format: unknown format",
+		p + ":8:12: inputs.0 (mail).paths: no paths",
+		p + ":9:11: inputs.1 (mail).name: duplicate input name",
+		p + ":10:13: inputs.1 (mail).format: unknown format",
 		"bad glob",
 	} {
 		if !strings.Contains(err.Error(), want) {
@@ -165,8 +165,8 @@ hooks:
     command: [blokkeer]
 `)
 	_, err = Load(p, nil)
-	for _, want := range []string{"hooks.0.min_severity", "hooks.0.detectors", "hooks.0.webhook.url", "hooks.0.webhook.secret_file",
-		"hooks.1.name", "hooks.1: give a webhook", "hooks.2.command"} {
+	for _, want := range []string{`hooks.0 (idm).min_severity: "urgent" (want low`, `hooks.0 (idm).detectors: "snooping" is no detector`,
+		"hooks.0 (idm).webhook.url", "hooks.0 (idm).webhook.secret_file", "hooks.1 (idm).name", "hooks.1 (idm): give a webhook", "hooks.2 (c).command"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
@@ -213,7 +213,7 @@ watch:
 		t.Fatal("no error")
 	}
 	for _, want := range []string{
-		p + ":9:37: watch.1.input: \"shraes\" is no configured input; inputs are [shares windows mail]",
+		p + ":9:37: watch.1.input: \"shraes\" is no configured input: did you mean \"shares\"? (inputs: shares, windows, mail)",
 		p + ":10:37: watch.2.input: \"mail\" reads postfix, whose lines name no share",
 		p + ":11:5: watch.3.share_path: required with the Windows input \"windows\"",
 		p + ":12:5: watch.4.share: empty",

@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
@@ -82,19 +87,23 @@ func decode(file string, data []byte, check InputCheck) (*Config, error) {
 		dc.ErrorUnused = true
 		dc.Metadata = &md
 		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(
+			numberWithoutUnit,
 			mapstructure.StringToTimeDurationHookFunc(),
 			mapstructure.StringToSliceHookFunc(","),
 		)
 	})
 	pos := positions{file: name, root: root}
 	if err != nil {
-		return nil, pos.decodeError(err)
+		return nil, errors.Join(pos.decodeError(err), pos.emptyUnknown())
+	}
+	if err := pos.emptyUnknown(); err != nil {
+		return nil, err
 	}
 	c.File = file
 	if probs := c.Validate(check); len(probs) > 0 {
 		errs := make([]error, len(probs))
 		for i, p := range probs {
-			errs[i] = fmt.Errorf("%s: %s: %s", pos.at(p.Key), p.Key, p.Msg)
+			errs[i] = fmt.Errorf("%s: %s: %s", pos.at(p.Key), pos.label(p.Key), p.Msg)
 		}
 		return nil, errors.Join(errs...)
 	}
@@ -228,7 +237,8 @@ func keyNode(n *yaml.Node, path []string) *yaml.Node {
 	return keyNode(child(n, path[0]), path[1:])
 }
 
-// decodeError turns mapstructure's error list into one line per problem with file:line:col.
+// decodeError turns mapstructure's error list into one line per problem, as Validate's read:
+// file:line:col, the key with the names of inputs and hooks, what is wrong and what to write.
 func (p positions) decodeError(err error) error {
 	var errs []error
 	for _, line := range strings.Split(err.Error(), "\n") {
@@ -242,30 +252,151 @@ func (p positions) decodeError(err error) error {
 				parent = ""
 			}
 			for _, k := range strings.Split(line[i+len("has invalid keys: "):], ", ") {
-				full := k
+				full := normalizeIndex(k)
 				if parent != "" {
-					full = parent + "." + k
+					full = normalizeIndex(parent) + "." + full
 				}
 				loc := p.file
-				if n := keyNode(p.root, strings.Split(normalizeIndex(full), ".")); n != nil {
+				if n := keyNode(p.root, strings.Split(full, ".")); n != nil {
 					loc = fmt.Sprintf("%s:%d:%d", p.file, n.Line, n.Column)
 				}
-				errs = append(errs, fmt.Errorf("%s: unknown key %q%s", loc, full, unknownKeyHint(normalizeIndex(full))))
+				if !plainKey.MatchString(full) || loc == p.file { // ".x: 1", "Y:, 0: 0": not found in the file, quoted as read
+					errs = append(errs, fmt.Errorf("%s: unknown key %q%s", loc, full, p.unknownKeyHint(full)))
+					continue
+				}
+				errs = append(errs, fmt.Errorf("%s: %s: unknown key%s", loc, p.label(full), p.unknownKeyHint(full)))
 			}
 			continue
 		}
-		key := ""
+		key, msg := "", line
 		if strings.HasPrefix(line, "'") {
 			if end := strings.Index(line[1:], "'"); end >= 0 {
-				key = normalizeIndex(line[1 : end+1])
+				key, msg = normalizeIndex(line[1:end+1]), strings.TrimSpace(line[end+2:])
 			}
 		}
-		errs = append(errs, fmt.Errorf("%s: %s", p.at(key), line))
+		if key == "" {
+			errs = append(errs, fmt.Errorf("%s: %s", p.at(key), line))
+			continue
+		}
+		errs = append(errs, fmt.Errorf("%s: %s: %s", p.at(key), p.label(key), p.typeMessage(key, msg)))
 	}
 	if len(errs) == 0 {
 		return fmt.Errorf("%s: %w", p.file, err)
 	}
 	return errors.Join(errs...)
+}
+
+// emptyUnknown reports the unknown keys at the top whose value is empty (registr: {}), which viper
+// drops before the decoder could call them unknown.
+func (p positions) emptyUnknown() error {
+	if p.root == nil || len(p.root.Content) == 0 || p.root.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	keys := keysAt("")
+	var errs []error
+	m := p.root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		empty := v.ShortTag() == "!!null" || (v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode) && len(v.Content) == 0
+		if empty && !slices.Contains(keys, k.Value) {
+			errs = append(errs, fmt.Errorf("%s:%d:%d: %s: unknown key%s", p.file, k.Line, k.Column, k.Value, p.unknownKeyHint(k.Value)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// plainKey is a dotted key as the config's keys are written.
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$`)
+
+// typeMessage says what a value of the wrong type should be, from the decoder's message.
+func (p positions) typeMessage(key, msg string) string {
+	value := ""
+	if n := p.node(key); n != nil && n.Kind == yaml.ScalarNode {
+		value = n.Value
+	}
+	switch {
+	case strings.Contains(msg, errNoUnit.Error()) || strings.Contains(msg, "missing unit in duration"):
+		return fmt.Sprintf("%q has no unit: write %ss (or %sm, %sh)", value, value, value, value)
+	case strings.HasPrefix(msg, "time: "):
+		return fmt.Sprintf("%q is not a duration: write a number and its unit, e.g. 5s, 10m, 1h", value)
+	case strings.Contains(msg, "as 'int'") || strings.Contains(msg, "as 'uint'"):
+		return fmt.Sprintf("%q is not a whole number", value)
+	case strings.Contains(msg, "as 'bool'"):
+		return fmt.Sprintf("%q: write true or false", value)
+	}
+	return msg
+}
+
+// errNoUnit is numberWithoutUnit's refusal.
+var errNoUnit = errors.New("a duration without a unit")
+
+// numberWithoutUnit refuses a small plain number where a duration goes (poll: 5 would be 5
+// nanoseconds). A number of a millisecond or more stays nanoseconds, as config files written by a
+// program (JSON of the config) have it; 0 stays 0.
+func numberWithoutUnit(from, to reflect.Type, data any) (any, error) {
+	if to != reflect.TypeFor[time.Duration]() {
+		return data, nil
+	}
+	var n float64
+	switch v := reflect.ValueOf(data); from.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n = float64(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n = float64(v.Uint())
+	case reflect.Float32, reflect.Float64:
+		n = v.Float()
+	default:
+		return data, nil
+	}
+	if n != 0 && math.Abs(n) < float64(time.Millisecond) {
+		return nil, errNoUnit
+	}
+	return data, nil
+}
+
+// node is the YAML node of a dotted key, nil when the file does not give it.
+func (p positions) node(key string) *yaml.Node {
+	if p.root == nil || len(p.root.Content) == 0 {
+		return nil
+	}
+	n := p.root.Content[0]
+	for _, part := range strings.Split(key, ".") {
+		if n = child(n, part); n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+// label writes a dotted key as every message does: an item of a list of named things (inputs,
+// hooks) is followed by its name, "inputs.4 (shares).format".
+func (p positions) label(key string) string {
+	if key == "" || p.root == nil || len(p.root.Content) == 0 {
+		return key
+	}
+	parts := strings.Split(key, ".")
+	n := p.root.Content[0]
+	var b strings.Builder
+	for i, part := range parts {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part)
+		if n != nil {
+			n = child(n, part)
+		}
+		if n != nil && n.Kind == yaml.MappingNode && i > 0 && isIndex(part) {
+			if name := child(n, "name"); name != nil && name.Kind == yaml.ScalarNode && name.Value != "" {
+				fmt.Fprintf(&b, " (%s)", name.Value)
+			}
+		}
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
 }
 
 // normalizeIndex turns mapstructure's "inputs[2].paths" into "inputs.2.paths".
@@ -276,7 +407,7 @@ func normalizeIndex(k string) string {
 
 // unknownKeyHint is what follows an unknown key's message: the key meant when it is misspelt, and the
 // keys allowed where it stands.
-func unknownKeyHint(full string) string {
+func (p positions) unknownKeyHint(full string) string {
 	parent, key := "", full
 	if i := strings.LastIndex(full, "."); i >= 0 {
 		parent, key = full[:i], full[i+1:]
@@ -285,13 +416,9 @@ func unknownKeyHint(full string) string {
 	if len(keys) == 0 {
 		return ""
 	}
-	hint := ""
-	if near := Nearest(key, keys); near != "" {
-		hint = fmt.Sprintf(": did you mean %q?", near)
-	}
 	where := "at the top"
 	if parent != "" {
-		where = "in " + parent
+		where = "of " + p.label(parent)
 	}
-	return fmt.Sprintf("%s (the keys %s are %s)", hint, where, strings.Join(keys, ", "))
+	return fmt.Sprintf("%s (the keys %s are %s)", DidYouMean(key, keys), where, strings.Join(keys, ", "))
 }

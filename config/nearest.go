@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"reflect"
 	"sort"
 	"strconv"
@@ -17,6 +18,18 @@ func Nearest(word string, candidates []string) string {
 		}
 	}
 	return best
+}
+
+// DidYouMean is ": did you mean "x"?" when word is a misspelling of one of candidates, else "".
+func DidYouMean[T ~string](word T, candidates []T) string {
+	cs := make([]string, len(candidates))
+	for i, c := range candidates {
+		cs[i] = string(c)
+	}
+	if near := Nearest(string(word), cs); near != "" && near != string(word) {
+		return fmt.Sprintf(": did you mean %q?", near)
+	}
+	return ""
 }
 
 // EditDistance is the Levenshtein distance of a and b in bytes.

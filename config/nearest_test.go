@@ -14,9 +14,9 @@ func TestUnknownKeySaysWhatWasMeant(t *testing.T) {
 		t.Fatal("misspelt keys accepted")
 	}
 	for _, want := range []string{
-		p + `:3:3: unknown key "organisation.domians": did you mean "domains"? (the keys in organisation are domains, fg,`,
-		p + `:5:18: unknown key "inputs[0].fromat": did you mean "format"?`,
-		p + `:6:1: unknown key "registr": did you mean "register"? (the keys at the top are`,
+		p + `:3:3: organisation.domians: unknown key: did you mean "domains"? (the keys of organisation are domains, fg,`,
+		p + `:5:18: inputs.0 (mail).fromat: unknown key: did you mean "format"? (the keys of inputs.0 (mail) are exclude,`,
+		p + `:6:1: registr: unknown key: did you mean "register"? (the keys at the top are`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not say %q:\n%v", want, err)

@@ -149,11 +149,11 @@ func (c *Config) Validate(check InputCheck) []Problem {
 		}
 		hookNames[h.Name] = true
 		if h.MinSeverity != "" && !slices.Contains([]string{"low", "medium", "high", "critical"}, h.MinSeverity) {
-			add(at+".min_severity", "%q: want low, medium, high or critical", h.MinSeverity)
+			add(at+".min_severity", "%q%s (want low, medium, high or critical)", h.MinSeverity, DidYouMean(h.MinSeverity, []string{"low", "medium", "high", "critical"}))
 		}
 		for _, d := range h.Detectors {
 			if !slices.Contains(detectorIDs, d) {
-				add(at+".detectors", "%q is no detector; detectors are %v", d, detectorIDs)
+				add(at+".detectors", "%q is no detector%s (detectors: %s)", d, DidYouMean(d, detectorIDs), strings.Join(detectorIDs, ", "))
 			}
 		}
 		if h.Webhook == nil && len(h.Command) == 0 {
@@ -214,7 +214,7 @@ func (c *Config) validateWatch(w Watch) []Problem {
 		for _, in := range c.Inputs {
 			names = append(names, in.Name)
 		}
-		add(".input", "%q is no configured input; inputs are %v", w.Input, names)
+		add(".input", "%q is no configured input%s (inputs: %s)", w.Input, DidYouMean(w.Input, names), strings.Join(names, ", "))
 	case !slices.Contains(ShareFormats, in.Format):
 		add(".input", "%q reads %s, whose lines name no share; give an input of format %v", w.Input, in.Format, ShareFormats)
 	case slices.Contains(WindowsFormats, in.Format) && w.SharePath == "":

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lekwacht/lekwacht/config"
 )
 
 // Status says whether a person still works for the gemeente.
@@ -359,7 +361,7 @@ func person(rec []string, col map[string]int) (Person, error) {
 		p.Status = StatusActive
 	}
 	if !slices.Contains(Statuses, p.Status) {
-		errs = append(errs, fmt.Errorf("status %q: use one of %v", p.Status, Statuses))
+		errs = append(errs, fmt.Errorf("status %q%s (use one of %v)", p.Status, config.DidYouMean(p.Status, Statuses), Statuses))
 	}
 	p.Workstations = list(get("workstations"))
 	if p.SID != "" && !strings.HasPrefix(strings.ToUpper(p.SID), "S-1-") {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/event"
 	"github.com/lekwacht/lekwacht/hit"
 	"go.yaml.in/yaml/v3"
@@ -204,10 +205,10 @@ func validate(r *Rule, root *yaml.Node, p *problems) {
 		p.at(root, "title is required")
 	}
 	if !slices.Contains(Statuses, r.Status) {
-		p.at(value(root, "status"), "status %q: use one of %v", r.Status, Statuses)
+		p.at(value(root, "status"), "status %q%s (use one of %v)", r.Status, config.DidYouMean(r.Status, Statuses), Statuses)
 	}
 	if r.Level.Rank() == 0 {
-		p.at(value(root, "level"), "level %q: use one of %v", r.Level, hit.Severities)
+		p.at(value(root, "level"), "level %q%s (use one of %v)", r.Level, config.DidYouMean(r.Level, hit.Severities), hit.Severities)
 	}
 	if r.Detector != "" && !slices.Contains(Detectors, r.Detector) {
 		p.at(value(root, "detector"), "unknown detector %q; detectors are %s", r.Detector, strings.Join(Detectors, ", "))

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lekwacht/lekwacht/config"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -110,7 +111,7 @@ func ParseTokens(data []byte, name string) (*Tokens, error) {
 		case seen[tok.Name]:
 			errs = append(errs, fmt.Errorf("%s: name %q is given twice", at, tok.Name))
 		case !slices.Contains(Roles, tok.Role):
-			errs = append(errs, fmt.Errorf("%s: role %q: want one of %v", at, tok.Role, Roles))
+			errs = append(errs, fmt.Errorf("%s: role %q%s (roles: analyst, fg, admin)", at, tok.Role, config.DidYouMean(tok.Role, Roles)))
 		}
 		seen[tok.Name] = true
 		sum, err := hex.DecodeString(tok.SHA256)

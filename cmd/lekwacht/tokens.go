@@ -44,7 +44,7 @@ the secret is printed once on stdout. A running lekwacht reads the file again wi
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(server.Roles, server.Role(role)) {
-				return usage("--role %q: want one of %v", role, server.Roles)
+				return usage("--role %q%s (roles: analyst, fg, admin)", role, config.DidYouMean(server.Role(role), server.Roles))
 			}
 			path, err := tokensFile()
 			if err != nil {
