@@ -58,8 +58,8 @@ func (r *reloads) details() []string {
 	defer r.mu.Unlock()
 	var out []string
 	for what, f := range r.failed {
-		out = append(out, fmt.Sprintf("%s reload failed at %s, the previous %s stay in force: %v",
-			what, f.at.Format(time.RFC3339), what, f.err))
+		out = append(out, fmt.Sprintf("%s reload failed at %s, what was in force before stays: %v",
+			what, f.at.Format(time.RFC3339), f.err))
 	}
 	sort.Strings(out)
 	return out

@@ -250,7 +250,7 @@ func TestTokensFile(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
 		{"tokens:\n  - {name: a, role: fg, sha256: abc}\n", "t.yaml:2: sha256"},
 		{"tokens:\n  - {name: a, role: fg, sha256: " + strings.Repeat("0", 64) + "}\n  - {name: b, role: root, sha256: " + strings.Repeat("0", 64) + "}\n", "t.yaml:3: role"},
-		{"tokens:\n  - {name: a, rol: fg}\n", "field rol not found"},
+		{"tokens:\n  - {name: a, rol: fg}\n", `t.yaml:2: unknown key "rol": did you mean "role"? (the keys of a token are name, role, sha256, created)`},
 		{"tokens:\n  - {name: 'a b', role: fg, sha256: " + strings.Repeat("0", 64) + "}\n", "t.yaml:2: name"},
 	} {
 		if _, err := ParseTokens([]byte(tc.text), "t.yaml"); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -96,7 +96,7 @@ func ParseTokens(data []byte, name string) (*Tokens, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) { // an empty file: no tokens
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, decodeError(name, err)
 	}
 	t := &Tokens{}
 	var errs []error
@@ -132,6 +132,33 @@ func ParseTokens(data []byte, name string) (*Tokens, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// unknownField is the YAML library's "line N: field X not found in type server.Token".
+var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
+
+// decodeError writes the YAML library's complaints as the config's: file:line, then the unknown key
+// with what was meant, or the library's words.
+func decodeError(name string, err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	keys := []string{"name", "role", "sha256", "created"}
+	errs := make([]error, len(te.Errors))
+	for i, e := range te.Errors {
+		if m := unknownField.FindStringSubmatch(e); m != nil {
+			errs[i] = fmt.Errorf("%s:%s: unknown key %q%s (the keys of a token are %s)", name, m[1], m[2],
+				config.DidYouMean(m[2], keys), strings.Join(keys, ", "))
+			continue
+		}
+		if line, msg, ok := strings.Cut(strings.TrimPrefix(e, "line "), ": "); ok && strings.HasPrefix(e, "line ") {
+			errs[i] = fmt.Errorf("%s:%s: %s", name, line, msg) // "cannot unmarshal !!map into []server.Token"
+			continue
+		}
+		errs[i] = fmt.Errorf("%s: %s", name, e)
+	}
+	return errors.Join(errs...)
 }
 
 func tokenLines(root *yaml.Node) []int {

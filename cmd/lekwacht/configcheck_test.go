@@ -53,7 +53,7 @@ func TestConfigCheckLoadsWhatRunLoads(t *testing.T) {
 	for _, want := range []string{
 		filepath.Join(dir, "directory.csv") + ":2:",      // status "gone"
 		filepath.Join(dir, "rules", "mine.yaml") + ":3:", // unknown key
-		filepath.Join(dir, "tokens.yaml"), "line 2",      // rol
+		filepath.Join(dir, "tokens.yaml") + `:2: unknown key "rol": did you mean "role"?`,
 		"warning: input mail: no file matches paths " + dir + "/log/mail.log",
 	} {
 		if !strings.Contains(e, want) {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/lekwacht/lekwacht/config"
 )
@@ -17,12 +18,13 @@ import (
 // registerBefore is register.dir as it was before a command ran: whether it existed, and whose.
 type registerBefore struct {
 	dir    string
+	at     time.Time
 	exists bool
 	uid    uint32
 }
 
 func lookRegister(dir string) registerBefore {
-	b := registerBefore{dir: dir}
+	b := registerBefore{dir: dir, at: time.Now()}
 	if st, err := os.Stat(dir); err == nil {
 		b.exists = true
 		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
@@ -42,6 +44,22 @@ func serviceAccount(name string) (uid, gid int, ok bool) {
 	uid, _ = strconv.Atoi(u.Uid)
 	gid, _ = strconv.Atoi(u.Gid)
 	return uid, gid, uid != 0
+}
+
+// wroteIn says whether a file in dir changed since t (the command wrote there).
+func wroteIn(dir string, t time.Time) bool {
+	errWrote := errors.New("wrote")
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		// Files only: opening the register makes and removes its -wal and -shm, which touches the folder.
+		if info, err := d.Info(); err == nil && info.Mode().IsRegular() && !info.ModTime().Before(t) {
+			return errWrote
+		}
+		return nil
+	})
+	return errors.Is(err, errWrote)
 }
 
 // giveRegisterToServiceUser runs after a command run as root: the files and folders it made in
@@ -65,7 +83,7 @@ func giveRegisterToServiceUser(w io.Writer, cfg *config.Config, before registerB
 	}
 	hint := fmt.Sprintf("chown -R %s: %s", name, before.dir)
 	if before.exists && before.uid != uint32(uid) {
-		if before.uid == 0 {
+		if before.uid == 0 && wroteIn(before.dir, before.at) {
 			fmt.Fprintf(w, "register.dir %s belongs to root: the service user %s cannot write there and lekwacht run as %s would fail; run: %s\n",
 				before.dir, name, name, hint)
 		}

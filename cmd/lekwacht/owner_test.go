@@ -28,7 +28,7 @@ func owners(t *testing.T, dir string) map[string]uint32 {
 // incidents import) gives what it made in register.dir to service_user (nobody stands for it), in a
 // register.dir it created as in one the service user owns, leaving other owners' files be; a
 // tokens file tokens add creates goes to service_user too. A register.dir root owns gets the chown
-// to run; with no such user on the machine, nothing changes.
+// to run when the command wrote there; with no such user on the machine, nothing changes.
 func TestRootMadeFilesGoToTheServiceUser(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
@@ -76,6 +76,9 @@ func TestRootMadeFilesGoToTheServiceUser(t *testing.T) {
 	if !strings.Contains(e, "register.dir "+rootReg+" belongs to root: the service user nobody cannot write there") ||
 		!strings.Contains(e, "run: chown -R nobody: "+rootReg) {
 		t.Errorf("root's register.dir: %s", e)
+	}
+	if _, e, _ := run(t, "", "--config", cfg, "incidents", "list"); strings.Contains(e, "belongs to root") {
+		t.Errorf("a command that wrote nothing there is told to chown: %s", e)
 	}
 	for p, uid := range owners(t, rootReg) {
 		if uid != 0 {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -110,6 +111,16 @@ func daemonURL(cfg *config.Config) (string, *http.Client, error) {
 	return "https://" + net.JoinHostPort(host, port), client, nil
 }
 
+// firstLine is the first line of an error of several, saying how many more there are (the reasons
+// above the tables have them all).
+func firstLine(s string) string {
+	first, rest, more := strings.Cut(s, "\n")
+	if !more {
+		return s
+	}
+	return fmt.Sprintf("%s (and %d more lines, above)", first, strings.Count(rest, "\n")+1)
+}
+
 // printStatus writes the report for a person: the status and its reasons, a table of the inputs and
 // one of the reloads.
 func printStatus(out io.Writer, url string, r server.HealthReport) {
@@ -122,7 +133,7 @@ func printStatus(out io.Writer, url string, r server.HealthReport) {
 		fmt.Fprintf(out, "  %s\n", r.Reason)
 	}
 	for _, d := range r.Details {
-		fmt.Fprintf(out, "  %s\n", d)
+		fmt.Fprintf(out, "  %s\n", strings.ReplaceAll(d, "\n", "\n    ")) // an error of several lines stays under its reason
 	}
 	dash := func(s string) string {
 		if s == "" {
@@ -148,7 +159,7 @@ func printStatus(out io.Writer, url string, r server.HealthReport) {
 		w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "RELOAD\tFAILURES\tLAST FAILED\tLAST ERROR")
 		for _, rl := range r.Reloads {
-			fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", rl.What, rl.Failures, dash(rl.FailedAt), dash(rl.LastError))
+			fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", rl.What, rl.Failures, dash(rl.FailedAt), dash(firstLine(rl.LastError)))
 		}
 		w.Flush()
 	}

@@ -86,3 +86,17 @@ inputs:
 		t.Errorf("fixed:\n%s", out)
 	}
 }
+
+// TestStatusErrorOfSeveralLines: a reload error of several lines stays under its reason, indented,
+// and the reloads' table shows its first line and how many more there are.
+func TestStatusErrorOfSeveralLines(t *testing.T) {
+	var b strings.Builder
+	printStatus(&b, "http://127.0.0.1:8470", server.HealthReport{Status: "degraded",
+		Details: []string{"rules reload failed at 2026-12-07T09:00:00Z, what was in force before stays: a.yaml:3:1: one\na.yaml:4:1: two"},
+		Reloads: []server.ReloadStatus{{What: "rules", Failures: 1, FailedAt: "2026-12-07T09:00:00Z", LastError: "a.yaml:3:1: one\na.yaml:4:1: two"}}})
+	for _, want := range []string{"stays: a.yaml:3:1: one\n    a.yaml:4:1: two\n", "rules   1         2026-12-07T09:00:00Z  a.yaml:3:1: one (and 1 more lines, above)\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("status does not say %q:\n%s", want, b.String())
+		}
+	}
+}
