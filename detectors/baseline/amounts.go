@@ -118,10 +118,16 @@ type hours struct {
 	InHour [2][24]days `json:"in_hour"` // days with activity in this hour
 }
 
+// NearHours is how far HourUsual.DaysNear looks on either side of an hour.
+const NearHours = 2
+
 // HourUsual is how usual an hour is for a key, before the observation that asked.
 type HourUsual struct {
-	ActiveDays  int // days of that kind (weekday or weekend) with activity before today, within WindowDays
-	DaysInHour  int // of which with activity in this hour
+	ActiveDays int // days of that kind (weekday or weekend) with activity before today, within WindowDays
+	DaysInHour int // of which with activity in this hour
+	// DaysNear is the most days of any hour within NearHours of this one (this one included): at
+	// the weekend, rarer than weekdays, a person's hours vary more than an hour's width.
+	DaysNear    int
 	HistoryDays int // days of either kind with activity before today
 	Weekend     bool
 }
@@ -159,6 +165,9 @@ func (h *Hours) Observe(key string, t time.Time) HourUsual {
 	}
 	u := HourUsual{ActiveDays: s.Active[w].before(today), DaysInHour: s.InHour[w][hour].before(today), Weekend: w == 1,
 		HistoryDays: s.Active[0].before(today) + s.Active[1].before(today)}
+	for n := max(0, hour-NearHours); n <= min(23, hour+NearHours); n++ {
+		u.DaysNear = max(u.DaysNear, s.InHour[w][n].before(today))
+	}
 	s.Active[w].add(today)
 	s.InHour[w][hour].add(today)
 	return u

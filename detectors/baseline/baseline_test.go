@@ -101,8 +101,14 @@ func TestHours(t *testing.T) {
 	if u := h.Observe("sanne", at(7, 11)); !u.Weekend || u.ActiveDays != 0 || u.HistoryDays != 5 {
 		t.Errorf("a Saturday has its own history, her five weekdays still count as days: %+v", u)
 	}
-	// Saturday the 7th and the weekdays before the 10th (Monday the 9th counted once)
-	if u := h.Observe("sanne", at(10, 9)); u.HistoryDays != 7 || u.ActiveDays != 6 {
+	if u := h.Observe("sanne", at(8, 13)); !u.Weekend || u.ActiveDays != 1 || u.DaysInHour != 0 || u.DaysNear != 1 {
+		t.Errorf("Sunday 13 o'clock: Saturday's 11 o'clock is near, 13 o'clock itself new: %+v", u)
+	}
+	if u := h.Observe("sanne", at(14, 17)); u.DaysNear != 0 {
+		t.Errorf("Saturday 17 o'clock: no weekend hour within %d: %+v", NearHours, u)
+	}
+	// the weekend of the 7th and 8th and the weekdays before the 10th (Monday the 9th counted once)
+	if u := h.Observe("sanne", at(10, 9)); u.HistoryDays != 8 || u.ActiveDays != 6 {
 		t.Errorf("history of both kinds: %+v", u)
 	}
 }

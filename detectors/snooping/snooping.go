@@ -60,15 +60,21 @@ type Detector struct {
 }
 
 type user struct {
-	start     int64   // the current window's start, Unix nanoseconds; 0 before the first
-	seen      records // distinct records looked up in this window
-	late      records // distinct records looked up outside working hours in this window
-	lateFrom  int64   // the window's first lookup outside working hours, Unix nanoseconds (baseline mode)
-	lines     []*hit.Line
-	baseline  float64
-	windows   int
-	firedBulk bool
-	firedLate bool
+	start    int64   // the current window's start, Unix nanoseconds; 0 before the first
+	seen     records // distinct records looked up in this window
+	late     records // distinct records looked up outside working hours in this window
+	lateFrom int64   // the window's first lookup outside working hours, Unix nanoseconds (baseline mode)
+	lines    []*hit.Line
+	baseline float64
+	windows  int
+	// lateBase is the usual number of records in a window with lookups outside working hours
+	// (moving average, baseline mode), over lateWindows such windows: a regular evening worker's
+	// evening is judged by its volume too.
+	lateBase    float64
+	lateWindows int
+	lateMax     int // the most records in one such window
+	firedBulk   bool
+	firedLate   bool
 }
 
 // smallSet is the number of records up to which a set is a list.
@@ -208,7 +214,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	dept := d.department(name)
 	if start := ev.Time.Truncate(d.window).UnixNano(); start != u.start {
 		d.finish(u, dept)
-		*u = user{start: start, baseline: u.baseline, windows: u.windows}
+		*u = user{start: start, baseline: u.baseline, windows: u.windows, lateBase: u.lateBase, lateWindows: u.lateWindows, lateMax: u.lateMax}
 	}
 	obj := rules.Lower(ev.App.Object)
 	line := d.lines.Of(ev)
@@ -272,9 +278,20 @@ func (d *Detector) judgeLate(h *hit.Hit, ev *event.Event, name string, u *user, 
 		h.Summary += "; " + dev.Text
 		return
 	}
+	if late := u.late.len(); u.lateWindows >= usualDays && float64(late) > d.factor*u.lateBase && late > 2*u.lateMax {
+		h.Deviation = &hit.Deviation{Text: fmt.Sprintf("op een eigen uur buiten werktijd, maar %.0f keer het eigen aantal dossiers in zo'n uur (gewoonlijk %.1f, nooit meer dan %d)",
+			float64(late)/max(u.lateBase, 1), u.lateBase, u.lateMax), HistoryDays: own.HistoryDays, Value: float64(late), Usual: u.lateBase}
+		h.Summary += "; " + h.Deviation.Text
+		return
+	}
 	h.Signal, h.Weight = true, weightUsualLate
-	h.Deviation = &hit.Deviation{Text: fmt.Sprintf("buiten werktijd, maar binnen de eigen gewoonte: actief tussen %02d en %02d uur op %d van %d %s",
-		at.Hour(), at.Hour()+1, own.DaysInHour, own.ActiveDays, dayKind(own.ActiveDays, own.Weekend)), HistoryDays: own.HistoryDays}
+	text := fmt.Sprintf("buiten werktijd, maar binnen de eigen gewoonte: actief tussen %02d en %02d uur op %d van %d %s",
+		at.Hour(), at.Hour()+1, own.DaysInHour, own.ActiveDays, dayKind(own.ActiveDays, own.Weekend))
+	if own.DaysInHour < usualDays {
+		text = fmt.Sprintf("buiten werktijd, maar binnen de eigen gewoonte: in het weekend eerder actief binnen %d uur van %02d uur op %d van %d %s",
+			baseline.NearHours, at.Hour(), own.DaysNear, own.ActiveDays, dayKind(own.ActiveDays, true))
+	}
+	h.Deviation = &hit.Deviation{Text: text, HistoryDays: own.HistoryDays}
 }
 
 // lateDeviation says why the hour of at is not one of the person's own (nil when it is).
@@ -287,6 +304,8 @@ func (d *Detector) lateDeviation(at time.Time, u baseline.HourUsual) *hit.Deviat
 		text = fmt.Sprintf("nooit eerder actief in het weekend, in %d %s", u.HistoryDays, plural(u.HistoryDays, "dag", "dagen"))
 	case u.ActiveDays == 0:
 		text = fmt.Sprintf("nooit eerder actief op een werkdag, in %d %s", u.HistoryDays, plural(u.HistoryDays, "dag", "dagen"))
+	case u.Weekend && u.DaysNear >= 1:
+		return nil // weekend work is rarer and its hours vary: a weekend day near an hour worked before is usual
 	case u.DaysInHour == 0:
 		text = fmt.Sprintf("nooit eerder actief tussen %02d en %02d uur in %d %s", at.Hour(), at.Hour()+1, u.ActiveDays, dayKind(u.ActiveDays, u.Weekend))
 	case u.DaysInHour < usualDays:
@@ -329,6 +348,15 @@ func (d *Detector) finish(u *user, dept string) {
 	n := float64(u.seen.len())
 	if u.start == 0 || n == 0 {
 		return
+	}
+	if late := float64(u.late.len()); late > 0 && d.hoursOf != nil {
+		if u.lateWindows == 0 {
+			u.lateBase = late
+		} else {
+			u.lateBase += baselineWeight * (late - u.lateBase)
+		}
+		u.lateWindows++
+		u.lateMax = max(u.lateMax, int(late))
 	}
 	if u.windows == 0 {
 		u.baseline = n
@@ -387,16 +415,19 @@ func (d *Detector) hit(ev *event.Event, user, pattern string, lines []*hit.Line,
 }
 
 type savedUser struct {
-	Name      string         `json:"name"`
-	Start     time.Time      `json:"start"`
-	Seen      []string       `json:"seen"`
-	Late      []string       `json:"late"`
-	Lines     []hit.Evidence `json:"lines"`
-	Baseline  float64        `json:"baseline"`
-	Windows   int            `json:"windows"`
-	FiredBulk bool           `json:"fired_bulk"`
-	FiredLate bool           `json:"fired_late"`
-	LateFrom  time.Time      `json:"late_from,omitzero"`
+	Name        string         `json:"name"`
+	Start       time.Time      `json:"start"`
+	Seen        []string       `json:"seen"`
+	Late        []string       `json:"late"`
+	Lines       []hit.Evidence `json:"lines"`
+	Baseline    float64        `json:"baseline"`
+	Windows     int            `json:"windows"`
+	LateBase    float64        `json:"late_baseline,omitempty"`
+	LateWindows int            `json:"late_windows,omitempty"`
+	LateMax     int            `json:"late_max,omitempty"`
+	FiredBulk   bool           `json:"fired_bulk"`
+	FiredLate   bool           `json:"fired_late"`
+	LateFrom    time.Time      `json:"late_from,omitzero"`
 }
 
 type snapshot struct {
@@ -419,7 +450,7 @@ func (d *Detector) SaveState() ([]byte, error) {
 			continue
 		}
 		su := savedUser{Name: k, Seen: u.seen.keys(), Late: u.late.keys(), Lines: hit.Evidences(u.lines),
-			Baseline: u.baseline, Windows: u.windows, FiredBulk: u.firedBulk, FiredLate: u.firedLate}
+			Baseline: u.baseline, Windows: u.windows, LateBase: u.lateBase, LateWindows: u.lateWindows, LateMax: u.lateMax, FiredBulk: u.firedBulk, FiredLate: u.firedLate}
 		if u.start != 0 {
 			su.Start = time.Unix(0, u.start).UTC()
 		}
@@ -444,7 +475,7 @@ func (d *Detector) LoadState(b []byte) error {
 		d.hoursOf.Restore(s.Hours)
 	}
 	for _, su := range s.Users {
-		u := &user{seen: recordsOf(su.Seen), late: recordsOf(su.Late), baseline: su.Baseline, windows: su.Windows,
+		u := &user{seen: recordsOf(su.Seen), late: recordsOf(su.Late), baseline: su.Baseline, windows: su.Windows, lateBase: su.LateBase, lateWindows: su.LateWindows, lateMax: su.LateMax,
 			firedBulk: su.FiredBulk, firedLate: su.FiredLate}
 		if !su.Start.IsZero() {
 			u.start = su.Start.UnixNano()
