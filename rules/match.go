@@ -72,6 +72,22 @@ func (m *Matcher) Matches(e *event.Event) bool {
 	return true
 }
 
+// Allowed says whether the rule selects e but its allow list lets it pass: the detector does not
+// judge it, but may learn from it (where a person worked, with which account).
+func (m *Matcher) Allowed(e *event.Event) bool {
+	for i := range m.match {
+		if !m.match[i].holds(e) {
+			return false
+		}
+	}
+	for i := range m.allow {
+		if m.allow[i].holds(e) {
+			return true
+		}
+	}
+	return false
+}
+
 // Accepts says whether an event of this category and action may match: false when a condition on
 // event.category or event.action rules out every such event, so a detector need never see them.
 func (m *Matcher) Accepts(c event.Category, a event.Action) bool {

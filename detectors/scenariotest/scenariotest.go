@@ -30,6 +30,7 @@ type Scenario struct {
 type Event struct {
 	Day                                            int // days after Day
 	At, User, Category, Action, Path, Object, Host string
+	Account                                        string // the account used when not the person's own (an admin account)
 	Computer                                       string // the computer that logged the event (host.name)
 	Logon, Outcome                                 string // logon type (interactive, remote_interactive, ...), outcome
 	LogonID                                        string `yaml:"logon_id"`
@@ -100,7 +101,7 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 			t.Fatalf("event %d: %v", i+1, err)
 		}
 		ev := &event.Event{Time: Day.AddDate(0, 0, e.Day).Add(time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute),
-			Event: event.Kind{Category: event.Category(e.Category), Action: event.Action(e.Action)}, User: event.User{Name: e.User},
+			Event: event.Kind{Category: event.Category(e.Category), Action: event.Action(e.Action)}, User: event.User{Name: e.User, Account: e.Account},
 			Host: event.Host{Workstation: e.Host, Name: e.Computer}, File: &event.File{Path: e.Path}, App: &event.App{Object: e.Object, Count: e.Count},
 			Log: event.Log{Input: "test", Path: f, Offset: int64(i * 100), Original: fmt.Sprintf("line %d", i+1)}}
 		if e.Logon != "" || e.LogonID != "" {

@@ -56,6 +56,18 @@ type Detector struct {
 	size         int                // bound of each state
 	hostsOf      *baseline.Familiar // person -> workstations used
 	peerHosts    *baseline.Familiar // "dept:" + department -> workstations used
+	// ends are the presence segments that ended with a logoff within the presence window, oldest
+	// first (bounded by size): stand-in looks among them when someone comes back to their desk.
+	ends []segment
+}
+
+// segment is a stretch of presence of an account on a workstation: from a logon or resumption to
+// a logoff.
+type segment struct {
+	user, host string
+	start, end int64 // Unix nanoseconds
+	line       *hit.Line
+	logoff     hit.Evidence
 }
 
 // Defaults of the baseline mode.
@@ -69,7 +81,7 @@ const (
 	// a desk whose owner is present there is a signal.
 	roamDays = 2
 	// Signal weights (the risk rule may override them per pattern).
-	weightForeign, weightForeignOwnerPresent, weightManyAccounts, weightConcurrent, weightInterleaved = 30, 60, 20, 25, 50
+	weightForeign, weightForeignOwnerPresent, weightManyAccounts, weightConcurrent, weightInterleaved, weightStandIn = 30, 60, 20, 25, 50, 50
 )
 
 // session is an account's open session on a host.
@@ -78,7 +90,10 @@ type session struct {
 	start int64  // Unix nanoseconds of the logon
 	id    string // the logon id (4624 TargetLogonId): a logoff of another session on the host leaves this one open
 	last  int64  // Unix nanoseconds
-	line  *hit.Line
+	// locked is when the session was last locked or disconnected (0: in use since), lockEv its line
+	locked int64
+	lockEv hit.Evidence
+	line   *hit.Line
 	// paired is the other session's sign of presence that interleave last reported with this one:
 	// a 4624 of type 7 and the 4801 that follows it are one resumption
 	paired int64
@@ -189,8 +204,18 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	}
 	dir := d.dir()
 	auth := ev.Event.Category == event.CategoryAuthentication
-	if !auth && dir == nil || !d.match.Matches(ev) {
+	if !auth && dir == nil {
 		return nil // only an authentication event or a leaver's activity is of interest
+	}
+	if !d.match.Matches(ev) {
+		// An allow-listed logon (an admin account, say) is not judged, but where a person worked
+		// is still their history: stand-in needs the desks an admin helped at.
+		if d.baselineDays > 0 && auth && d.match.Allowed(ev) && ev.Event.Action == event.ActionLogon && ev.Logon != nil && slices.Contains(interactive, ev.Logon.Type) {
+			if host := strings.ToLower(hostOf(ev)); host != "" {
+				d.hostsOf.Observe(strings.ToLower(ev.User.Name), host, ev.Time)
+			}
+		}
+		return nil
 	}
 	// Sessions are an account's (an admin account's apart from its owner's own); workstations,
 	// leavers and incidents are the person's.
@@ -210,15 +235,20 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 		if h, ok := d.interleave(ev, dir, user, host); ok {
 			hits = append(hits, h)
 		}
+		hits = append(hits, d.standIn(ev, dir, user, host)...)
 	}
 	switch {
 	case ev.Event.Action == event.ActionLock || ev.Event.Action == event.ActionDisconnect:
 		d.touch(account, host, 0) // a locked or disconnected session is no presence
+		d.lockedAt(account, host, ev)
 	case ev.Event.Action == event.ActionUnlock || ev.Event.Action == event.ActionReconnect:
 		d.touch(account, host, ev.Time.UnixNano())
 	case ev.Event.Action == event.ActionLogoff:
 		if s, ok := d.users.Get(account); ok {
 			if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 && sameSession(s[i], ev) {
+				if d.baselineDays > 0 && s[i].last != 0 && account == user {
+					d.ended(segment{user: user, host: host, start: s[i].last, end: ev.Time.UnixNano(), line: s[i].line, logoff: hit.LineOf(ev)})
+				}
 				d.users.Add(account, slices.Delete(s, i, i+1))
 			}
 		}
@@ -379,6 +409,80 @@ func (d *Detector) interleave(ev *event.Event, dir *directory.Directory, user, h
 		return h, true
 	}
 	return hit.Hit{}, false
+}
+
+// lockedAt notes when an account's session on host was locked, and the line that says so.
+func (d *Detector) lockedAt(account, host string, ev *event.Event) {
+	if s, ok := d.users.Get(account); ok {
+		if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 {
+			s[i].locked, s[i].lockEv = ev.Time.UnixNano(), hit.LineOf(ev)
+		}
+	}
+}
+
+// ended keeps a presence segment that ended with a logoff for standIn, and lets go of those that
+// ended longer than the presence window before it (and the oldest beyond the detector's size).
+func (d *Detector) ended(seg segment) {
+	drop := 0
+	for drop < len(d.ends) && (seg.end-d.ends[drop].end > int64(d.presence) || len(d.ends)-drop >= d.size) {
+		drop++
+	}
+	d.ends = append(slices.Delete(d.ends, 0, drop), seg)
+}
+
+// standIn finds another person's account used while this person was away from their own desk, at
+// a workstation this person worked at on earlier days: when user resumes their session on host,
+// locked since L, a session of another employee's account at that employee's own workstation that
+// began within the presence window after L and ended with a logoff within the presence window
+// before now. An admin who helped his manager at the manager's PC and later sits down there with
+// the manager's password does exactly that; two colleagues who walk to a meeting together do not
+// (a meeting-room PC is no one's). Logons cannot prove it was him: a signal for the risk picture
+// of the account's owner, naming who was away.
+func (d *Detector) standIn(ev *event.Event, dir *directory.Directory, user, host string) []hit.Hit {
+	if dir == nil || len(d.ends) == 0 {
+		return nil
+	}
+	sessions, _ := d.users.Get(user)
+	i := slices.IndexFunc(sessions, func(s session) bool { return s.host == host })
+	if i < 0 || sessions[i].locked == 0 || sessions[i].last != 0 {
+		return nil
+	}
+	away, at := sessions[i], ev.Time.UnixNano()
+	person, _ := dir.User(user)
+	var hits []hit.Hit
+	for j := 0; j < len(d.ends); j++ {
+		seg := d.ends[j]
+		if seg.user == user || seg.host == host || seg.start < away.locked || time.Duration(seg.start-away.locked) > d.presence ||
+			seg.end > at || time.Duration(at-seg.end) > d.presence || ownWorkstation(person, seg.host) {
+			continue
+		}
+		if owner, ok := dir.WorkstationOwner(seg.host); !ok || !strings.EqualFold(owner.User, seg.user) {
+			continue
+		}
+		fam := d.hostsOf.Peek(user, seg.host, ev.Time)
+		if fam.DaysUsed == 0 {
+			continue
+		}
+		lines := []hit.Evidence{seg.line.Evidence(), seg.logoff, hit.LineOf(ev)}
+		if away.lockEv != (hit.Evidence{}) {
+			lines = append([]hit.Evidence{away.lockEv}, lines...)
+		}
+		h := d.hit(ev, seg.user, "stand-in", []string{seg.host, host}, lines,
+			"account gebruikt op de eigen werkplek van de eigenaar terwijl een collega die daar eerder werkte van de eigen werkplek weg was")
+		h.Signal, h.Weight = true, weightStandIn
+		days := "dagen"
+		if fam.DaysUsed == 1 {
+			days = "dag"
+		}
+		h.Deviation = &hit.Deviation{Text: fmt.Sprintf("sessie van het account van %s op %s (%s) begon %s nadat %s de eigen werkplek %s vergrendelde en eindigde %s voor %s terugkwam; %s werkte eerder op %s (op %d %s)",
+			seg.user, seg.host, time.Duration(seg.end-seg.start).Round(time.Minute), time.Duration(seg.start-away.locked).Round(time.Minute), user, host,
+			time.Duration(at-seg.end).Round(time.Minute), user, user, seg.host, fam.DaysUsed, days),
+			HistoryDays: fam.HistoryDays}
+		hits = append(hits, h)
+		d.ends = slices.Delete(d.ends, j, j+1)
+		j--
+	}
+	return hits
 }
 
 // foreign judges a logon at a workstation by the person's own normal: a workstation the person used
