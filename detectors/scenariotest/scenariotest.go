@@ -31,13 +31,16 @@ type Event struct {
 	Day                                            int // days after Day
 	At, User, Category, Action, Path, Object, Host string
 	Account                                        string // the account used when not the person's own (an admin account)
-	Computer                                       string // the computer that logged the event (host.name)
-	Logon, Outcome                                 string // logon type (interactive, remote_interactive, ...), outcome
-	LogonID                                        string `yaml:"logon_id"`
-	Device                                         string // device class (6416 ClassName): DiskDrive, WPD, ...
-	Destination                                    string // web: the site (destination.domain)
-	Sent                                           int64  // web: the request's bytes (uploads)
-	Count                                          int64  // application: records in an export or list
+	// Restart, on an event of its own, saves the detector's state, builds a new one and loads it:
+	// what follows must come out as without the restart.
+	Restart        bool
+	Computer       string // the computer that logged the event (host.name)
+	Logon, Outcome string // logon type (interactive, remote_interactive, ...), outcome
+	LogonID        string `yaml:"logon_id"`
+	Device         string // device class (6416 ClassName): DiskDrive, WPD, ...
+	Destination    string // web: the site (destination.domain)
+	Sent           int64  // web: the request's bytes (uploads)
+	Count          int64  // application: records in an export or list
 	// mail
 	From, Status, Direction string
 	To                      []string
@@ -60,6 +63,12 @@ type Hit struct {
 // Observer is a detector under test.
 type Observer interface {
 	Observe(ev *event.Event) []hit.Hit
+}
+
+// stateful is an Observer whose state survives a restart.
+type stateful interface {
+	SaveState() ([]byte, error)
+	LoadState([]byte) error
 }
 
 // Day is the date of every scenario event.
@@ -96,6 +105,10 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 	}
 	var got []hit.Hit
 	for i, e := range s.Events {
+		if e.Restart {
+			d = restart(t, d, func() (Observer, error) { return build(r, &s) })
+			continue
+		}
 		at, err := time.Parse("15:04", e.At)
 		if err != nil {
 			t.Fatalf("event %d: %v", i+1, err)
@@ -137,4 +150,25 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 			t.Errorf("hit %d does not validate: %v", i+1, err)
 		}
 	}
+}
+
+// restart saves d's state and loads it into a detector build makes.
+func restart(t *testing.T, d Observer, build func() (Observer, error)) Observer {
+	t.Helper()
+	old, ok := d.(stateful)
+	if !ok {
+		t.Fatalf("restart: %T keeps no state", d)
+	}
+	b, err := old.SaveState()
+	if err != nil {
+		t.Fatalf("restart: save: %v", err)
+	}
+	n, err := build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.(stateful).LoadState(b); err != nil {
+		t.Fatalf("restart: load: %v", err)
+	}
+	return n
 }

@@ -195,6 +195,9 @@ func (d *Detector) KeptLines(yield func(*hit.Line)) {
 			yield(l.line)
 		}
 	}
+	for _, e := range d.ends {
+		yield(e.line)
+	}
 }
 
 // Observe follows logons and logoffs, and any activity of leavers.
@@ -646,6 +649,19 @@ type savedSession struct {
 	ID    string       `json:"id,omitempty"`
 	Last  time.Time    `json:"last"`
 	Ev    hit.Evidence `json:"ev"`
+	// Locked and LockEv: when and by which line the session was last locked (stand-in)
+	Locked time.Time    `json:"locked,omitzero"`
+	LockEv hit.Evidence `json:"lock_ev,omitzero"`
+}
+
+// savedSegment is a presence segment that ended with a logoff, kept for stand-in.
+type savedSegment struct {
+	User   string       `json:"user"`
+	Host   string       `json:"host"`
+	Start  time.Time    `json:"start"`
+	End    time.Time    `json:"end"`
+	Ev     hit.Evidence `json:"ev"`
+	Logoff hit.Evidence `json:"logoff"`
 }
 
 type savedLogon struct {
@@ -661,6 +677,7 @@ type snapshot struct {
 	// the baselines: the workstations of each person and of each department
 	Workstations     baseline.FamiliarState `json:"workstations,omitempty"`
 	PeerWorkstations baseline.FamiliarState `json:"peer_workstations,omitempty"`
+	Ends             []savedSegment         `json:"ends,omitempty"`
 }
 
 // SaveState returns the open sessions, the recent logons per host and the leavers last reported.
@@ -669,7 +686,11 @@ func (d *Detector) SaveState() ([]byte, error) {
 	for _, u := range d.users.Keys() {
 		list, _ := d.users.Peek(u)
 		for _, ses := range list {
-			s.Users[u] = append(s.Users[u], savedSession{Host: ses.host, Start: time.Unix(0, ses.start).UTC(), ID: ses.id, Last: time.Unix(0, ses.last).UTC(), Ev: ses.line.Evidence()})
+			saved := savedSession{Host: ses.host, Start: time.Unix(0, ses.start).UTC(), ID: ses.id, Last: time.Unix(0, ses.last).UTC(), Ev: ses.line.Evidence(), LockEv: ses.lockEv}
+			if ses.locked != 0 {
+				saved.Locked = time.Unix(0, ses.locked).UTC()
+			}
+			s.Users[u] = append(s.Users[u], saved)
 		}
 	}
 	for _, h := range d.hosts.Keys() {
@@ -682,6 +703,9 @@ func (d *Detector) SaveState() ([]byte, error) {
 		s.Leavers[u], _ = d.leavers.Peek(u)
 	}
 	s.Workstations, s.PeerWorkstations = d.hostsOf.Save(), d.peerHosts.Save()
+	for _, e := range d.ends {
+		s.Ends = append(s.Ends, savedSegment{User: e.user, Host: e.host, Start: time.Unix(0, e.start).UTC(), End: time.Unix(0, e.end).UTC(), Ev: e.line.Evidence(), Logoff: e.logoff})
+	}
 	return json.Marshal(s)
 }
 
@@ -702,7 +726,11 @@ func (d *Detector) LoadState(b []byte) error {
 	for u, list := range s.Users {
 		var ss []session
 		for _, ses := range list {
-			ss = append(ss, session{host: ses.Host, start: startOf(ses), id: ses.ID, last: ses.Last.UnixNano(), line: d.lines.From(ses.Ev)})
+			restored := session{host: ses.Host, start: startOf(ses), id: ses.ID, last: ses.Last.UnixNano(), line: d.lines.From(ses.Ev), lockEv: ses.LockEv}
+			if !ses.Locked.IsZero() {
+				restored.locked = ses.Locked.UnixNano()
+			}
+			ss = append(ss, restored)
 		}
 		d.users.Add(u, ss)
 	}
@@ -718,5 +746,8 @@ func (d *Detector) LoadState(b []byte) error {
 	}
 	d.hostsOf.Restore(s.Workstations)
 	d.peerHosts.Restore(s.PeerWorkstations)
+	for _, e := range s.Ends {
+		d.ends = append(d.ends, segment{user: e.User, host: e.Host, start: e.Start.UnixNano(), end: e.End.UnixNano(), line: d.lines.From(e.Ev), logoff: e.Logoff})
+	}
 	return nil
 }
