@@ -43,6 +43,8 @@ const (
 	stickUsers      = 0.05 // a USB stick every day or week
 	lateWorkers     = 0.04 // evening shifts 19:00-22:00 as a rule
 	weekendWorkers  = 0.03 // a few hours on Saturday or Sunday
+	deskVisits      = 0.5  // an admin's day with a visit at a colleague's desk (deskVisit)
+	followUp        = 0.4  // of which a follow-up at the desk of the last visit
 	noticePerMille  = 4    // staff per 1,000 with an end date in the coming weeks (at least one)
 )
 

@@ -178,6 +178,7 @@ func (s *Sim) rounds(day time.Time, a *attendance) {
 		id := s.logon(t, who, q.Desktop, q.Desktop, q.IP, 2)
 		s.logoff(t.Add(time.Duration(4+w.rnd.IntN(25))*time.Minute), who, q.Desktop, id, 2)
 	}
+	s.deskVisit(a, adm, from, to)
 	for range 1 + w.rnd.IntN(4) {
 		t := w.between(from, to)
 		srv := pick(w.rnd, servers)
@@ -276,4 +277,40 @@ func reads(ids ...int) bool {
 func hasFormat(name string) bool {
 	_, ok := collectors.Lookup(name)
 	return ok
+}
+
+// deskVisit: on about half of their days an admin walks to a colleague's desk, his own locked
+// meanwhile, works there with the admin account and has the colleague log on and off to test (a
+// profile repaired); now and then the next visit is a follow-up at the same desk. The colleague's
+// session lies within the admin's absence at a desk he worked at before: what the stand-in signal
+// looks for, here in good faith.
+func (s *Sim) deskVisit(a *attendance, adm string, from, to time.Time) {
+	w := s.w
+	if !s.locks || a.kind != 2 || w.rnd.Float64() >= deskVisits {
+		return
+	}
+	q := s.visited[a.p]
+	if q == nil || w.rnd.Float64() >= followUp {
+		q = pick(w.rnd, w.active)
+	}
+	t := w.between(from, to.Add(-time.Hour))
+	mine := s.attending(q)
+	if q == a.p || q.Desktop == "" || q.TS || !s.free(a.p, t, t.Add(time.Hour)) || !s.free(q, t, t.Add(time.Hour)) ||
+		mine == nil || mine.host != q.Desktop || t.Before(mine.start) || t.Add(time.Hour).After(mine.end) {
+		return
+	}
+	if s.visited == nil {
+		s.visited = map[*person]*person{}
+	}
+	s.visited[a.p] = q
+	s.lock(t, a.p.User, a.host, a.logon, true)
+	at := t.Add(time.Duration(2+w.rnd.IntN(3)) * time.Minute)
+	id := s.logon(at, adm, q.Desktop, q.Desktop, q.IP, 2)
+	at = at.Add(time.Duration(5+w.rnd.IntN(10)) * time.Minute)
+	s.logoff(at, adm, q.Desktop, id, 2)
+	at = at.Add(time.Minute)
+	test := s.logon(at, q.User, q.Desktop, q.Desktop, q.IP, 2)
+	at = at.Add(time.Duration(2+w.rnd.IntN(6)) * time.Minute)
+	s.logoff(at, q.User, q.Desktop, test, 2)
+	s.lock(at.Add(time.Duration(2+w.rnd.IntN(4))*time.Minute), a.p.User, a.host, a.logon, false)
 }

@@ -57,7 +57,8 @@ type Sim struct {
 	locks, rdp, proxy bool
 	web               *stream
 	stories           []*story
-	managed           map[*person][]int // the days a manager is in an admin story
+	managed           map[*person][]int   // the days a manager is in an admin story
+	visited           map[*person]*person // an admin's last desk visit (deskVisit): whose desk
 }
 
 // attendance is one person's working day: where they sat and their main session.

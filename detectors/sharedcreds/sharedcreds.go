@@ -90,6 +90,9 @@ type session struct {
 	start int64  // Unix nanoseconds of the logon
 	id    string // the logon id (4624 TargetLogonId): a logoff of another session on the host leaves this one open
 	last  int64  // Unix nanoseconds
+	// there: when this session began, the account already had one in use on the host (stand-in
+	// leaves it out)
+	there bool
 	// locked is when the session was last locked or disconnected (0: in use since), lockEv its line
 	locked int64
 	lockEv hit.Evidence
@@ -249,7 +252,7 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 	case ev.Event.Action == event.ActionLogoff:
 		if s, ok := d.users.Get(account); ok {
 			if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 && sameSession(s[i], ev) {
-				if d.baselineDays > 0 && s[i].last != 0 && account == user {
+				if d.baselineDays > 0 && s[i].last != 0 && !s[i].there && account == user {
 					d.ended(segment{user: user, host: host, start: s[i].last, end: ev.Time.UnixNano(), line: s[i].line, logoff: hit.LineOf(ev)})
 				}
 				d.users.Add(account, slices.Delete(s, i, i+1))
@@ -566,10 +569,17 @@ func unlocks(ev *event.Event) bool {
 func (d *Detector) open(user, host, id string, at int64, line *hit.Line, resume bool) {
 	s, _ := d.users.Get(user)
 	ses := session{host: host, start: at, id: id, last: at, line: line}
+	// logged off here minutes ago (to test a repair, say): the account was at this workstation
+	ses.there = slices.ContainsFunc(d.ends, func(e segment) bool {
+		return e.user == user && e.host == host && e.end <= at && time.Duration(at-e.end) <= d.presence
+	})
 	if i := slices.IndexFunc(s, func(s session) bool { return s.host == host }); i >= 0 {
 		if resume {
 			ses.start, ses.paired = s[i].start, s[i].paired
 		}
+		// a session in use here (not locked, a sign within the session's span): the account was
+		// at this workstation already, so what follows is no one standing in for it
+		ses.there = ses.there || s[i].last != 0 && time.Duration(at-s[i].last) <= d.session
 		s[i] = ses
 		return
 	}
@@ -652,6 +662,7 @@ type savedSession struct {
 	// Locked and LockEv: when and by which line the session was last locked (stand-in)
 	Locked time.Time    `json:"locked,omitzero"`
 	LockEv hit.Evidence `json:"lock_ev,omitzero"`
+	There  bool         `json:"there,omitempty"`
 }
 
 // savedSegment is a presence segment that ended with a logoff, kept for stand-in.
@@ -686,7 +697,7 @@ func (d *Detector) SaveState() ([]byte, error) {
 	for _, u := range d.users.Keys() {
 		list, _ := d.users.Peek(u)
 		for _, ses := range list {
-			saved := savedSession{Host: ses.host, Start: time.Unix(0, ses.start).UTC(), ID: ses.id, Last: time.Unix(0, ses.last).UTC(), Ev: ses.line.Evidence(), LockEv: ses.lockEv}
+			saved := savedSession{Host: ses.host, Start: time.Unix(0, ses.start).UTC(), ID: ses.id, Last: time.Unix(0, ses.last).UTC(), Ev: ses.line.Evidence(), LockEv: ses.lockEv, There: ses.there}
 			if ses.locked != 0 {
 				saved.Locked = time.Unix(0, ses.locked).UTC()
 			}
@@ -726,7 +737,7 @@ func (d *Detector) LoadState(b []byte) error {
 	for u, list := range s.Users {
 		var ss []session
 		for _, ses := range list {
-			restored := session{host: ses.Host, start: startOf(ses), id: ses.ID, last: ses.Last.UnixNano(), line: d.lines.From(ses.Ev), lockEv: ses.LockEv}
+			restored := session{host: ses.Host, start: startOf(ses), id: ses.ID, last: ses.Last.UnixNano(), line: d.lines.From(ses.Ev), lockEv: ses.LockEv, there: ses.There}
 			if !ses.Locked.IsZero() {
 				restored.locked = ses.Locked.UnixNano()
 			}
