@@ -283,17 +283,22 @@ func hasFormat(name string) bool {
 // meanwhile, works there with the admin account and has the colleague log on and off to test (a
 // profile repaired); now and then the next visit is a follow-up at the same desk. The colleague's
 // session lies within the admin's absence at a desk he worked at before: what the stand-in signal
-// looks for, here in good faith.
+// looks for, here in good faith. Drawn from the new normal's source (w.norm), so the rest of the
+// simulation draws what it drew before.
 func (s *Sim) deskVisit(a *attendance, adm string, from, to time.Time) {
 	w := s.w
-	if !s.locks || a.kind != 2 || w.rnd.Float64() >= deskVisits {
+	if !s.locks || a.kind != 2 || w.norm.Float64() >= deskVisits {
 		return
 	}
 	q := s.visited[a.p]
-	if q == nil || w.rnd.Float64() >= followUp {
-		q = pick(w.rnd, w.active)
+	if q == nil || w.norm.Float64() >= followUp {
+		q = pick(w.norm, w.active)
 	}
-	t := w.between(from, to.Add(-time.Hour))
+	span := to.Add(-time.Hour).Sub(from)
+	if span <= 0 {
+		return
+	}
+	t := from.Add(time.Duration(w.norm.Int64N(int64(span)))).Truncate(time.Second)
 	mine := s.attending(q)
 	if q == a.p || q.Desktop == "" || q.TS || !s.free(a.p, t, t.Add(time.Hour)) || !s.free(q, t, t.Add(time.Hour)) ||
 		mine == nil || mine.host != q.Desktop || t.Before(mine.start) || t.Add(time.Hour).After(mine.end) {
@@ -304,13 +309,13 @@ func (s *Sim) deskVisit(a *attendance, adm string, from, to time.Time) {
 	}
 	s.visited[a.p] = q
 	s.lock(t, a.p.User, a.host, a.logon, true)
-	at := t.Add(time.Duration(2+w.rnd.IntN(3)) * time.Minute)
+	at := t.Add(time.Duration(2+w.norm.IntN(3)) * time.Minute)
 	id := s.logon(at, adm, q.Desktop, q.Desktop, q.IP, 2)
-	at = at.Add(time.Duration(5+w.rnd.IntN(10)) * time.Minute)
+	at = at.Add(time.Duration(5+w.norm.IntN(10)) * time.Minute)
 	s.logoff(at, adm, q.Desktop, id, 2)
 	at = at.Add(time.Minute)
 	test := s.logon(at, q.User, q.Desktop, q.Desktop, q.IP, 2)
-	at = at.Add(time.Duration(2+w.rnd.IntN(6)) * time.Minute)
+	at = at.Add(time.Duration(2+w.norm.IntN(6)) * time.Minute)
 	s.logoff(at, q.User, q.Desktop, test, 2)
-	s.lock(at.Add(time.Duration(2+w.rnd.IntN(4))*time.Minute), a.p.User, a.host, a.logon, false)
+	s.lock(at.Add(time.Duration(2+w.norm.IntN(4))*time.Minute), a.p.User, a.host, a.logon, false)
 }
