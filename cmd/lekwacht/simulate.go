@@ -13,7 +13,7 @@ func newSimulateCmd() *cobra.Command {
 	var o sim.Options
 	var start string
 	cmd := &cobra.Command{
-		Use:   "simulate --out DIR [--employees N] [--days D] [--seed S] [--start YYYY-MM-DD]",
+		Use:   "simulate --out DIR [--employees N] [--days D] [--learn-days N] [--seed S] [--start YYYY-MM-DD]",
 		Short: "Write a realistic gemeente's logs with planted leaks, a directory, a config and truth.json",
 		Long: `Write the logs of a simulated gemeente of N employees over D days in the real formats (Postfix,
 Exchange message tracking, Samba audit, Winlogbeat JSON, sshd, a zaaksysteem's and an HR system's JSON
@@ -49,13 +49,18 @@ folder, and truth.json listing every planted case. The same seed gives the same 
 			fmt.Fprintf(w, "%-32s %10d files\n", "exports/", truth.Files)
 			fmt.Fprintf(w, "%d employees, %d days from %s: %d lines, %d planted cases in %s/truth.json\n",
 				truth.Employees, truth.Days, truth.Start.Format(time.DateOnly), total, len(truth.Cases), o.Out)
-			fmt.Fprintf(w, "next: lekwacht replay --config %s/lekwacht.yaml\n", o.Out)
+			if o.Learn > 0 {
+				fmt.Fprintf(w, "next: lekwacht replay --learn --config %s/lekwacht-learn.yaml\n      lekwacht replay --state --config %s/lekwacht.yaml\n", o.Out, o.Out)
+			} else {
+				fmt.Fprintf(w, "next: lekwacht replay --config %s/lekwacht.yaml\n", o.Out)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&o.Out, "out", "", "folder to write (new or empty)")
 	cmd.Flags().IntVar(&o.Employees, "employees", 500, "employees")
 	cmd.Flags().IntVar(&o.Days, "days", 5, "calendar days")
+	cmd.Flags().IntVar(&o.Learn, "learn-days", 0, "the first N days are a learning period, written to learn/ (for lekwacht learn) with nothing planted")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed: the same seed gives the same output")
 	cmd.Flags().StringVar(&start, "start", sim.DefaultStart.Format(time.DateOnly), "first day")
 	return cmd
