@@ -31,6 +31,9 @@ const (
 	// DefaultMinKinds is how many kinds of signal (detector/pattern) must be counting for a draft: one
 	// behaviour repeated is a person's habit, several together a change.
 	DefaultMinKinds = 2
+	// DefaultHabitDays is how far back the days a kind of signal came on are remembered: a kind
+	// that came on earlier days is part of the person's normal, whether or not it still counts.
+	DefaultHabitDays = 30
 	// MaxContributions bounds the signals kept per person (the newest are kept).
 	MaxContributions = 32
 	// MaxEvidence bounds the evidence lines of one risk hit.
@@ -56,6 +59,7 @@ type Detector struct {
 	weight     float64
 	repeat     float64
 	minKinds   int
+	habitDays  int
 	weights    map[string]float64 // "detector" or "detector/pattern" -> weight
 	within     time.Duration
 	collect    []string
@@ -70,6 +74,8 @@ type picture struct {
 	Signals  []contribution `json:"signals"`
 	Crossed  bool           `json:"crossed"`  // above the threshold since the last crossing
 	Reported int            `json:"reported"` // of Signals, how many went into a hit already
+	// Days are, per kind of signal, the days (Unix days) it came on within habit_days.
+	Days map[string][]int32 `json:"days,omitempty"`
 	// Collected is the last collecting (a big export, many records viewed), for the sequence.
 	Collected *contribution `json:"collected,omitempty"`
 }
@@ -82,6 +88,7 @@ type contribution struct {
 	Summary   string         `json:"summary"`
 	Weight    float64        `json:"weight"`
 	Deviation string         `json:"deviation,omitempty"`
+	Value     float64        `json:"value,omitempty"` // the deviation's amount (files today, bytes)
 	Hosts     []string       `json:"hosts,omitempty"`
 	Cats      []hit.Category `json:"categories,omitempty"`
 	Evidence  []hit.Evidence `json:"evidence"`
@@ -91,7 +98,7 @@ type contribution struct {
 // default_weight (number), weights (detector or detector/pattern -> number).
 func New(r *rules.Rule, size int) (*Detector, error) {
 	d := &Detector{rule: r, threshold: DefaultThreshold, halfLife: DefaultHalfLife, weight: DefaultWeight, weights: map[string]float64{},
-		repeat: DefaultRepeat, minKinds: DefaultMinKinds,
+		repeat: DefaultRepeat, minKinds: DefaultMinKinds, habitDays: DefaultHabitDays,
 		within: DefaultSequenceWithin, collect: DefaultCollect, exfiltrate: DefaultExfiltrate}
 	for k, v := range r.Params {
 		switch k {
@@ -117,6 +124,12 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 				return nil, fmt.Errorf("params.min_kinds: want a number of 1 or more (the kinds of signal a draft needs), got %v", v)
 			}
 			d.minKinds = n
+		case "habit_days":
+			n, ok := v.(int)
+			if !ok || n < 0 {
+				return nil, fmt.Errorf("params.habit_days: want the days a kind of signal is remembered as the person's habit (0: only while it counts), got %v", v)
+			}
+			d.habitDays = n
 		case "half_life":
 			s, _ := v.(string)
 			dur, err := time.ParseDuration(s)
@@ -162,7 +175,7 @@ func New(r *rules.Rule, size int) (*Detector, error) {
 				d.weights[sig] = n
 			}
 		default:
-			return nil, fmt.Errorf("params.%s: unknown; risk takes threshold, half_life, default_weight, weights, repeat, min_kinds, sequence_within, collect and exfiltrate", k)
+			return nil, fmt.Errorf("params.%s: unknown; risk takes threshold, half_life, default_weight, weights, repeat, min_kinds, habit_days, sequence_within, collect and exfiltrate", k)
 		}
 	}
 	if size <= 0 {
@@ -292,18 +305,53 @@ func (d *Detector) Score(s *hit.Hit) []hit.Hit {
 		d.people.Add(s.User, p)
 	}
 	d.decay(p, s.Time)
-	// each further signal of a kind still counting weighs `repeat` times the one before it
+	// each further signal of a kind weighs `repeat` times the one before it: one for each earlier
+	// day within habit_days it came on (a habit), and one for each of today's, or, without
+	// habit_days, for each still counting
 	k := kind(s.Detector, s.Pattern)
+	today := int32(s.Time.Unix() / 86400)
+	value, most := 0.0, 0.0
+	if s.Deviation != nil {
+		value = s.Deviation.Value
+	}
+	damp := 1.0
 	for _, c := range p.Signals {
-		if kind(c.Detector, c.Pattern) == k {
-			w *= d.repeat
+		if kind(c.Detector, c.Pattern) == k && (d.habitDays == 0 || int32(c.At.Unix()/86400) == today) {
+			damp *= d.repeat
+			most = max(most, c.Value)
 		}
+	}
+	// an amount at least twice the largest before it (USB files doubling within a day) is an
+	// escalation, not a repeat
+	if most == 0 || value < 2*most {
+		w *= damp
+	}
+	if d.habitDays > 0 {
+		days := p.Days[k]
+		keep := days[:0]
+		for _, day := range days {
+			if today-day <= int32(d.habitDays) {
+				keep = append(keep, day)
+			}
+		}
+		for _, day := range keep {
+			if day < today {
+				w *= d.repeat
+			}
+		}
+		if !slices.Contains(keep, today) {
+			keep = append(keep, today)
+		}
+		if p.Days == nil {
+			p.Days = map[string][]int32{}
+		}
+		p.Days[k] = keep
 	}
 	p.Score += w
 	c := contribution{At: s.Time, Detector: s.Detector, Pattern: s.Pattern, Summary: s.Summary, Weight: w,
 		Hosts: s.Hosts, Cats: s.Categories, Evidence: s.Evidence}
 	if s.Deviation != nil {
-		c.Deviation = s.Deviation.Text
+		c.Deviation, c.Value = s.Deviation.Text, s.Deviation.Value
 	}
 	p.Signals = append(p.Signals, c)
 	if over := len(p.Signals) - MaxContributions; over > 0 {

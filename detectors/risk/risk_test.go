@@ -1,6 +1,7 @@
 package risk_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -219,5 +220,62 @@ func TestRepeatedSignalsOfOneKind(t *testing.T) {
 	d.Score(signal("jan", "foreign-workstation", 60, t0, 1))
 	if hs := d.Score(signal("jan", "foreign-workstation", 60, t0.Add(time.Minute), 2)); len(hs) != 1 {
 		t.Errorf("repeat 1, min_kinds 1: %+v", hs)
+	}
+}
+
+// A kind of signal that came on earlier days is the person's habit even after its score has
+// decayed: walking to another PC and back once a week weighs half, a quarter, an eighth... of the
+// first time. Without habit_days (0) only signals still counting damp it, and a month of weekly
+// habits plus one new kind weighs more. The days survive a restart.
+func TestHabitsOverWeeks(t *testing.T) {
+	scoreAfter := func(params string) float64 {
+		t.Helper()
+		d := rule(t, params)
+		for week := range 5 {
+			d.Score(signal("jan", "concurrent-sessions", 50, t0.AddDate(0, 0, 7*week), int64(week)))
+		}
+		b, err := d.SaveState()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var state map[string]struct{ Score float64 }
+		if err := json.Unmarshal(b, &state); err != nil {
+			t.Fatal(err)
+		}
+		return state["jan"].Score + 80 // a new kind of 80 on top
+	}
+	habit, none := scoreAfter(""), scoreAfter("params: {habit_days: 0}\n")
+	// the fifth week's signal: 50 x 0.5^4 (four earlier days) = 3.1, the fourth's 6.25 halved by
+	// seven days of decay... + 80
+	if habit < 80 || habit > 86 {
+		t.Errorf("habit_days 30: score %v, want about 85", habit)
+	}
+	if none < 100 {
+		t.Errorf("habit_days 0: score %v, want well above %v", none, habit)
+	}
+
+	d := rule(t, "params: {threshold: 1}\n")
+	d.Score(signal("jan", "concurrent-sessions", 50, t0, 1))
+	b, err := d.SaveState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = rule(t, "params: {threshold: 1}\n")
+	if err := d.LoadState(b); err != nil {
+		t.Fatal(err)
+	}
+	d.Score(signal("jan", "concurrent-sessions", 50, t0.AddDate(0, 0, 14), 2))
+	s := signal("jan", "new-mail-domain", 80, t0.AddDate(0, 0, 14).Add(time.Minute), 3)
+	s.Detector = "behaviour"
+	hs := d.Score(s)
+	score := 0.0
+	if len(hs) != 1 {
+		t.Fatalf("after a restart: %+v, want one draft", hs)
+	}
+	if _, err := fmt.Sscanf(hs[0].Summary, "risicoscore %f", &score); err != nil || score < 105 || score > 108 {
+		t.Errorf("after a restart: score %v (%v), want 25 (the kind came two weeks before) + 80 + what is left of the first 50", score, err)
+	}
+	if _, err := risk.New(&rules.Rule{ID: "r", Detector: "risk", Params: map[string]any{"habit_days": -1}}, 10); err == nil || !strings.Contains(err.Error(), "params.habit_days") {
+		t.Errorf("habit_days -1: %v", err)
 	}
 }
