@@ -26,6 +26,7 @@ var registry = map[string]Constructor{
 		d, err := sharedcreds.New(r, env.Directory, env.SharedHosts, env.StateSize)
 		if err == nil {
 			d.SetLocation(env.Location)
+			d.SetServiceAccounts(env.ServiceAccounts)
 		}
 		return d, err
 	},

@@ -35,6 +35,7 @@ type Event struct {
 	// what follows must come out as without the restart.
 	Restart        bool
 	Computer       string // the computer that logged the event (host.name)
+	SourceIP       string `yaml:"source_ip"` // the address it came from (source.ip)
 	Logon, Outcome string // logon type (interactive, remote_interactive, ...), outcome
 	LogonID        string `yaml:"logon_id"`
 	Device         string // device class (6416 ClassName): DiskDrive, WPD, ...
@@ -121,6 +122,7 @@ func runFile(t *testing.T, f string, build func(r *rules.Rule, s *Scenario) (Obs
 			ev.Logon = &event.Logon{Type: e.Logon, ID: e.LogonID}
 		}
 		ev.Event.Outcome = event.Outcome(e.Outcome)
+		ev.Source.IP = e.SourceIP
 		if e.Device != "" {
 			ev.Device = &event.Device{Class: e.Device}
 		}

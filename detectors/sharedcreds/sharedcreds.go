@@ -59,6 +59,17 @@ type Detector struct {
 	// ends are the presence segments that ended with a logoff within the presence window, oldest
 	// first (bounded by size): stand-in looks among them when someone comes back to their desk.
 	ends []segment
+	// The network judgement (network.go): network logons and domain controllers' checks of a
+	// password, by the PC they come from.
+	networkOff        bool
+	grace, addressTTL time.Duration
+	addresses         map[string]string            // params.addresses: address -> workstation
+	learned           *lru.Cache[string, address]  // address -> the workstation the events named
+	seated            *lru.Cache[string, []sitter] // host -> accounts in interactive sessions there
+	netFrom           *baseline.Familiar           // account -> workstations it was used from over the network
+	pending           []netUse                     // waiting for the grace period, oldest first
+	serviceAccounts   []string                     // organisation.service_accounts, lower case
+	location          *time.Location
 }
 
 // segment is a stretch of presence of an account on a workstation: from a logon or resumption to
@@ -152,7 +163,13 @@ func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, s
 			}
 			d.accountsPerHost = n
 		default:
-			return nil, fmt.Errorf("params.%s: unknown; shared_credentials takes session, accounts_per_host, baseline_days and presence", k)
+			if ok, err := d.networkParam(k, v); ok {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+			return nil, fmt.Errorf("params.%s: unknown; shared_credentials takes session, accounts_per_host, baseline_days, presence, network, grace, addresses and address_ttl", k)
 		}
 	}
 	evict := func(string, any) { d.evictions.Add(1) }
@@ -163,7 +180,19 @@ func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, s
 	if d.hosts, err = lru.NewWithEvict(size, func(k string, v []logon) { evict(k, v) }); err != nil {
 		return nil, err
 	}
-	d.leavers, err = lru.New[string, time.Time](size)
+	if d.leavers, err = lru.New[string, time.Time](size); err != nil {
+		return nil, err
+	}
+	if d.learned, err = lru.New[string, address](size); err != nil {
+		return nil, err
+	}
+	d.seated, err = lru.New[string, []sitter](size)
+	if d.grace == 0 {
+		d.grace = DefaultGrace
+	}
+	if d.addressTTL == 0 {
+		d.addressTTL = DefaultAddressTTL
+	}
 	if d.presence == 0 {
 		d.presence = DefaultPresence
 	}
@@ -177,6 +206,8 @@ func (d *Detector) SetLocation(loc *time.Location) {
 	if loc != nil {
 		d.hostsOf = baseline.NewFamiliar(d.size, 64, loc)
 		d.peerHosts = baseline.NewFamiliar(max(d.size/10, 100), 4096, loc)
+		d.netFrom = baseline.NewFamiliar(d.size, 64, loc)
+		d.location = loc
 	}
 }
 
@@ -201,10 +232,33 @@ func (d *Detector) KeptLines(yield func(*hit.Line)) {
 	for _, e := range d.ends {
 		yield(e.line)
 	}
+	for _, u := range d.pending {
+		for _, l := range u.lines {
+			yield(l)
+		}
+	}
 }
 
-// Observe follows logons and logoffs, and any activity of leavers.
+// Observe follows logons and logoffs, network authentications and any activity of leavers.
 func (d *Detector) Observe(ev *event.Event) []hit.Hit {
+	if !d.networkOn() {
+		return d.observe(ev)
+	}
+	var hits []hit.Hit
+	if len(d.pending) > 0 {
+		hits = d.due(ev.Time.UnixNano(), d.dir())
+	}
+	if ev.Event.Category == event.CategoryAuthentication {
+		d.learnAddress(ev)
+		if networkAuth(ev) {
+			d.network(ev, d.dir())
+		}
+	}
+	return append(hits, d.observe(ev)...)
+}
+
+// observe follows interactive logons and logoffs, and any activity of leavers.
+func (d *Detector) observe(ev *event.Event) []hit.Hit {
 	if ev.User.Name == "" || ev.Event.Outcome == event.OutcomeFailure {
 		return nil
 	}
@@ -256,6 +310,9 @@ func (d *Detector) Observe(ev *event.Event) []hit.Hit {
 					d.ended(segment{user: user, host: host, start: s[i].last, end: ev.Time.UnixNano(), line: s[i].line, logoff: hit.LineOf(ev)})
 				}
 				d.users.Add(account, slices.Delete(s, i, i+1))
+				if d.networkOn() {
+					d.stand(account, host)
+				}
 			}
 		}
 	case ev.Event.Action == event.ActionLogon && ev.Logon != nil && slices.Contains(interactive, ev.Logon.Type):
@@ -305,6 +362,9 @@ func (d *Detector) logon(ev *event.Event, dir *directory.Directory, user, accoun
 	if d.shared(host) {
 		d.open(account, host, logonID(ev), at, line, unlocks(ev))
 		return nil
+	}
+	if d.networkOn() {
+		d.sit(user, account, host, remote(ev))
 	}
 	// 1. the same account in an open session on another host. An account the directory does not
 	// know (a service account) and an admin account (used on many servers at once by its owner)
@@ -644,8 +704,12 @@ func (d *Detector) leaver(ev *event.Event, dir *directory.Directory, user string
 }
 
 func (d *Detector) hit(ev *event.Event, user, pattern string, hosts []string, lines []hit.Evidence, summary string) hit.Hit {
+	return d.hitAt(ev.Time, user, pattern, hosts, lines, summary)
+}
+
+func (d *Detector) hitAt(t time.Time, user, pattern string, hosts []string, lines []hit.Evidence, summary string) hit.Hit {
 	h := hit.Hit{Detector: "shared_credentials", Rule: d.rule.ID, RuleTitle: d.rule.Title, Severity: d.rule.Level,
-		User: user, Pattern: pattern, Hosts: hosts, Time: ev.Time, Window: d.window, Categories: d.rule.Categories,
+		User: user, Pattern: pattern, Hosts: hosts, Time: t, Window: d.window, Categories: d.rule.Categories,
 		Summary: summary, Evidence: lines}
 	if len(h.Categories) == 0 {
 		h.Categories = []hit.Category{hit.CategoryCredential}
@@ -689,6 +753,7 @@ type snapshot struct {
 	Workstations     baseline.FamiliarState `json:"workstations,omitempty"`
 	PeerWorkstations baseline.FamiliarState `json:"peer_workstations,omitempty"`
 	Ends             []savedSegment         `json:"ends,omitempty"`
+	Network          *savedNetwork          `json:"network,omitempty"`
 }
 
 // SaveState returns the open sessions, the recent logons per host and the leavers last reported.
@@ -716,6 +781,9 @@ func (d *Detector) SaveState() ([]byte, error) {
 	s.Workstations, s.PeerWorkstations = d.hostsOf.Save(), d.peerHosts.Save()
 	for _, e := range d.ends {
 		s.Ends = append(s.Ends, savedSegment{User: e.user, Host: e.host, Start: time.Unix(0, e.start).UTC(), End: time.Unix(0, e.end).UTC(), Ev: e.line.Evidence(), Logoff: e.logoff})
+	}
+	if d.networkOn() {
+		s.Network = d.saveNetwork()
 	}
 	return json.Marshal(s)
 }
@@ -759,6 +827,9 @@ func (d *Detector) LoadState(b []byte) error {
 	d.peerHosts.Restore(s.PeerWorkstations)
 	for _, e := range s.Ends {
 		d.ends = append(d.ends, segment{user: e.User, host: e.Host, start: e.Start.UnixNano(), end: e.End.UnixNano(), line: d.lines.From(e.Ev), logoff: e.Logoff})
+	}
+	if s.Network != nil && d.networkOn() {
+		d.restoreNetwork(s.Network)
 	}
 	return nil
 }
