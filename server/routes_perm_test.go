@@ -53,6 +53,11 @@ func permRoutes() []permRoute {
 		{pattern: "POST /incidents/{id}/assessment", perm: PermAssess, form: url.Values{}},                  // no answers: nothing saved
 		{pattern: "POST /incidents/{id}/triage", perm: PermTriage, form: url.Values{"decision": {"maybe"}}}, // refused with a message
 		{pattern: "GET /persons/{id}", perm: PermRead, id: "a.bakker"},
+		{pattern: "POST /incidents/{id}/close", perm: PermAssess, form: url.Values{}},  // no reason: refused with a message
+		{pattern: "POST /incidents/{id}/revert", perm: PermRevert, form: url.Values{}}, // no reason: refused with a message
+		{pattern: "GET /incidents/{id}/evidence.zip", perm: PermRead},
+		{pattern: "GET /register.csv", perm: PermExport},
+		{pattern: "GET /register.xlsx", perm: PermExport},
 	}
 	for _, doc := range documentKinds {
 		rs = append(rs, permRoute{pattern: "GET /incidents/{id}/" + doc.File, perm: PermRead})
@@ -405,7 +410,7 @@ func TestPageRoutesRefuseSessionsOfChangedTokens(t *testing.T) {
 			unchanged(t, f, id, register.StatusOpen, 2)
 			if change != "removed" { // the changed token logs in anew, with its new role
 				b.login(f.secrets[RoleFG])
-				if _, body := b.get("/"); !strings.Contains(body, "Datalekken") {
+				if _, body := b.get("/"); !strings.Contains(body, "Datalekregister") {
 					t.Errorf("a new login with the %s token failed", change)
 				}
 			}

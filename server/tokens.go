@@ -42,13 +42,43 @@ type Permission string
 const (
 	PermRead   Permission = "read"   // list and show incidents, download documents
 	PermTriage Permission = "triage" // open or dismiss a draft
-	PermAssess Permission = "assess" // answer the assessment flow, close
+	PermAssess Permission = "assess" // answer the assessment flow, correct the estimates, close
+	PermExport Permission = "export" // export the datalekregister (CSV, XLSX)
+	PermRevert Permission = "revert" // take a triage back (open or dismissed to draft)
 )
 
 var grants = map[Role][]Permission{
 	RoleAnalyst: {PermRead, PermTriage},
-	RoleFG:      {PermRead, PermAssess},
-	RoleAdmin:   {PermRead, PermTriage, PermAssess},
+	RoleFG:      {PermRead, PermAssess, PermExport},
+	RoleAdmin:   {PermRead, PermTriage, PermAssess, PermExport, PermRevert},
+}
+
+// permissionActs word what a permission lets one do, for a refusal that says who can.
+var permissionActs = map[Permission]string{
+	PermRead:   "incidenten inzien",
+	PermTriage: "een concept openen of afwijzen",
+	PermAssess: "een incident beoordelen, corrigeren of afsluiten",
+	PermExport: "het datalekregister exporteren",
+	PermRevert: "een besluit van het securityteam terugdraaien",
+}
+
+// whoMay says in Dutch which roles grant p: "alleen de FG of een beheerder kan het datalekregister
+// exporteren".
+func whoMay(p Permission) string {
+	var who []string
+	for _, r := range Roles {
+		if r.Allows(p) {
+			who = append(who, map[Role]string{RoleAnalyst: "het securityteam", RoleFG: "de FG", RoleAdmin: "een beheerder"}[r])
+		}
+	}
+	if len(who) == 0 {
+		return "niemand kan " + permissionActs[p]
+	}
+	list := who[0]
+	if len(who) > 1 {
+		list = strings.Join(who[:len(who)-1], ", ") + " of " + who[len(who)-1]
+	}
+	return "alleen " + list + " kan " + permissionActs[p]
 }
 
 // Allows says whether r grants p.

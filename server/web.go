@@ -71,6 +71,11 @@ func (wb *web) routes(mux *http.ServeMux) {
 	mux.Handle("POST /incidents/{id}/assessment", wb.page(PermAssess, wb.assess))
 	mux.Handle("POST /incidents/{id}/triage", wb.page(PermTriage, wb.triage))
 	mux.Handle("GET /persons/{id}", wb.page(PermRead, wb.person))
+	mux.Handle("POST /incidents/{id}/close", wb.page(PermAssess, wb.closeIncident))
+	mux.Handle("POST /incidents/{id}/revert", wb.page(PermRevert, wb.revert))
+	mux.Handle("GET /incidents/{id}/evidence.zip", wb.page(PermRead, wb.evidenceZip))
+	mux.Handle("GET /register.csv", wb.page(PermExport, wb.export("csv")))
+	mux.Handle("GET /register.xlsx", wb.page(PermExport, wb.export("xlsx")))
 	for _, doc := range documentKinds {
 		mux.Handle("GET /incidents/{id}/"+doc.File, wb.page(PermRead, wb.document(doc)))
 	}
@@ -105,7 +110,7 @@ func (wb *web) page(p Permission, h pageHandler) http.Handler {
 		}
 		if !v.Role.Allows(p) {
 			wb.errorPage(w, &v, http.StatusForbidden, "Geen toegang",
-				"Uw rol ("+roleName(v.Role)+") mag dit niet. Neem contact op met de beheerder als u denkt dat dit niet klopt.")
+				"Uw rol ("+roleName(v.Role)+") mag dit niet: "+whoMay(p)+". Neem contact op met de beheerder als u denkt dat dit niet klopt.")
 			return
 		}
 		if r.Method == http.MethodPost {

@@ -75,17 +75,18 @@ func (wb *web) funcs() template.FuncMap {
 			return wb.formatTime(*t)
 		},
 		"millis": func(t time.Time) int64 { return t.UnixMilli() },
+		// The register's codes and a detector's text in the page's Dutch (webwords.go).
+		"summary":       plainSummary,
+		"access":        accessAction,
+		"historyStep":   historyStep,
+		"historyReason": historyReason,
+		"by":            byName,
 		// pathseg escapes a name for one segment of a path (/persons/{{pathseg .}}): a '/', '?', '#'
 		// or '\' in an account or address stays part of the name.
 		"pathseg":      url.PathEscape,
 		"personStatus": func(s directory.Status) string { return nameOr(personStatusNames, s, string(s)) },
 		"kind":         func(k directory.Kind) string { return nameOr(kindNames, k, string(k)) },
-		"date": func(s string) string { // YYYY-MM-DD as 31-12-2026
-			if t, err := time.Parse(time.DateOnly, s); err == nil {
-				return t.Format("02-01-2006")
-			}
-			return s
-		},
+		"date":         dateNL, // YYYY-MM-DD as 31-12-2026
 		"short": func(s string, n int) string {
 			if len(s) <= n {
 				return s

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,7 +58,7 @@ func deadline(in *register.Incident, now time.Time) (clock, string) {
 			return clock{}, "geen melding bij de AP nodig"
 		}
 		if d := in.Assessment.Details["ap_reported_on"].Value; d != "" {
-			return clock{}, "gemeld bij de AP op " + d
+			return clock{}, "gemeld bij de AP op " + dateNL(d)
 		}
 		return countdown(in.Deadline, now), "melding bij de AP nog te doen"
 	}
@@ -70,46 +69,7 @@ type incidentRow struct {
 	*register.Incident
 	Clock clock
 	Note  string
-}
-
-type listData struct {
-	base
-	Pending    []incidentRow // drafts (for the security team) and open incidents, most urgent first
-	Assessed   []incidentRow // assessed, a melding bij de AP still to do first
-	ShowDrafts bool
-}
-
-func (wb *web) list(w http.ResponseWriter, r *http.Request, v viewer) {
-	ctx := r.Context()
-	statuses := []register.Status{register.StatusOpen, register.StatusAssessed}
-	if v.Role.Allows(PermTriage) {
-		statuses = append(statuses, register.StatusDraft)
-	}
-	incs, err := wb.o.Register.List(ctx, register.Filter{Status: statuses})
-	if err != nil {
-		wb.fail(w, v, err)
-		return
-	}
-	d := listData{base: wb.base(&v, "Datalekken"), ShowDrafts: v.Role.Allows(PermTriage)}
-	for _, in := range incs {
-		if in.Status == register.StatusAssessed {
-			if in, err = wb.o.Register.Summary(ctx, in.ID); err != nil { // the outcome, without evidence
-				wb.fail(w, v, err)
-				return
-			}
-		}
-		row := incidentRow{Incident: in}
-		row.Clock, row.Note = deadline(in, d.Now)
-		if in.Status == register.StatusAssessed {
-			d.Assessed = append(d.Assessed, row)
-		} else {
-			d.Pending = append(d.Pending, row)
-		}
-	}
-	slices.SortStableFunc(d.Assessed, func(a, b incidentRow) int {
-		return cmp.Compare(boolRank(!a.Clock.Live), boolRank(!b.Clock.Live))
-	})
-	wb.render(w, http.StatusOK, "list", d)
+	Label string // its place in the register in words (registerLabel)
 }
 
 func boolRank(b bool) int {
@@ -131,6 +91,9 @@ type incidentData struct {
 	Next       string // the next question's text while the flow is incomplete
 	CanAssess  bool   // the viewer may answer, and the incident is open or assessed
 	CanTriage  bool   // the viewer may triage, and the incident is a draft
+	CanClose   bool   // the viewer may close, and the incident is assessed
+	CanRevert  bool   // the viewer may revert the triage, and the incident is open or dismissed
+	NextStep   string // who moves the incident on
 	Documents  []documentKind
 	Categories []string
 	// People is what the directory and the register add: the person, the related incidents (within
@@ -224,6 +187,9 @@ func (wb *web) incident(w http.ResponseWriter, r *http.Request, v viewer) {
 		Evidence: summariseEvidence(in.Evidence), Details: detailViews(in.Assessment), Access: access,
 		CanAssess: v.Role.Allows(PermAssess) && (in.Status == register.StatusOpen || in.Status == register.StatusAssessed),
 		CanTriage: v.Role.Allows(PermTriage) && in.Status == register.StatusDraft,
+		CanClose:  v.Role.Allows(PermAssess) && in.Status == register.StatusAssessed,
+		CanRevert: v.Role.Allows(PermRevert) && slices.Contains(register.Revertible, in.Status),
+		NextStep:  nextStep(in),
 		Documents: documentKinds}
 	d.Clock, d.Note = deadline(in, d.Now)
 	for _, c := range in.DataCategories {
@@ -308,9 +274,14 @@ func changedAnswers(cur *register.Assessment, r *http.Request) (register.Answers
 			return a, fmt.Sprintf("%s is langer dan %d tekens.", dv.Label, maxDetail)
 		}
 		if dv.Kind == "date" && val != "" {
-			if _, err := time.Parse(time.DateOnly, val); err != nil {
-				return a, fmt.Sprintf("%s moet een datum zijn (JJJJ-MM-DD).", dv.Label)
+			d, ok := parseDateNL(val)
+			if !ok {
+				return a, fmt.Sprintf("%s moet een datum zijn (dd-mm-jjjj).", dv.Label)
 			}
+			val = d
+		}
+		if val == dv.Value {
+			continue
 		}
 		if a.Details == nil {
 			a.Details = map[string]string{}
