@@ -68,6 +68,31 @@ func Sensitive(c hit.Category) bool {
 	return false
 }
 
+// categoryNames are the Dutch names of the data categories.
+var categoryNames = map[hit.Category]string{
+	hit.CategoryName:       "naam",
+	hit.CategoryAddress:    "adres",
+	hit.CategoryContact:    "contactgegevens",
+	hit.CategoryBSN:        "burgerservicenummer (BSN)",
+	hit.CategoryIDDocument: "kopie identiteitsbewijs",
+	hit.CategoryFinancial:  "financiële gegevens",
+	hit.CategoryHealth:     "gezondheidsgegevens",
+	hit.CategorySpecial:    "bijzondere persoonsgegevens (art. 9 AVG)",
+	hit.CategoryCriminal:   "strafrechtelijke gegevens (art. 10 AVG)",
+	hit.CategoryCredential: "inloggegevens",
+	hit.CategoryMinors:     "gegevens van minderjarigen",
+	hit.CategoryLocation:   "locatiegegevens",
+	hit.CategoryOther:      "overige",
+}
+
+// CategoryName is the Dutch name of a data category (the code itself when unknown).
+func CategoryName(c hit.Category) string {
+	if n, ok := categoryNames[c]; ok {
+		return n
+	}
+	return string(c)
+}
+
 // ManySubjects is the number of betrokkenen from which a leak of ordinary personal data is suggested
 // as having a significant chance of adverse consequences by its size alone.
 const ManySubjects = 100
@@ -145,7 +170,10 @@ func (o Outcome) done(reason string) Outcome {
 // Summary is the outcome in one Dutch line.
 func (o Outcome) Summary() string {
 	if !o.Complete {
-		return fmt.Sprintf("nog niet compleet (volgende vraag: %s)", o.Next)
+		if q, ok := Lookup(o.Next); ok {
+			return fmt.Sprintf("nog niet compleet (volgende vraag: %s)", q.Text)
+		}
+		return "nog niet compleet"
 	}
 	if !o.Register {
 		return "geen datalek"

@@ -20,6 +20,13 @@ type Facts struct {
 	Categories             []hit.Category `json:"categories"`
 	Subjects               int            `json:"subjects"`
 	Encrypted              bool           `json:"encrypted"`
+	// SubjectsMin is the low end when the number of betrokkenen is a range (Subjects the high end);
+	// 0 means Subjects alone. SubjectsKnown says a Subjects of 0 is known (nobody), not unknown.
+	SubjectsMin   int  `json:"-"`
+	SubjectsKnown bool `json:"-"`
+	// EncryptionUnknown says nobody knows yet whether the data were encrypted (Encrypted is then
+	// meaningless): the register sets it for an incident whose evidence does not tell.
+	EncryptionUnknown bool `json:"-"`
 	Delivered              *bool          `json:"delivered"`          // nil: not a mail, or unknown
 	RetrievedUnopened      bool           `json:"retrieved_unopened"` // returned or retrieved unopened
 	Remedied               bool           `json:"remedied"`
@@ -78,10 +85,31 @@ func position(data []byte, offset int64, err error) string {
 	return fmt.Sprintf("%d:%d", line, col)
 }
 
-// Suggestion is a proposed answer and why.
+// Suggestion is a proposed answer and why. When the answer depends on a fact nobody knows yet,
+// Unknown names it (in Dutch), the answer is the careful one, and the reason says what is unknown
+// and asks for it: no suggestion rests on an unknown without saying so.
 type Suggestion struct {
-	Answer bool   `json:"answer"`
-	Reason string `json:"reason"`
+	Answer  bool     `json:"answer"`
+	Reason  string   `json:"reason"`
+	Unknown []string `json:"unknown,omitempty"`
+}
+
+// Known unknowns, as the suggestions name them.
+const (
+	UnknownCategories = "soorten persoonsgegevens"
+	UnknownSubjects   = "aantal betrokkenen"
+	UnknownEncryption = "versleuteling"
+)
+
+// subjectsKnown says whether the number of betrokkenen is known: above 0, or a known 0.
+func (f Facts) subjectsKnown() bool { return f.Subjects > 0 || f.SubjectsKnown }
+
+// subjectsText is the number of betrokkenen in words: "120", "120 tot 150".
+func (f Facts) subjectsText() string {
+	if f.SubjectsMin > 0 && f.SubjectsMin < f.Subjects {
+		return fmt.Sprintf("%d tot %d", f.SubjectsMin, f.Subjects)
+	}
+	return fmt.Sprint(f.Subjects)
 }
 
 // Suggest proposes an answer to every question from the facts.
@@ -92,60 +120,118 @@ func Suggest(f Facts) map[QuestionID]Suggestion {
 		why = " " + why
 	}
 	if f.SecurityIncident != nil && *f.SecurityIncident {
-		s[QSecurityIncident] = Suggestion{true, "Er is een inbreuk op de beveiliging vastgesteld." + why}
+		s[QSecurityIncident] = Suggestion{Answer: true, Reason: "Er is een inbreuk op de beveiliging vastgesteld." + why}
 	} else {
-		s[QSecurityIncident] = Suggestion{false, "Er is geen inbreuk op de beveiliging vastgesteld."}
+		s[QSecurityIncident] = Suggestion{Answer: false, Reason: "Er is geen inbreuk op de beveiliging vastgesteld."}
 	}
 	s[QPersonalData] = suggestPersonalData(f)
 	s[QSensitive] = suggestSensitive(f)
-	if f.Encrypted {
-		s[QReadable] = Suggestion{false, "De gegevens waren passend versleuteld en dus niet leesbaar of bruikbaar."}
-	} else {
-		s[QReadable] = Suggestion{true, "De gegevens waren niet versleuteld: leesbaar en bruikbaar voor wie ze kreeg."}
-	}
+	s[QReadable] = suggestReadable(f)
 	if f.Remedied {
-		s[QRemedied] = Suggestion{true, "Er zijn maatregelen genomen die het risico wegnemen (bijvoorbeeld teruggehaald en aantoonbaar verwijderd)."}
+		s[QRemedied] = Suggestion{Answer: true, Reason: "Er zijn maatregelen genomen die het risico wegnemen (bijvoorbeeld teruggehaald en aantoonbaar verwijderd)."}
 	} else {
-		s[QRemedied] = Suggestion{false, "Er is (nog) geen maatregel bekend die het hoge risico wegneemt."}
+		s[QRemedied] = Suggestion{Answer: false, Reason: "Er is (nog) geen maatregel bekend die het hoge risico wegneemt. Is de ontvanger bekend en betrouwbaar en heeft die de gegevens aantoonbaar verwijderd zonder ze te gebruiken, dan kan het antwoord ja zijn."}
 	}
-	if f.DisproportionateEffort {
-		s[QDisproportionateEffort] = Suggestion{true, "De betrokkenen zijn niet of alleen met onevenredige inspanning afzonderlijk te bereiken."}
-	} else {
-		s[QDisproportionateEffort] = Suggestion{false, fmt.Sprintf("De betrokkenen (geschat %d) zijn afzonderlijk te informeren.", f.Subjects)}
-	}
+	s[QDisproportionateEffort] = suggestEffort(f)
 	return s
 }
 
 func suggestPersonalData(f Facts) Suggestion {
 	switch {
-	case f.PersonalData == nil || !*f.PersonalData:
-		return Suggestion{false, "Er zijn geen persoonsgegevens bij betrokken."}
+	case f.PersonalData == nil:
+		return Suggestion{Answer: true, Unknown: []string{UnknownCategories, UnknownSubjects},
+			Reason: "Nog onbekend of er persoonsgegevens bij betrokken zijn: er zijn nog geen soorten gegevens en geen betrokkenen vastgesteld. " +
+				"Zolang dat niet is uitgezocht, is onrechtmatige verwerking niet redelijkerwijs uit te sluiten. " +
+				"Welke gegevens zijn ingezien, gekopieerd of verstuurd, en van hoeveel personen? Vul dat in bij de correcties; blijkt er niets te zijn ingezien, antwoord dan nee."}
+	case !*f.PersonalData:
+		return Suggestion{Answer: false, Reason: "Er zijn geen persoonsgegevens bij betrokken."}
 	case f.RetrievedUnopened:
-		return Suggestion{false, "De gegevens zijn ongeopend teruggekomen of teruggehaald: onrechtmatige verwerking is redelijkerwijs uit te sluiten (zoals een ongeopend geretourneerde brief)."}
+		return Suggestion{Answer: false, Reason: "De gegevens zijn ongeopend teruggekomen of teruggehaald: onrechtmatige verwerking is redelijkerwijs uit te sluiten (zoals een ongeopend geretourneerde brief)."}
 	case f.Delivered != nil && !*f.Delivered:
-		return Suggestion{false, "De mail is niet afgeleverd (teruggestuurd door de ontvangende server): niemand anders heeft de gegevens gekregen, zoals een ongeopend geretourneerde brief."}
+		return Suggestion{Answer: false, Reason: "De mail is niet afgeleverd (teruggestuurd door de ontvangende server): niemand anders heeft de gegevens gekregen, zoals een ongeopend geretourneerde brief."}
 	case f.Delivered != nil:
-		return Suggestion{true, "De mail is afgeleverd bij de ontvanger: onrechtmatige verwerking is niet uit te sluiten."}
+		return Suggestion{Answer: true, Reason: "De mail is afgeleverd bij de ontvanger: onrechtmatige verwerking is niet uit te sluiten."}
 	}
-	return Suggestion{true, "Persoonsgegevens zijn ingezien, gekopieerd of verwijderd zonder dat onrechtmatige verwerking uit te sluiten is."}
+	return Suggestion{Answer: true, Reason: "Persoonsgegevens zijn ingezien, gekopieerd of verwijderd zonder dat onrechtmatige verwerking uit te sluiten is."}
 }
+
+// onlyContact says whether every category is contact data (mail addresses, phone numbers), with a
+// name at most: the CC-instead-of-BCC case.
+func onlyContact(cs []hit.Category) bool {
+	if !slices.Contains(cs, hit.CategoryContact) {
+		return false
+	}
+	for _, c := range cs {
+		if c != hit.CategoryContact && c != hit.CategoryName {
+			return false
+		}
+	}
+	return true
+}
+
+// edpbContext is where the EDPB's guidelines weigh what the protocol's list of categories does not.
+const edpbContext = "De EDPB (richtsnoeren 01/2021) weegt daarnaast de context: onthult de zending of het bestand zelf iets gevoeligs " +
+	"(bijvoorbeeld dat de ontvangers cliënt zijn van schuldhulp, verslavingszorg of een zorgverlener), dan is het risico hoger en is het antwoord ja."
 
 func suggestSensitive(f Facts) Suggestion {
 	var sensitive []string
 	for _, c := range f.Categories {
 		if Sensitive(c) {
-			sensitive = append(sensitive, string(c))
+			sensitive = append(sensitive, CategoryName(c))
 		}
 	}
+	known := f.subjectsKnown()
 	switch {
 	case len(sensitive) > 0:
-		return Suggestion{true, fmt.Sprintf("Gevoelige gegevens (%s): kans op identiteitsfraude, stigmatisering of andere nadelige gevolgen.", strings.Join(sensitive, ", "))}
+		return Suggestion{Answer: true, Reason: fmt.Sprintf("Gevoelige gegevens (%s): kans op identiteitsfraude, stigmatisering of andere nadelige gevolgen.", strings.Join(sensitive, ", "))}
 	case slices.Contains(f.Categories, hit.CategoryMinors):
-		return Suggestion{true, "Gegevens van minderjarigen: zij verdienen extra bescherming, nadelige gevolgen zijn aannemelijk."}
-	case f.Subjects >= ManySubjects:
-		return Suggestion{true, fmt.Sprintf("Geen gevoelige categorieën, maar een groot aantal betrokkenen (geschat %d): aanzienlijke kans op nadelige gevolgen.", f.Subjects)}
+		return Suggestion{Answer: true, Reason: "Gegevens van minderjarigen: zij verdienen extra bescherming, nadelige gevolgen zijn aannemelijk."}
+	case len(f.Categories) == 0 && !known:
+		return Suggestion{Answer: true, Unknown: []string{UnknownCategories, UnknownSubjects},
+			Reason: "Nog onbekend om welke gegevens en hoeveel betrokkenen het gaat; voorzichtig voorstel: ja, tot dat is uitgezocht. " +
+				"Gaat het om gevoelige gegevens (BSN, gezondheid, financiën, inloggegevens, strafrechtelijke gegevens) of om 100 of meer personen, dan blijft het ja; anders nee."}
+	case len(f.Categories) == 0:
+		return Suggestion{Answer: true, Unknown: []string{UnknownCategories},
+			Reason: fmt.Sprintf("Nog onbekend om welke soorten gegevens het gaat (betrokkenen: %s); voorzichtig voorstel: ja, tot dat is uitgezocht. Welke gegevens waren het?", f.subjectsText())}
+	case known && f.Subjects >= ManySubjects && onlyContact(f.Categories):
+		return Suggestion{Answer: true, Reason: fmt.Sprintf("Alleen namen en contactgegevens, maar van veel betrokkenen (%s): het protocol neemt dan een aanzienlijke kans op nadelige gevolgen aan (bijvoorbeeld phishing). "+
+			"Hier verschillen protocol en EDPB: volgens de EDPB (richtsnoeren 01/2021) is het zichtbaar worden van e-mailadressen (CC in plaats van BCC) meestal een laag risico, ook bij veel ontvangers, tenzij de context iets gevoeligs onthult. Weeg dat mee.", f.subjectsText())}
+	case known && f.Subjects >= ManySubjects:
+		return Suggestion{Answer: true, Reason: fmt.Sprintf("Geen gevoelige categorieën, maar een groot aantal betrokkenen (%s): het protocol neemt dan een aanzienlijke kans op nadelige gevolgen aan. "+
+			"De EDPB (richtsnoeren 01/2021) kijkt minder naar het aantal alleen en meer naar de aard van de gegevens en de gevolgen; hier verschillen ze.", f.subjectsText())}
+	case !known:
+		return Suggestion{Answer: true, Unknown: []string{UnknownSubjects},
+			Reason: "Geen gevoelige categorieën, maar het aantal betrokkenen is nog onbekend; voorzichtig voorstel: ja, tot dat bekend is. " +
+				fmt.Sprintf("Bij %d of meer betrokkenen neemt het protocol een aanzienlijke kans op nadelige gevolgen aan, bij minder is het antwoord nee. Hoeveel personen zijn het?", ManySubjects)}
+	case onlyContact(f.Categories):
+		return Suggestion{Answer: false, Reason: fmt.Sprintf("Alleen namen en contactgegevens van een beperkt aantal betrokkenen (%s), zoals e-mailadressen die andere ontvangers konden zien (CC in plaats van BCC): volgens de EDPB meestal een laag risico. %s", f.subjectsText(), edpbContext)}
 	}
-	return Suggestion{false, fmt.Sprintf("Geen gevoelige categorieën en een beperkt aantal betrokkenen (geschat %d).", f.Subjects)}
+	return Suggestion{Answer: false, Reason: fmt.Sprintf("Geen gevoelige categorieën en een beperkt aantal betrokkenen (%s), zoals een verwisselde bestelling of brief met naam en adres: laag risico, ook volgens de EDPB (richtsnoeren 01/2021). %s", f.subjectsText(), edpbContext)}
+}
+
+func suggestReadable(f Facts) Suggestion {
+	switch {
+	case f.EncryptionUnknown:
+		return Suggestion{Answer: true, Unknown: []string{UnknownEncryption},
+			Reason: "Nog onbekend of de gegevens versleuteld waren; voorzichtig voorstel: ja (leesbaar), tot dat is nagegaan. Waren ze passend versleuteld en is de sleutel niet mee gelekt, antwoord dan nee."}
+	case f.Encrypted:
+		return Suggestion{Answer: false, Reason: "De gegevens waren passend versleuteld en dus niet leesbaar of bruikbaar."}
+	}
+	return Suggestion{Answer: true, Reason: "De gegevens waren niet versleuteld: leesbaar en bruikbaar voor wie ze kreeg."}
+}
+
+func suggestEffort(f Facts) Suggestion {
+	switch {
+	case f.DisproportionateEffort:
+		return Suggestion{Answer: true, Reason: "De betrokkenen zijn niet of alleen met onevenredige inspanning afzonderlijk te bereiken."}
+	case !f.subjectsKnown():
+		return Suggestion{Answer: false, Unknown: []string{UnknownSubjects},
+			Reason: "Het aantal betrokkenen is nog onbekend, en daarmee of zij afzonderlijk te bereiken zijn. Hoeveel personen zijn het, en zijn hun adressen bekend? " +
+				"Afzonderlijk informeren is de regel (nee); alleen als dat een onevenredige inspanning vergt, is een openbare mededeling de uitzondering (ja)."}
+	case f.Subjects == 0:
+		return Suggestion{Answer: false, Reason: "Er zijn geen betrokkenen vastgesteld: er is niemand afzonderlijk te informeren."}
+	}
+	return Suggestion{Answer: false, Reason: fmt.Sprintf("Afzonderlijk informeren is de regel (art. 34 AVG); bij %s betrokkenen is dat geen onevenredige inspanning als hun adressen bekend zijn. Zijn ze dat niet, antwoord dan ja.", f.subjectsText())}
 }
 
 // Decide runs the flow on the suggested answers alone: what `lekwacht assess --facts` prints.

@@ -308,7 +308,7 @@ func (a *adder) create(h *hit.Hit) (*Incident, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create incident: %w", err)
 	}
-	reason := fmt.Sprintf("draft opened by rule %s", h.Rule)
+	reason := fmt.Sprintf("concept geopend door regel %s", h.Rule)
 	return in, a.r.recordChange(a.ctx, a.tx, a.c, in, "lekwacht", "", StatusDraft, reason, discovered)
 }
 
@@ -353,7 +353,10 @@ func (r *Register) get(ctx context.Context, q querier, id string) (*Incident, er
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
-	return in, err
+	if err != nil {
+		return nil, err
+	}
+	return in, r.attach(ctx, q, []*Incident{in})
 }
 
 // ErrNotFound is returned for an unknown incident id.

@@ -24,10 +24,11 @@ func (r *Register) LastChange(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
-// ChangesSince returns up to limit status changes after seq, oldest first.
+// ChangesSince returns up to limit status changes after seq, oldest first. A correction (a history
+// entry that leaves the status as it was) is not a status change and is left out.
 func (r *Register) ChangesSince(ctx context.Context, seq int64, limit int) ([]StatusChange, error) {
 	rows, err := r.db.QueryContext(ctx, `SELECT h.id, h.incident_id, i.detector, i.severity, h.at, h.by, h.from_status, h.to_status, h.reason
-		FROM history h JOIN incidents i ON i.id = h.incident_id WHERE h.id > ? ORDER BY h.id LIMIT ?`, seq, limit)
+		FROM history h JOIN incidents i ON i.id = h.incident_id WHERE h.id > ? AND h.from_status != h.to_status ORDER BY h.id LIMIT ?`, seq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("status changes: %w", err)
 	}

@@ -2,7 +2,6 @@ package register
 
 import (
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -70,6 +69,11 @@ type Incident struct {
 	Window         time.Duration  `json:"-"`
 	UpdatedAt      time.Time      `json:"updated_at"`
 
+	// Corrected holds the FG's corrections (categories, betrokkenen, group, leak period, records);
+	// nil when there are none. The fields above stay lekwacht's own estimate.
+	Corrected *Correction `json:"corrected,omitempty"`
+	ap        apState     // for Clock, read with the incident
+
 	// Filled by Show.
 	Evidence   []Evidence  `json:"evidence,omitempty"`
 	Assessment *Assessment `json:"assessment,omitempty"`
@@ -121,7 +125,8 @@ type QuestionState struct {
 	Question   string                `json:"question"`
 	Suggested  string                `json:"suggested"` // yes or no
 	Reason     string                `json:"reason"`
-	Answer     string                `json:"answer,omitempty"` // yes or no, empty while unanswered
+	Unknown    []string              `json:"unknown,omitempty"` // what the suggestion could not know (Dutch), see assessment.Suggestion
+	Answer     string                `json:"answer,omitempty"`  // yes or no, empty while unanswered
 	By         string                `json:"by,omitempty"`
 	At         *time.Time            `json:"at,omitempty"`
 	Motivation string                `json:"motivation,omitempty"`
@@ -134,29 +139,58 @@ type Detail struct {
 	At    time.Time `json:"at"`
 }
 
-// Overdue says whether the 72 hours have run out at t.
-func (in *Incident) Overdue(t time.Time) bool {
-	return (in.Status == StatusDraft || in.Status == StatusOpen) && !t.Before(in.Deadline)
-}
-
-// AssessmentFacts are the facts the register derives from the incident for the flow.
+// AssessmentFacts are the facts the register derives from the incident for the flow, with the FG's
+// corrections. Whether personal data are involved is unknown (nil) when neither categories nor
+// betrokkenen are known: the suggestion then says so and asks, rather than answering no.
 func (in *Incident) AssessmentFacts() assessment.Facts {
-	yes, no := true, false
+	yes := true
+	cats := in.EffectiveCategories()
+	lo, hi := in.SubjectsBounds()
 	f := assessment.Facts{
 		SecurityIncident: &yes,
-		PersonalData:     &no,
-		Categories:       in.DataCategories,
-		Subjects:         in.Subjects,
+		Categories:       cats,
+		Subjects:         hi,
+		SubjectsMin:      lo,
+		SubjectsKnown:    in.SubjectsKnown(),
 		Delivered:        in.Facts.Delivered,
-		Why:              fmt.Sprintf("Detector %s (regel %s) zag: %s", in.Detector, in.Rule, in.Summary),
+		Why:              "Gevonden: " + in.RuleTitleOrNature() + ".",
 	}
-	if len(in.DataCategories) > 0 || in.Subjects > 0 {
+	if len(cats) > 0 || hi > 0 {
 		f.PersonalData = &yes
+	} else if in.SubjectsKnown() {
+		no := false
+		f.PersonalData = &no
 	}
-	if in.Facts.Encrypted != nil {
+	switch {
+	case in.Facts.Encrypted != nil:
 		f.Encrypted = *in.Facts.Encrypted
+	case in.Detector == "record_snooping" || in.Detector == "shared_credentials":
+		// Looked at in the application itself: shown in clear to whoever looked.
+	default:
+		f.EncryptionUnknown = true
 	}
 	return f
+}
+
+// RuleTitleOrNature is the rule's title, or the detector's kind of finding in Dutch.
+func (in *Incident) RuleTitleOrNature() string {
+	if n, ok := detectorFindings[in.Detector]; ok {
+		return n
+	}
+	if in.RuleTitle != "" {
+		return in.RuleTitle
+	}
+	return "een overschrijding van een drempel in de logboeken"
+}
+
+// detectorFindings word what each detector finds, for the assessment's reasons.
+var detectorFindings = map[string]string{
+	"shared_credentials": "inloggegevens van een ander gebruikt",
+	"bulk_bsn_export":    "een export of kopie met veel burgerservicenummers",
+	"misdirected_mail":   "persoonsgegevens gemaild aan een verkeerde ontvanger",
+	"private_mail":       "persoonsgegevens gemaild naar een privé-mailbox",
+	"record_snooping":    "dossiers ingezien zonder aanleiding",
+	"mass_deletion":      "veel gegevens in korte tijd verwijderd",
 }
 
 // merge folds a hit into the incident's derived fields.

@@ -84,7 +84,11 @@ func (r *Register) queryIncidents(ctx context.Context, what, q string, args ...a
 		}
 		out = append(out, in)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, r.attach(ctx, r.db, out)
 }
 
 // PersonAccessPrefix marks the access log rows of person views: their incident_id is

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 type Filter struct {
 	Status   []Status
 	Detector string
-	// DueBefore, when set, keeps draft and open incidents whose deadline is before it: overdue ones
-	// with DueBefore = now, near-deadline ones with now + 24h.
+	// DueBefore, when set, keeps the incidents whose 72-hour clock still runs (Incident.Clock: any
+	// status until the melding bij de AP is recorded or the FG decided not to report, never a
+	// dismissed one) and whose deadline is before it: overdue ones with DueBefore = now,
+	// near-deadline ones with now + 24h.
 	DueBefore time.Time
 }
 
@@ -36,7 +39,7 @@ func (r *Register) List(ctx context.Context, f Filter) ([]*Incident, error) {
 		args = append(args, f.Detector)
 	}
 	if !f.DueBefore.IsZero() {
-		where = append(where, "status IN ('draft', 'open') AND deadline < ?")
+		where = append(where, "status != 'dismissed' AND deadline < ?")
 		args = append(args, nanos(f.DueBefore))
 	}
 	q := `SELECT ` + incidentColumns + ` FROM incidents`
@@ -56,7 +59,17 @@ func (r *Register) List(ctx context.Context, f Filter) ([]*Incident, error) {
 		}
 		out = append(out, in)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := r.attach(ctx, r.db, out); err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	if !f.DueBefore.IsZero() {
+		out = slices.DeleteFunc(out, func(in *Incident) bool { return !in.Clock(f.DueBefore).Running })
+	}
+	return out, nil
 }
 
 // Get returns one incident without its evidence (no access is logged).
@@ -226,7 +239,7 @@ func (r *Register) assessment(ctx context.Context, in *Incident) (*Assessment, e
 	answers := map[assessment.QuestionID]bool{}
 	for _, q := range assessment.Questions {
 		s := sugg[q.ID]
-		qs := QuestionState{ID: q.ID, Question: q.Text, Suggested: yesNoText(s.Answer), Reason: s.Reason}
+		qs := QuestionState{ID: q.ID, Question: q.Text, Suggested: yesNoText(s.Answer), Reason: s.Reason, Unknown: s.Unknown}
 		if g, ok := latest[string(q.ID)]; ok {
 			at := g.at
 			qs.Answer, qs.By, qs.At = g.value, g.by, &at
