@@ -15,22 +15,22 @@ import (
 // Facts are what is known about a leak: the input of `lekwacht assess --facts` (CONTRACT.md), and what
 // the register derives from an incident's evidence.
 type Facts struct {
-	SecurityIncident       *bool          `json:"security_incident"`
-	PersonalData           *bool          `json:"personal_data"`
-	Categories             []hit.Category `json:"categories"`
-	Subjects               int            `json:"subjects"`
-	Encrypted              bool           `json:"encrypted"`
+	SecurityIncident *bool          `json:"security_incident"`
+	PersonalData     *bool          `json:"personal_data"`
+	Categories       []hit.Category `json:"categories"`
+	Subjects         int            `json:"subjects"`
+	Encrypted        bool           `json:"encrypted"`
 	// SubjectsMin is the low end when the number of betrokkenen is a range (Subjects the high end);
 	// 0 means Subjects alone. SubjectsKnown says a Subjects of 0 is known (nobody), not unknown.
 	SubjectsMin   int  `json:"-"`
 	SubjectsKnown bool `json:"-"`
 	// EncryptionUnknown says nobody knows yet whether the data were encrypted (Encrypted is then
 	// meaningless): the register sets it for an incident whose evidence does not tell.
-	EncryptionUnknown bool `json:"-"`
-	Delivered              *bool          `json:"delivered"`          // nil: not a mail, or unknown
-	RetrievedUnopened      bool           `json:"retrieved_unopened"` // returned or retrieved unopened
-	Remedied               bool           `json:"remedied"`
-	DisproportionateEffort bool           `json:"disproportionate_effort"`
+	EncryptionUnknown      bool  `json:"-"`
+	Delivered              *bool `json:"delivered"`          // nil: not a mail, or unknown
+	RetrievedUnopened      bool  `json:"retrieved_unopened"` // returned or retrieved unopened
+	Remedied               bool  `json:"remedied"`
+	DisproportionateEffort bool  `json:"disproportionate_effort"`
 	// Why, when set, says where the first two facts come from (a detector's finding), for the reasons.
 	Why string `json:"-"`
 }
