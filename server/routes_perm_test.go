@@ -56,6 +56,8 @@ func permRoutes() []permRoute {
 		{pattern: "POST /incidents/{id}/close", perm: PermAssess, form: url.Values{}},  // no reason: refused with a message
 		{pattern: "POST /incidents/{id}/revert", perm: PermRevert, form: url.Values{}}, // no reason: refused with a message
 		{pattern: "GET /incidents/{id}/evidence.zip", perm: PermRead},
+		{pattern: "GET /incidents/{id}/ap-melding", perm: PermRead},
+		{pattern: "GET /incidents/{id}/brief", perm: PermRead},
 		{pattern: "GET /register.csv", perm: PermExport},
 		{pattern: "GET /register.xlsx", perm: PermExport},
 	}

@@ -52,7 +52,7 @@ func newWeb(o Options) *web {
 	wb := &web{o: o, loc: loc, pages: map[string]*template.Template{},
 		sessions: newSessions(sessionTTL), failures: newLoginFailures(loginFailureLimit, loginFailureWindow),
 		origin: http.NewCrossOriginProtection(), failureDelay: loginFailureDelay}
-	for _, p := range []string{"login", "list", "incident", "person", "error"} {
+	for _, p := range []string{"login", "list", "incident", "person", "error", "apmelding", "brief"} {
 		wb.pages[p] = template.Must(template.New(p).Funcs(wb.funcs()).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html"))
 	}
@@ -74,6 +74,8 @@ func (wb *web) routes(mux *http.ServeMux) {
 	mux.Handle("POST /incidents/{id}/close", wb.page(PermAssess, wb.closeIncident))
 	mux.Handle("POST /incidents/{id}/revert", wb.page(PermRevert, wb.revert))
 	mux.Handle("GET /incidents/{id}/evidence.zip", wb.page(PermRead, wb.evidenceZip))
+	mux.Handle("GET /incidents/{id}/ap-melding", wb.page(PermRead, wb.apMelding))
+	mux.Handle("GET /incidents/{id}/brief", wb.page(PermRead, wb.brief))
 	mux.Handle("GET /register.csv", wb.page(PermExport, wb.export("csv")))
 	mux.Handle("GET /register.xlsx", wb.page(PermExport, wb.export("xlsx")))
 	for _, doc := range documentKinds {
