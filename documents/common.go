@@ -40,30 +40,8 @@ func Nature(detector string) string {
 	return genericNature
 }
 
-// categoryNames are the Dutch names of the data categories.
-var categoryNames = map[hit.Category]string{
-	hit.CategoryName:       "naam",
-	hit.CategoryAddress:    "adres",
-	hit.CategoryContact:    "contactgegevens",
-	hit.CategoryBSN:        "burgerservicenummer (BSN)",
-	hit.CategoryIDDocument: "kopie identiteitsbewijs",
-	hit.CategoryFinancial:  "financiële gegevens",
-	hit.CategoryHealth:     "gezondheidsgegevens",
-	hit.CategorySpecial:    "bijzondere persoonsgegevens (art. 9 AVG)",
-	hit.CategoryCriminal:   "strafrechtelijke gegevens (art. 10 AVG)",
-	hit.CategoryCredential: "inloggegevens",
-	hit.CategoryMinors:     "gegevens van minderjarigen",
-	hit.CategoryLocation:   "locatiegegevens",
-	hit.CategoryOther:      "overige",
-}
-
 // CategoryName is the Dutch name of a data category (the code itself when unknown).
-func CategoryName(c hit.Category) string {
-	if n, ok := categoryNames[c]; ok {
-		return n
-	}
-	return string(c)
-}
+func CategoryName(c hit.Category) string { return assessment.CategoryName(c) }
 
 func categoryNameList(cs []hit.Category) []string {
 	out := make([]string, len(cs))
@@ -98,20 +76,7 @@ func SubjectsRange(n int) string {
 	return "meer dan 100.000"
 }
 
-var statusNames = map[register.Status]string{
-	register.StatusDraft:     "concept (bij securityteam)",
-	register.StatusOpen:      "open (bij FG)",
-	register.StatusDismissed: "afgewezen (geen incident)",
-	register.StatusAssessed:  "beoordeeld",
-	register.StatusClosed:    "afgesloten",
-}
-
-func statusName(s register.Status) string {
-	if n, ok := statusNames[s]; ok {
-		return n
-	}
-	return string(s)
-}
+func statusName(s register.Status) string { return StatusNL(s) }
 
 var severityNames = map[hit.Severity]string{
 	hit.SeverityLow:      "laag",
@@ -142,22 +107,12 @@ func orPlaceholder(s string) string {
 	return s
 }
 
-const timeLayout = "2006-01-02 15:04"
-
-// fmtTime formats a time for people: "2006-01-02 15:04 MST" in the time's own zone.
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return Placeholder
-	}
-	return t.Format(timeLayout + " MST")
-}
-
 // cellTime formats a time for the register export; empty when unset.
 func cellTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(timeLayout)
+	return DateTimeNL(t)
 }
 
 var months = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
@@ -174,29 +129,6 @@ func dutchDate(t time.Time) string {
 func yesNo(b bool) string {
 	if b {
 		return "ja"
-	}
-	return "nee"
-}
-
-// answerText renders a "yes"/"no" answer in Dutch.
-func answerText(s string) string {
-	switch s {
-	case "yes":
-		return "ja"
-	case "no":
-		return "nee"
-	case "":
-		return "nog niet beantwoord"
-	}
-	return s
-}
-
-func encryptedText(b *bool) string {
-	if b == nil {
-		return ""
-	}
-	if *b {
-		return "ja, passend versleuteld"
 	}
 	return "nee"
 }

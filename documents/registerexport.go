@@ -43,8 +43,8 @@ var columns = []column{
 	{"Incidentnummer", 22, func(in *register.Incident) string { return in.ID }},
 	{"Status", 20, func(in *register.Incident) string { return statusName(in.Status) }},
 	{"Ontdekt op", 17, func(in *register.Incident) string { return cellTime(in.DiscoveredAt) }},
-	{"Begin", 17, func(in *register.Incident) string { return cellTime(in.FirstSeen) }},
-	{"Einde", 17, func(in *register.Incident) string { return cellTime(in.LastSeen) }},
+	{"Begin", 17, func(in *register.Incident) string { s, _ := in.LeakPeriod(); return cellTime(s) }},
+	{"Einde", 17, func(in *register.Incident) string { _, e := in.LeakPeriod(); return cellTime(e) }},
 	{"Termijn AP (72 uur)", 17, func(in *register.Incident) string { return cellTime(in.Deadline) }},
 	{"Soort incident", 40, func(in *register.Incident) string { return Nature(in.Detector) }},
 	{"Detector", 18, func(in *register.Incident) string { return in.Detector }},
@@ -55,12 +55,33 @@ var columns = []column{
 		return in.Rule
 	}},
 	{"Ernst", 10, func(in *register.Incident) string { return severityName(in.Severity) }},
-	{"Omschrijving", 50, func(in *register.Incident) string { return in.Summary }},
-	{"Soorten persoonsgegevens", 40, func(in *register.Incident) string {
-		return strings.Join(categoryNameList(in.DataCategories), "; ")
+	{"Omschrijving", 50, func(in *register.Incident) string {
+		if d := detail(in, "description"); d != "" {
+			return d
+		}
+		return SummaryNL(in.Summary)
 	}},
-	{"Gevoelige gegevens", 10, func(in *register.Incident) string { return yesNo(anySensitive(in.DataCategories)) }},
-	{"Aantal betrokkenen (schatting)", 12, func(in *register.Incident) string { return strconv.Itoa(in.Subjects) }},
+	{"Soorten persoonsgegevens", 40, func(in *register.Incident) string {
+		return strings.Join(categoryNameList(in.EffectiveCategories()), "; ")
+	}},
+	{"Gevoelige gegevens", 10, func(in *register.Incident) string { return yesNo(anySensitive(in.EffectiveCategories())) }},
+	{"Aantal betrokkenen", 12, func(in *register.Incident) string {
+		if !in.SubjectsKnown() {
+			return "onbekend"
+		}
+		lo, hi := in.SubjectsBounds()
+		if lo == hi {
+			return strconv.Itoa(hi)
+		}
+		return strconv.Itoa(lo) + "-" + strconv.Itoa(hi)
+	}},
+	{"Groep betrokkenen", 16, func(in *register.Incident) string { return in.GroupKind() }},
+	{"Aantal records", 12, func(in *register.Incident) string {
+		if n, ok := in.RecordCount(); ok {
+			return strconv.Itoa(n)
+		}
+		return ""
+	}},
 	{"Gevolgen", 40, func(in *register.Incident) string { return detail(in, "consequences") }},
 	{"Genomen maatregelen", 40, func(in *register.Incident) string { return detail(in, "measures_taken") }},
 	{"Voorgenomen maatregelen", 40, func(in *register.Incident) string { return detail(in, "measures_planned") }},
@@ -76,7 +97,7 @@ var columns = []column{
 		}
 		return pending(in)
 	}},
-	{"Datum melding AP", 14, func(in *register.Incident) string { return detail(in, "ap_reported_on") }},
+	{"Datum melding AP", 14, func(in *register.Incident) string { return DayNL(detail(in, "ap_reported_on")) }},
 	{"Meldnummer AP", 16, func(in *register.Incident) string { return detail(in, "ap_reference") }},
 	{"Reden late melding", 40, func(in *register.Incident) string { return detail(in, "late_reason") }},
 	{"Betrokkenen geïnformeerd", 16, func(in *register.Incident) string {
@@ -85,7 +106,7 @@ var columns = []column{
 		}
 		return pending(in)
 	}},
-	{"Datum informeren betrokkenen", 14, func(in *register.Incident) string { return detail(in, "subjects_informed_on") }},
+	{"Datum informeren betrokkenen", 14, func(in *register.Incident) string { return DayNL(detail(in, "subjects_informed_on")) }},
 	{"Beoordeeld door", 16, func(in *register.Incident) string {
 		by, _ := assessedBy(in)
 		return strings.Join(by, "; ")

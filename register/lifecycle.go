@@ -18,7 +18,8 @@ var ErrTransition = errors.New("transition not allowed")
 // ErrInvalid is returned for a request that lacks what it must have (who, why, answers).
 var ErrInvalid = errors.New("invalid request")
 
-// Details are the free-text answers the AP form and the register ask for besides the flow's questions.
+// Details are the free-text answers the AP form, the register and the letter to betrokkenen ask
+// for besides the flow's questions. DetailFields gives each a Dutch label and the kind of input.
 var Details = []string{
 	"consequences",         // gevolgen voor de betrokkenen
 	"measures_taken",       // genomen maatregelen
@@ -28,6 +29,60 @@ var Details = []string{
 	"motivation",           // de motivering van het advies van de FG
 	"ap_reported_on",       // datum melding AP, YYYY-MM-DD
 	"ap_reference",         // meldnummer van de AP
+	"description",          // omschrijving van het datalek voor de AP
+	"breach_kind",          // aard: lezen, kopiëren, veranderen, verwijderen, diefstal
+	"ongoing",              // is het datalek nog gaande: ja of nee
+	"encryption_how",       // hoe de gegevens beveiligd of versleuteld waren
+	"public_notice",        // de openbare mededeling: waar en wanneer
+	"cross_border",         // grensoverschrijdend: nee, of welke landen
+	"other",                // overige informatie voor de AP
+	"letter_what_happened", // brief: wat is er gebeurd
+	"letter_what_it_means", // brief: wat betekent dit voor u
+	"letter_what_we_did",   // brief: wat hebben wij gedaan
+	"letter_what_you_can_do",
+	"letter_contact", // brief: contact
+}
+
+// DetailField is one of Details as a form shows it.
+type DetailField struct {
+	Key   string
+	Label string // Dutch
+	Kind  string // textarea, date, text or yesno
+	Group string // "melding" (the AP form and the register) or "brief" (the letter to betrokkenen)
+}
+
+// DetailFields describes every detail, in the order of Details.
+var DetailFields = []DetailField{
+	{"consequences", "Gevolgen voor de betrokkenen", "textarea", "melding"},
+	{"measures_taken", "Genomen maatregelen", "textarea", "melding"},
+	{"measures_planned", "Voorgenomen maatregelen", "textarea", "melding"},
+	{"subjects_informed_on", "Datum (voorgenomen) informeren betrokkenen", "date", "melding"},
+	{"late_reason", "Reden van een melding na 72 uur", "textarea", "melding"},
+	{"motivation", "Motivering van het advies", "textarea", "melding"},
+	{"ap_reported_on", "Datum melding bij de AP", "date", "melding"},
+	{"ap_reference", "Meldnummer van de AP", "text", "melding"},
+	{"description", "Omschrijving van het datalek (voor de AP)", "textarea", "melding"},
+	{"breach_kind", "Aard van het datalek (lezen, kopiëren, veranderen, verwijderen, diefstal)", "text", "melding"},
+	{"ongoing", "Is het datalek nog gaande?", "yesno", "melding"},
+	{"encryption_how", "Hoe waren de gegevens beveiligd of versleuteld?", "textarea", "melding"},
+	{"public_notice", "Openbare mededeling: waar en wanneer", "textarea", "melding"},
+	{"cross_border", "Grensoverschrijdend: betrokkenen in andere landen?", "text", "melding"},
+	{"other", "Overige informatie voor de AP", "textarea", "melding"},
+	{"letter_what_happened", "Brief: wat is er gebeurd?", "textarea", "brief"},
+	{"letter_what_it_means", "Brief: wat betekent dit voor u?", "textarea", "brief"},
+	{"letter_what_we_did", "Brief: wat hebben wij gedaan?", "textarea", "brief"},
+	{"letter_what_you_can_do", "Brief: wat kunt u zelf doen?", "textarea", "brief"},
+	{"letter_contact", "Brief: contact", "textarea", "brief"},
+}
+
+// DetailLabel is the Dutch label of a detail (the key itself when unknown).
+func DetailLabel(key string) string {
+	for _, f := range DetailFields {
+		if f.Key == key {
+			return f.Label
+		}
+	}
+	return key
 }
 
 // recordChange writes one history record and chains it.
