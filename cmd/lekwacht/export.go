@@ -32,12 +32,12 @@ func (g *globals) withRegister(cmd *cobra.Command, fn func(cfg *config.Config, r
 func newExportAPCmd(g *globals) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:   "ap-melding ID [--format md|json]",
+		Use:   "ap-melding ID [--format md|json|html]",
 		Short: "Draft of the notification to the Autoriteit Persoonsgegevens (Dutch)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "md" && format != "json" {
-				return usage("--format %q: use md or json", format)
+			if format != "md" && format != "json" && format != "html" {
+				return usage("--format %q: use md, json or html", format)
 			}
 			return g.withRegister(cmd, func(cfg *config.Config, r *register.Register) error {
 				in, err := r.Summary(cmd.Context(), args[0])
@@ -45,15 +45,18 @@ func newExportAPCmd(g *globals) *cobra.Command {
 					return err
 				}
 				m := documents.NewAPMelding(cfg.Organisation, in, time.Now().In(cfg.Location()))
-				if format == "json" {
+				switch format {
+				case "json":
 					return writeJSON(cmd.OutOrStdout(), m)
+				case "html":
+					return m.HTMLPage(cmd.OutOrStdout())
 				}
 				_, err = io.WriteString(cmd.OutOrStdout(), m.Markdown())
 				return err
 			})
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "md", "md or json")
+	cmd.Flags().StringVar(&format, "format", "md", "md, json or html (a page to print to PDF from the browser)")
 	return cmd
 }
 

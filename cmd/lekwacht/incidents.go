@@ -16,6 +16,7 @@ import (
 	"github.com/lekwacht/lekwacht/assessment"
 	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/daemon"
+	"github.com/lekwacht/lekwacht/documents"
 	"github.com/lekwacht/lekwacht/hit"
 	"github.com/lekwacht/lekwacht/people"
 	"github.com/lekwacht/lekwacht/register"
@@ -51,7 +52,7 @@ func reader() string {
 
 func newIncidentsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "incidents", Short: "List, show, triage and assess the incidents in the register"}
-	cmd.AddCommand(newListCmd(g), newShowCmd(g), newTriageCmd(g), newAssessIncidentCmd(g), newCloseCmd(g), newImportCmd(g))
+	cmd.AddCommand(newListCmd(g), newShowCmd(g), newTriageCmd(g), newAssessIncidentCmd(g), newCorrectCmd(g), newLetterCmd(g), newCloseCmd(g), newImportCmd(g))
 	return cmd
 }
 
@@ -98,8 +99,8 @@ func newListCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringSliceVar(&status, "status", nil, "only these statuses (draft, open, dismissed, assessed, closed)")
 	cmd.Flags().StringVar(&detector, "detector", "", "only this detector")
-	cmd.Flags().BoolVar(&overdue, "overdue", false, "only draft and open incidents past their 72-hour deadline")
-	cmd.Flags().DurationVar(&within, "due-within", 0, "only draft and open incidents whose deadline falls within this time (e.g. 24h)")
+	cmd.Flags().BoolVar(&overdue, "overdue", false, "only incidents past their 72-hour deadline whose clock still runs (no melding bij de AP recorded, no decision not to report)")
+	cmd.Flags().DurationVar(&within, "due-within", 0, "only incidents whose clock still runs and whose deadline falls within this time (e.g. 24h)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "a JSON array")
 	return cmd
 }
@@ -122,15 +123,10 @@ func printIncidents(w io.Writer, list []*register.Incident, now time.Time) {
 	fmt.Fprintf(w, "%d incidents\n", len(list))
 }
 
+// deadlineText is the incident's 72-hour clock in Dutch (documents.ClockNL): "nog 41 uur",
+// "termijn verstreken (8 uur geleden)", "gemeld bij de AP op 25-11-2026".
 func deadlineText(in *register.Incident, now time.Time) string {
-	if in.Status != register.StatusDraft && in.Status != register.StatusOpen {
-		return "-"
-	}
-	left := in.Deadline.Sub(now).Round(time.Minute)
-	if left <= 0 {
-		return fmt.Sprintf("OVERDUE %s", (-left).String())
-	}
-	return "in " + left.String()
+	return documents.ClockNL(in.Clock(now))
 }
 
 func newShowCmd(g *globals) *cobra.Command {
@@ -178,6 +174,13 @@ func printIncident(w io.Writer, x *people.Incident, within time.Duration) {
 	fmt.Fprintf(w, "seen %s .. %s; discovered %s; deadline %s\n", in.FirstSeen.Format(time.RFC3339), in.LastSeen.Format(time.RFC3339),
 		in.DiscoveredAt.Format(time.RFC3339), in.Deadline.Format(time.RFC3339))
 	fmt.Fprintf(w, "data categories %v, estimated betrokkenen %d\n", in.DataCategories, in.Subjects)
+	if c := in.Corrected; c != nil {
+		lo, hi := in.SubjectsBounds()
+		start, end := in.LeakPeriod()
+		fmt.Fprintf(w, "gecorrigeerd door %s op %s: gegevens %s; betrokkenen %d tot %d; groep %s; datalek %s tot %s\n", c.By, documents.DateTimeNL(c.At),
+			strings.Join(categoryNames(in.EffectiveCategories()), ", "), lo, hi, orDash(in.GroupKind()), documents.DateTimeNL(start), documents.DateTimeNL(end))
+	}
+	fmt.Fprintf(w, "termijn AP: %s\n", documents.ClockNL(in.Clock(time.Now())))
 	fmt.Fprintf(w, "\nEvidence (%d items)\n", len(in.Evidence))
 	for _, e := range in.Evidence {
 		fmt.Fprintf(w, "  #%d %s %s@%d %s sha256:%s\n", e.Seq, e.Time.Format(time.RFC3339), e.Source, e.Offset, e.Kind, e.SHA256[:16])
@@ -196,9 +199,9 @@ func printIncident(w io.Writer, x *people.Incident, within time.Duration) {
 		}
 		fmt.Fprintf(w, "  outcome: %s\n  suggested outcome: %s\n", a.Outcome.Summary(), a.Suggested.Summary())
 	}
-	fmt.Fprintln(w, "\nHistory")
+	fmt.Fprintln(w, "\nVerloop")
 	for _, h := range in.History {
-		fmt.Fprintf(w, "  %s  %-8s %s -> %s  %s\n", h.At.Format(time.RFC3339), h.By, orDash(string(h.From)), h.To, h.Reason)
+		fmt.Fprintf(w, "  %s\n", documents.ChangeNL(h))
 	}
 }
 
@@ -316,11 +319,15 @@ func printAssessment(w io.Writer, in *register.Incident) {
 		if q.Answer != "" {
 			ans = fmt.Sprintf("%s (%s, %s)", q.Answer, q.By, q.At.Format(time.RFC3339))
 		}
-		fmt.Fprintf(w, "%d. %s\n   suggested: %s; %s\n   answer: %s\n", i+1, q.Question, q.Suggested, q.Reason, ans)
+		fmt.Fprintf(w, "%d. %s\n   suggested: %s; %s\n", i+1, q.Question, q.Suggested, q.Reason)
+		if len(q.Unknown) > 0 {
+			fmt.Fprintf(w, "   onbekend: %s (correct with lekwacht incidents correct %s ...)\n", strings.Join(q.Unknown, ", "), in.ID)
+		}
+		fmt.Fprintf(w, "   answer: %s\n", ans)
 	}
 	for _, k := range register.Details {
 		if d, ok := a.Details[k]; ok {
-			fmt.Fprintf(w, "%s: %s (%s)\n", k, d.Value, d.By)
+			fmt.Fprintf(w, "%s (%s): %s (%s)\n", register.DetailLabel(k), k, d.Value, d.By)
 		}
 	}
 	fmt.Fprintf(w, "outcome: %s\n", a.Outcome.Summary())

@@ -134,7 +134,7 @@ func TestExportCLI(t *testing.T) {
 	if err := json.Unmarshal([]byte(mustRun(t, "", "--config", cfg, "export", "ap-melding", id, "--format", "json")), &m); err != nil {
 		t.Fatal(err)
 	}
-	if m["incident_id"] != id || m["subjects_range"] != "101-1.000" {
+	if m["incident_id"] != id || len(m["sections"].([]any)) != 11 {
 		t.Errorf("ap-melding json: %v", m)
 	}
 	if md := mustRun(t, "", "--config", cfg, "export", "ap-melding", id); !strings.Contains(md, "burgerservicenummer") || strings.Contains(md, "111222333") {
@@ -211,5 +211,106 @@ func TestRulesTest(t *testing.T) {
 	out, _, code := run(t, "", "rules", "test", dir)
 	if code != 1 || !strings.Contains(out, "FAIL") || !strings.Contains(out, "hit 1: evidence is 2, expected 3") || !strings.Contains(out, "0 passed, 1 failed") {
 		t.Fatalf("a failing case: exit %d\n%s", code, out)
+	}
+}
+
+// The FG corrects lekwacht's estimate and writes the letter from the CLI; the documents and the
+// history show it in Dutch, and the clock keeps running for an assessed incident still to report.
+func TestCorrectLetterAndClockCLI(t *testing.T) {
+	cfg, _ := registerConfig(t)
+	mustRun(t, hitLine+"\n", "--config", cfg, "incidents", "import")
+	id := "LW-" + strings.Split(strings.Split(mustRun(t, "", "--config", cfg, "incidents", "list"), "LW-")[1], " ")[0]
+	if _, errOut, code := run(t, "", "--config", cfg, "incidents", "correct", id, "--betrokkenen-min", "5"); code != 2 || !strings.Contains(errOut, "--reason") {
+		t.Fatalf("correct without who and why: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := run(t, "", "--config", cfg, "incidents", "correct", id, "--by", "fg", "--reason", "x", "--leak-start", "gisteren"); code != 2 || !strings.Contains(errOut, "is not a time") {
+		t.Fatalf("bad time: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := run(t, "", "--config", cfg, "incidents", "correct", id, "--by", "fg", "--reason", "x", "--betrokkenen-min", "9", "--betrokkenen-max", "3"); code != 1 || !strings.Contains(errOut, "below the minimum") {
+		t.Fatalf("min above max: exit %d %s", code, errOut)
+	}
+	out := mustRun(t, "", "--config", cfg, "incidents", "correct", id, "--by", "fg.gerritsen", "--reason", "telling zaaksysteem",
+		"--categories", "bsn,name,address", "--betrokkenen-min", "2400", "--betrokkenen-max", "2472", "--group", "inwoners",
+		"--leak-start", "22-11-2026 08:00", "--leak-end", "2026-11-23 09:20", "--records", "2472")
+	if !strings.Contains(out, "correctie") || !strings.Contains(out, "aantal betrokkenen 2400 tot 2472 (was: geschat 140)") {
+		t.Fatalf("correct: %s", out)
+	}
+	var m struct {
+		Sections []struct {
+			Fields []struct{ ID, Value string }
+		}
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "", "--config", cfg, "export", "ap-melding", id, "--format", "json")), &m); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range m.Sections {
+		for _, f := range s.Fields {
+			got[f.ID] = f.Value
+		}
+	}
+	for id, want := range map[string]string{"betrokkenen-maximum": "2.472", "betrokkenen-groep": "inwoners", "tijdlijn-begin": "22-11-2026 08:00",
+		"gegevens-soorten": "naam, adres", "gegevens-aantal-records": "2.472", "contact-fg-telefoon": "[in te vullen door FG: telefoonnummer van de FG (organisation.fg.phone)]"} {
+		if got[id] != want {
+			t.Errorf("ap-melding %s = %q, want %q", id, got[id], want)
+		}
+	}
+	if html := mustRun(t, "", "--config", cfg, "export", "ap-melding", id, "--format", "html"); !strings.Contains(html, `id="ap-betrokkenen-maximum"`) {
+		t.Errorf("html: %.300s", html)
+	}
+
+	// The clock runs for the draft and the open incident, and after an assessment that says report.
+	for _, step := range [][]string{
+		nil,
+		{"incidents", "triage", id, "--open", "--reason", "echt", "--by", "security"},
+		{"incidents", "assess", id, "--by", "fg", "--answer", "security_incident=yes", "--answer", "personal_data=yes", "--answer", "sensitive=yes",
+			"--answer", "readable=yes", "--answer", "remedied=no", "--answer", "disproportionate_effort=no",
+			"--answer", "measures_taken=Account a.bakker geblokkeerd op WS-0042; medewerker gehoord"},
+	} {
+		if step != nil {
+			mustRun(t, "", append([]string{"--config", cfg}, step...)...)
+		}
+		if list := mustRun(t, "", "--config", cfg, "incidents", "list", "--due-within", "10000h"); !strings.Contains(list, id) || !strings.Contains(list, "termijn verstreken") {
+			t.Errorf("after %v: --due-within does not list it, or no clock:\n%s", step, list)
+		}
+		if list := mustRun(t, "", "--config", cfg, "incidents", "list", "--overdue"); !strings.Contains(list, id) {
+			t.Errorf("after %v: --overdue does not list it:\n%s", step, list)
+		}
+	}
+	mustRun(t, "", "--config", cfg, "incidents", "assess", id, "--by", "fg", "--answer", "ap_reported_on=2026-11-24")
+	if list := mustRun(t, "", "--config", cfg, "incidents", "list"); !strings.Contains(list, "gemeld bij de AP op 24-11-2026") {
+		t.Errorf("reported: %s", list)
+	}
+	if list := mustRun(t, "", "--config", cfg, "incidents", "list", "--overdue"); strings.Contains(list, id) {
+		t.Errorf("reported, still overdue:\n%s", list)
+	}
+
+	// The letter: the FG's measures never enter it; the FG's own letter text does.
+	brief := mustRun(t, "", "--config", cfg, "export", "brief", id)
+	for _, bad := range []string{"a.bakker", "WS-0042", "geblokkeerd", "gehoord"} {
+		if strings.Contains(brief, bad) {
+			t.Errorf("letter contains %q", bad)
+		}
+	}
+	out = mustRun(t, "", "--config", cfg, "incidents", "letter", id, "--by", "fg", "--what-we-did", "Wij hebben de toegang ingetrokken.")
+	if !strings.Contains(out, "Wat hebben wij gedaan? (tekst van de FG, --what-we-did)") {
+		t.Errorf("letter fields: %s", out)
+	}
+	if brief := mustRun(t, "", "--config", cfg, "export", "brief", id); !strings.Contains(brief, "Wij hebben de toegang ingetrokken.") {
+		t.Errorf("letter without the FG's text:\n%s", brief)
+	}
+
+	// History for the FG in Dutch.
+	show := mustRun(t, "", "--config", cfg, "incidents", "show", id, "--by", "fg")
+	for _, want := range []string{"Verloop", "aangemaakt als concept (concept geopend door regel lw-bsn-001)", "van concept naar open", "van open naar beoordeeld",
+		"correctie (soorten persoonsgegevens bsn, name, address", "gecorrigeerd door fg.gerritsen"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show lacks %q:\n%s", want, show)
+		}
+	}
+	for _, bad := range []string{"draft ->", "-> open", "opened by rule"} {
+		if strings.Contains(show, bad) {
+			t.Errorf("show has %q", bad)
+		}
 	}
 }
