@@ -52,6 +52,7 @@ func (s *Sim) logon(t time.Time, user, host, client, ip string, kind int) string
 		"SubjectDomainName": ADDomain, "SubjectLogonId": "0x3e7", "TargetUserSid": s.sid(user), "TargetUserName": user,
 		"TargetDomainName": ADDomain, "TargetLogonId": id, "LogonType": fmt.Sprint(kind), "LogonProcessName": proc,
 		"AuthenticationPackageName": pkg, "WorkstationName": client, "IpAddress": ip, "IpPort": "0"}, false)
+	s.seen(t, user, host, client, kind)
 	return id
 }
 

@@ -59,6 +59,11 @@ type Sim struct {
 	stories           []*story
 	managed           map[*person][]int   // the days a manager is in an admin story
 	visited           map[*person]*person // an admin's last desk visit (deskVisit): whose desk
+	// The network side (network.go): written when this lekwacht reads the domain controllers'
+	// checks; today's logons, and the stories told in it.
+	net        bool
+	sits       []sit
+	netStories []netStory
 }
 
 // attendance is one person's working day: where they sat and their main session.
@@ -99,7 +104,7 @@ func Run(o Options) (*Truth, error) {
 		return nil, err
 	}
 	s := &Sim{o: o, w: w, out: out, correspondents: map[string][]string{}, regulars: map[string]string{}}
-	s.locks, s.rdp, s.proxy = reads(4800, 4801), reads(4778, 4779), hasFormat("squid")
+	s.locks, s.rdp, s.proxy, s.net = reads(4800, 4801), reads(4778, 4779), hasFormat("squid"), netOn()
 	s.win = s.stream("winlog/security.ndjson")
 	s.smb = s.stream("samba/audit.log")
 	s.ssh = s.stream("sshd/auth.log")
@@ -125,6 +130,11 @@ func Run(o Options) (*Truth, error) {
 	s.truth = Truth{Seed: o.Seed, Employees: o.Employees, Days: o.Days, LearnDays: o.Learn, Start: w.start, Lines: map[string]int64{}}
 	plan := s.plan()
 	s.stories = s.cast()
+	if s.net {
+		for range 1 + o.Employees/1500 {
+			s.stories = append(s.stories, s.colleaguePasswordStory(s.plantable()))
+		}
+	}
 	for d := range o.Days {
 		day := w.start.AddDate(0, 0, d)
 		s.day(day, d)
@@ -132,7 +142,9 @@ func Run(o Options) (*Truth, error) {
 			s.plant(day, c)
 		}
 		s.tell(day, d)
+		s.tellNet(day, d)
 		s.normal(day, d, workday(day))
+		s.network(day)
 		if s.err != nil {
 			return nil, s.err
 		}

@@ -19,7 +19,7 @@ const (
 )
 
 // Stories are the stories planted, in the order they are cast.
-var Stories = []string{StoryLeaver, StoryJobSearch, StoryAdmin}
+var Stories = []string{StoryLeaver, StoryJobSearch, StoryAdmin, StoryColleaguePassword}
 
 // story is one insider's story: what happens on which simulated day, who must be at work or away
 // then, and the case it becomes.

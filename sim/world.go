@@ -129,6 +129,10 @@ type world struct {
 	flex  map[string][]seat
 	hot   []seat
 	rooms []string
+	// net draws the network side of each day and its story (network.go); addrs are the computers'
+	// addresses.
+	net   *rand.Rand
+	addrs map[string]string
 }
 
 func newWorld(employees, days int, seed uint64, start time.Time) (*world, error) {
@@ -138,6 +142,7 @@ func newWorld(employees, days int, seed uint64, start time.Time) (*world, error)
 	}
 	w := &world{rnd: rand.New(rand.NewPCG(seed, seed^0x6c656b7761636874)), ids: rand.New(rand.NewPCG(seed, seed^0x6964656e74697479)),
 		norm: rand.New(rand.NewPCG(seed^uint64(employees)<<32, seed^0x6e6f726d616c0000)), plot: rand.New(rand.NewPCG(seed^uint64(employees)<<32, seed^0x73746f7269657300)),
+		net: rand.New(rand.NewPCG(seed^uint64(employees)<<32, seed^0x6e6574776f726b00)),
 		loc: loc, days: days, byDept: map[string][]*person{}, byUser: map[string]*person{}}
 	w.start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, loc)
 	users, privates := map[string]bool{}, map[string]bool{}

@@ -33,6 +33,10 @@ const (
 	// logged on there.
 	weightNetworkKnown, weightNetworkFailure, weightNetworkUnattended = 30, 20, 20
 	maxNetLines                                                       = 4
+	// netPresence is how long an account's own network authentication from a PC it is at home on
+	// says it is at work there: the PC of a session the detector lost (a second logon's logoff
+	// ended it) still asks for tickets for its user.
+	netPresence = 2 * time.Hour
 	// PatternNetwork is the pattern of a network logon or credential check judged by its source.
 	PatternNetwork = "network-logon-from-colleague-pc"
 )
@@ -63,6 +67,10 @@ type sitter struct {
 type address struct {
 	host string
 	at   int64
+	// other is the workstation the address named before host, until otherAt: an address that
+	// named two within the TTL (DHCP handed it on, a laptop on the desk's network point) is unsure
+	other   string
+	otherAt int64
 }
 
 // networkParam reads the params of the network judgement; false when k is none of them.
@@ -161,10 +169,19 @@ func (d *Detector) learnAddress(ev *event.Event) {
 	if host == "" || host == computerOf(ev) {
 		return
 	}
-	if a, ok := d.learned.Peek(ip); ok && a.host == host && time.Duration(ev.Time.UnixNano()-a.at) < d.addressTTL/4 {
+	now := ev.Time.UnixNano()
+	a, ok := d.learned.Peek(ip)
+	switch {
+	case ok && a.host == host && time.Duration(now-a.at) < d.addressTTL/4:
 		return // known and fresh: spare the write
+	case ok && a.host == host:
+		a.at = now
+	case ok && time.Duration(now-a.at) <= d.addressTTL:
+		a = address{host: host, at: now, other: a.host, otherAt: a.at}
+	default:
+		a = address{host: host, at: now}
 	}
-	d.learned.Add(ip, address{host: host, at: ev.Time.UnixNano()})
+	d.learned.Add(ip, a)
 }
 
 // computerOf is the short name of the computer that logged an event, lower case.
@@ -190,6 +207,9 @@ func (d *Detector) sourceOf(ev *event.Event) (host, via string) {
 		return h, "adres " + ip + " (adressenlijst)"
 	}
 	if a, ok := d.learned.Get(ip); ok && time.Duration(ev.Time.UnixNano()-a.at) <= d.addressTTL && a.host != computerOf(ev) {
+		if a.other != "" && a.other != a.host && time.Duration(ev.Time.UnixNano()-a.otherAt) <= d.addressTTL {
+			return a.host, "adres " + ip + ", dat ook " + a.other + " noemde"
+		}
 		return a.host, "adres " + ip
 	}
 	return "", ""
@@ -223,12 +243,12 @@ func (d *Detector) network(ev *event.Event, dir *directory.Directory) {
 	} else {
 		fam = d.netFrom.Observe(account, source, ev.Time)
 	}
-	if !fam.New && fam.DaysUsed >= familiarDays {
-		return // the account's normal
-	}
 	desk := d.hostsOf.Peek(user, source, ev.Time)
-	if !desk.New && (desk.DaysUsed == 0 || desk.DaysUsed >= familiarDays) {
-		return // the account sat there today, or often
+	if !fam.New && fam.DaysUsed >= familiarDays || !desk.New && (desk.DaysUsed == 0 || desk.DaysUsed >= familiarDays) {
+		if !failed {
+			d.atWork(user, account, source, ev.Time.UnixNano())
+		}
+		return // the account's normal: it sat there today, or works from there often
 	}
 	at := ev.Time.UnixNano()
 	for i := range d.pending {
@@ -306,7 +326,19 @@ func (d *Detector) loggedOn(host, account string, at int64) []sitter {
 		s.start, s.line = ses.start, ses.line
 		out = append(out, s)
 	}
+	if r, ok := d.recent.Peek(host); ok && r.account != account && r.start <= at && time.Duration(at-r.start) <= netPresence &&
+		!slices.ContainsFunc(out, func(s sitter) bool { return s.account == r.account }) {
+		out = append(out, r)
+	}
 	return out
+}
+
+// atWork notes an account's own network authentication from a PC it is at home on.
+func (d *Detector) atWork(user, account, host string, at int64) {
+	if r, ok := d.recent.Peek(host); ok && r.account == account && time.Duration(at-r.start) < 5*time.Minute {
+		return // spare the write
+	}
+	d.recent.Add(host, sitter{user: user, account: account, start: at})
 }
 
 // sit notes an account in an interactive session on host; stand takes it away at its logoff.
@@ -373,6 +405,10 @@ func (d *Detector) judge(u netUse, dir *directory.Directory) (hit.Hit, bool) {
 	} else {
 		attended = fmt.Sprintf("de werkplek van %s, terwijl %s daar aangemeld was (sinds %s)", owner.user, owner.user,
 			time.Unix(0, owner.start).In(d.loc()).Format("15:04"))
+		if owner.line == nil {
+			attended = fmt.Sprintf("de werkplek van %s, terwijl %s daar aan het werk was (eigen aanmelding over het netwerk om %s)", owner.user, owner.user,
+				time.Unix(0, owner.start).In(d.loc()).Format("15:04"))
+		}
 	}
 	lines := hit.Evidences(u.lines)
 	if owner != nil && owner.line != nil {
@@ -402,8 +438,8 @@ func (d *Detector) judge(u netUse, dir *directory.Directory) (hit.Hit, bool) {
 		h.Summary = "mislukte aanmelding met het wachtwoord van een medewerker vanaf de werkplek van een andere medewerker"
 	case owner == nil:
 		h.Signal, h.Weight = true, weightNetworkUnattended
-	case !never:
-		h.Signal, h.Weight = true, weightNetworkKnown
+	case !never, strings.Contains(u.via, ", dat ook "):
+		h.Signal, h.Weight = true, weightNetworkKnown // used before, or an address that named two PCs
 	}
 	return h, true
 }
@@ -427,6 +463,7 @@ type savedNetwork struct {
 	Addresses map[string]savedAddress  `json:"addresses,omitempty"`
 	Sources   baseline.FamiliarState   `json:"sources,omitempty"`
 	Pending   []savedNetUse            `json:"pending,omitempty"`
+	Recent    map[string]savedSitter   `json:"recent,omitempty"`
 }
 
 type savedSitter struct {
@@ -438,8 +475,10 @@ type savedSitter struct {
 }
 
 type savedAddress struct {
-	Host string    `json:"host"`
-	At   time.Time `json:"at"`
+	Host    string    `json:"host"`
+	At      time.Time `json:"at"`
+	Other   string    `json:"other,omitempty"`
+	OtherAt time.Time `json:"other_at,omitzero"`
 }
 
 type savedNetUse struct {
@@ -481,9 +520,14 @@ func (d *Detector) saveNetwork() *savedNetwork {
 			n.Seated[h] = append(n.Seated[h], saveSitter(s))
 		}
 	}
+	n.Recent = map[string]savedSitter{}
+	for _, h := range d.recent.Keys() {
+		r, _ := d.recent.Peek(h)
+		n.Recent[h] = savedSitter{User: r.user, Account: r.account, Start: time.Unix(0, r.start).UTC()}
+	}
 	for _, ip := range d.learned.Keys() {
 		a, _ := d.learned.Peek(ip)
-		n.Addresses[ip] = savedAddress{Host: a.host, At: time.Unix(0, a.at).UTC()}
+		n.Addresses[ip] = savedAddress{Host: a.host, At: time.Unix(0, a.at).UTC(), Other: a.other, OtherAt: time.Unix(0, a.otherAt).UTC()}
 	}
 	for _, u := range d.pending {
 		s := savedNetUse{User: u.user, Account: u.account, Source: u.source, Via: u.via, Computer: u.computer, At: time.Unix(0, u.at).UTC(),
@@ -505,9 +549,12 @@ func (d *Detector) restoreNetwork(n *savedNetwork) {
 		d.seated.Add(h, ss)
 	}
 	for ip, a := range n.Addresses {
-		d.learned.Add(ip, address{host: a.Host, at: a.At.UnixNano()})
+		d.learned.Add(ip, address{host: a.Host, at: a.At.UnixNano(), other: a.Other, otherAt: a.OtherAt.UnixNano()})
 	}
 	d.netFrom.Restore(n.Sources)
+	for h, r := range n.Recent {
+		d.recent.Add(h, sitter{user: r.User, account: r.Account, start: r.Start.UnixNano()})
+	}
 	for _, s := range n.Pending {
 		u := netUse{user: s.User, account: s.Account, source: s.Source, via: s.Via, computer: s.Computer, at: s.At.UnixNano(),
 			failed: s.Failed, ok: s.OK, fam: s.Fam, desk: s.Desk}

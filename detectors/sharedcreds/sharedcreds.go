@@ -66,6 +66,7 @@ type Detector struct {
 	addresses         map[string]string            // params.addresses: address -> workstation
 	learned           *lru.Cache[string, address]  // address -> the workstation the events named
 	seated            *lru.Cache[string, []sitter] // host -> accounts in interactive sessions there
+	recent            *lru.Cache[string, sitter]   // host -> the last account at home there that authenticated from it
 	netFrom           *baseline.Familiar           // account -> workstations it was used from over the network
 	pending           []netUse                     // waiting for the grace period, oldest first
 	serviceAccounts   []string                     // organisation.service_accounts, lower case
@@ -186,7 +187,10 @@ func New(r *rules.Rule, dir func() *directory.Directory, sharedHosts []string, s
 	if d.learned, err = lru.New[string, address](size); err != nil {
 		return nil, err
 	}
-	d.seated, err = lru.New[string, []sitter](size)
+	if d.seated, err = lru.New[string, []sitter](size); err != nil {
+		return nil, err
+	}
+	d.recent, err = lru.New[string, sitter](size)
 	if d.grace == 0 {
 		d.grace = DefaultGrace
 	}
