@@ -53,8 +53,9 @@ func permRoutes() []permRoute {
 		{pattern: "POST /incidents/{id}/assessment", perm: PermAssess, form: url.Values{}},                  // no answers: nothing saved
 		{pattern: "POST /incidents/{id}/triage", perm: PermTriage, form: url.Values{"decision": {"maybe"}}}, // refused with a message
 		{pattern: "GET /persons/{id}", perm: PermRead, id: "a.bakker"},
-		{pattern: "POST /incidents/{id}/close", perm: PermAssess, form: url.Values{}},  // no reason: refused with a message
-		{pattern: "POST /incidents/{id}/revert", perm: PermRevert, form: url.Values{}}, // no reason: refused with a message
+		{pattern: "POST /incidents/{id}/close", perm: PermAssess, form: url.Values{}},       // no reason: refused with a message
+		{pattern: "POST /incidents/{id}/corrections", perm: PermAssess, form: url.Values{}}, // nothing changed: nothing saved
+		{pattern: "POST /incidents/{id}/revert", perm: PermRevert, form: url.Values{}},      // no reason: refused with a message
 		{pattern: "GET /incidents/{id}/evidence.zip", perm: PermRead},
 		{pattern: "GET /incidents/{id}/ap-melding", perm: PermRead},
 		{pattern: "GET /incidents/{id}/brief", perm: PermRead},

@@ -72,6 +72,7 @@ func (wb *web) routes(mux *http.ServeMux) {
 	mux.Handle("POST /incidents/{id}/triage", wb.page(PermTriage, wb.triage))
 	mux.Handle("GET /persons/{id}", wb.page(PermRead, wb.person))
 	mux.Handle("POST /incidents/{id}/close", wb.page(PermAssess, wb.closeIncident))
+	mux.Handle("POST /incidents/{id}/corrections", wb.page(PermAssess, wb.correct))
 	mux.Handle("POST /incidents/{id}/revert", wb.page(PermRevert, wb.revert))
 	mux.Handle("GET /incidents/{id}/evidence.zip", wb.page(PermRead, wb.evidenceZip))
 	mux.Handle("GET /incidents/{id}/ap-melding", wb.page(PermRead, wb.apMelding))

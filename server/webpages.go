@@ -44,25 +44,19 @@ func countdown(deadline, now time.Time) clock {
 	return c
 }
 
-// deadline says where an incident stands against the 72 hours: a countdown while it is a draft or
-// open, and after the assessment while a required melding bij de AP has not been made.
+// deadline says where an incident stands against the 72 hours, as the register's one clock
+// (register.Incident.Clock) has it: a countdown from discovery, drafts too, until the melding bij
+// de AP is recorded or the FG decided not to report; then why it stopped.
 func deadline(in *register.Incident, now time.Time) (clock, string) {
-	switch in.Status {
-	case register.StatusDraft, register.StatusOpen:
-		return countdown(in.Deadline, now), ""
-	case register.StatusAssessed:
-		if in.Assessment == nil {
-			return clock{}, ""
-		}
-		if !in.Assessment.Outcome.NotifyAP {
-			return clock{}, "geen melding bij de AP nodig"
-		}
-		if d := in.Assessment.Details["ap_reported_on"].Value; d != "" {
-			return clock{}, "gemeld bij de AP op " + dateNL(d)
-		}
-		return countdown(in.Deadline, now), "melding bij de AP nog te doen"
+	c := in.Clock(now)
+	if !c.Running {
+		return clock{}, c.Stopped
 	}
-	return clock{}, ""
+	note := ""
+	if in.Status == register.StatusAssessed || in.Status == register.StatusClosed {
+		note = "melding bij de AP nog te doen"
+	}
+	return countdown(c.Deadline, now), note
 }
 
 type incidentRow struct {
@@ -94,6 +88,9 @@ type incidentData struct {
 	CanClose   bool   // the viewer may close, and the incident is assessed
 	CanRevert  bool   // the viewer may revert the triage, and the incident is open or dismissed
 	NextStep   string // who moves the incident on
+	CanCorrect bool   // the viewer may correct, and the incident is not dismissed
+	Correction correctionForm
+	Subjects   string // the number of betrokkenen in force, in words
 	Documents  []documentKind
 	Categories []string
 	// People is what the directory and the register add: the person, the related incidents (within
@@ -185,14 +182,17 @@ func (wb *web) incident(w http.ResponseWriter, r *http.Request, v viewer) {
 	d := incidentData{base: wb.base(&v, in.ID), In: in, People: x, RelatedWithin: days(wb.o.People.Within()),
 		Nature:   documents.Nature(in.Detector),
 		Evidence: summariseEvidence(in.Evidence), Details: detailViews(in.Assessment), Access: access,
-		CanAssess: v.Role.Allows(PermAssess) && (in.Status == register.StatusOpen || in.Status == register.StatusAssessed),
-		CanTriage: v.Role.Allows(PermTriage) && in.Status == register.StatusDraft,
-		CanClose:  v.Role.Allows(PermAssess) && in.Status == register.StatusAssessed,
-		CanRevert: v.Role.Allows(PermRevert) && slices.Contains(register.Revertible, in.Status),
-		NextStep:  nextStep(in),
-		Documents: documentKinds}
+		CanAssess:  v.Role.Allows(PermAssess) && (in.Status == register.StatusOpen || in.Status == register.StatusAssessed),
+		CanTriage:  v.Role.Allows(PermTriage) && in.Status == register.StatusDraft,
+		CanClose:   v.Role.Allows(PermAssess) && in.Status == register.StatusAssessed,
+		CanRevert:  v.Role.Allows(PermRevert) && slices.Contains(register.Revertible, in.Status),
+		NextStep:   nextStep(in),
+		CanCorrect: v.Role.Allows(PermAssess) && in.Status != register.StatusDismissed,
+		Correction: wb.correctionForm(in),
+		Subjects:   subjectsText(in),
+		Documents:  documentKinds}
 	d.Clock, d.Note = deadline(in, d.Now)
-	for _, c := range in.DataCategories {
+	for _, c := range in.EffectiveCategories() {
 		d.Categories = append(d.Categories, documents.CategoryName(c))
 	}
 	if in.Assessment != nil && !in.Assessment.Outcome.Complete {

@@ -5,12 +5,11 @@ package server
 // Stored values stay as they are (the hash chain covers them); only what the page shows is worded.
 
 import (
-	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lekwacht/lekwacht/documents"
 	"github.com/lekwacht/lekwacht/register"
 )
 
@@ -39,19 +38,12 @@ func accessAction(a string) string {
 	if n, ok := accessActions[a]; ok {
 		return n
 	}
-	return a
+	return documents.AccessNL(a)
 }
 
-var openedByRule = regexp.MustCompile(`^draft opened by rule (\S+)$`)
-
-// historyReason words a history entry's reason. Registers made before the reasons were Dutch hold
-// "draft opened by rule X"; a revert is marked by register.RevertPrefix.
-func historyReason(s string) string {
-	if m := openedByRule.FindStringSubmatch(s); m != nil {
-		return "concept geopend door regel " + m[1]
-	}
-	return s
-}
+// historyReason words a history entry's reason (documents.ReasonNL: older English reasons, Go
+// durations and field names in Dutch).
+func historyReason(s string) string { return documents.ReasonNL(s) }
 
 // historyStep words what a history entry did: "aangemaakt als concept", "concept → open",
 // "teruggedraaid: open → concept", "gegevens gecorrigeerd (status open)".
@@ -75,89 +67,23 @@ func byName(by string) string {
 	return by
 }
 
-// goDuration finds durations as Go prints them in a detector's text: 10m0s, 1h0m0s, 45s, 1h30m0s.
-var goDuration = regexp.MustCompile(`\b(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?\b`)
+var countedField = regexp.MustCompile(`verschillende waarden van (\S+)`)
 
-// dutchDuration words a duration: "10 minuten", "1 uur", "2 uur en 30 minuten", "45 seconden".
-func dutchDuration(d time.Duration) string {
-	if d <= 0 {
-		return "0 seconden"
-	}
-	var parts []string
-	if h := int(d / time.Hour); h > 0 {
-		if h%24 == 0 {
-			return plural(h/24, "dag", "dagen")
-		}
-		parts = append(parts, strconv.Itoa(h)+" uur")
-	}
-	if m := int(d % time.Hour / time.Minute); m > 0 {
-		parts = append(parts, plural(m, "minuut", "minuten"))
-	}
-	if s := int(d % time.Minute / time.Second); s > 0 {
-		parts = append(parts, plural(s, "seconde", "seconden"))
-	}
-	if len(parts) == 0 {
-		return "minder dan een seconde"
-	}
-	return strings.Join(parts, " en ")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// fieldWords word the event fields a threshold rule may count ("verschillende waarden van
-// file.path") as what they are.
-var fieldWords = map[string]string{
-	"file.path":          "bestanden",
-	"file.share":         "shares",
-	"app.object":         "dossiers",
-	"host.name":          "werkplekken",
-	"host.workstation":   "werkplekken",
-	"source.ip":          "IP-adressen",
-	"destination.ip":     "bestemmingen",
-	"destination.domain": "domeinen",
-	"email.to":           "ontvangers",
-	"email.from":         "afzenders",
-	"user.name":          "accounts",
-	"user.account":       "accounts",
-	"log.file":           "logbestanden",
-}
-
-var fieldName = regexp.MustCompile(`verschillende waarden van ([a-z_]+(?:\.[a-z_]+)+)`)
-
-// plainSummary is a detector's summary in plain Dutch for the page: Go durations worded, a counted
-// field named as what it counts, never a dotted field name.
+// plainSummary is a detector's summary in plain Dutch for the page (documents.SummaryNL: Go
+// durations and field names worded), "verschillende waarden van bestanden" said as "verschillende
+// bestanden", and a field name documents does not know left out.
 func plainSummary(s string) string {
-	s = goDuration.ReplaceAllStringFunc(s, func(m string) string {
-		if m == "" || !strings.ContainsAny(m, "hms") || strings.Trim(m, "0123456789.") == "" {
-			return m
+	return countedField.ReplaceAllStringFunc(documents.SummaryNL(s), func(m string) string {
+		w := countedField.FindStringSubmatch(m)[1]
+		if strings.Contains(w, ".") {
+			return "verschillende waarden"
 		}
-		d, err := time.ParseDuration(m)
-		if err != nil {
-			return m
-		}
-		return dutchDuration(d)
-	})
-	return fieldName.ReplaceAllStringFunc(s, func(m string) string {
-		f := fieldName.FindStringSubmatch(m)[1]
-		if w, ok := fieldWords[f]; ok {
-			return "verschillende " + w
-		}
-		return "verschillende waarden"
+		return "verschillende " + w
 	})
 }
 
 // dateNL turns a stored YYYY-MM-DD into dd-mm-jjjj; other text stays as it is.
-func dateNL(s string) string {
-	if t, err := time.Parse(time.DateOnly, strings.TrimSpace(s)); err == nil {
-		return t.Format("02-01-2006")
-	}
-	return s
-}
+func dateNL(s string) string { return documents.DayNL(strings.TrimSpace(s)) }
 
 // parseDateNL reads a date the FG typed: dd-mm-jjjj (also with / or .), or jjjj-mm-dd. It returns
 // the register's form, jjjj-mm-dd.

@@ -11,7 +11,7 @@ func TestPlainSummary(t *testing.T) {
 		"Veel bestanden: 40 verschillende waarden van file.path binnen 10m0s (drempel 30)": "Veel bestanden: 40 verschillende bestanden binnen 10 minuten (drempel 30)",
 		"37 exports binnen 1h0m0s":           "37 exports binnen 1 uur",
 		"binnen 1h30m0s":                     "binnen 1 uur en 30 minuten",
-		"binnen 24h0m0s":                     "binnen 1 dag",
+		"binnen 48h0m0s":                     "binnen 2 dagen",
 		"binnen 45s":                         "binnen 45 seconden",
 		"12 verschillende waarden van x.y_z": "12 verschillende waarden",
 		"export van 250 records":             "export van 250 records",
@@ -38,7 +38,7 @@ func TestHistoryAndAccessInDutch(t *testing.T) {
 			t.Errorf("historyStep(%+v) = %q, want %q", c, got, want)
 		}
 	}
-	for a, want := range map[string]string{"api show": "opgevraagd via de API", "web show": "bekeken op de pagina", "iets anders": "iets anders"} {
+	for a, want := range map[string]string{"api show": "opgevraagd via de API", "web show": "bekeken op de pagina", "iets anders": "iets anders", "person": "opgezocht (opdrachtregel)"} {
 		if got := accessAction(a); got != want {
 			t.Errorf("accessAction(%q) = %q, want %q", a, got, want)
 		}
