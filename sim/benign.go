@@ -79,7 +79,7 @@ func (s *Sim) workday(day time.Time, p *person) {
 	if !s.muted {
 		s.present = append(s.present, &attendance{p: p, host: hostName, client: client, kind: kind, logon: id, start: start, end: end, ended: ended})
 	}
-	nid := s.logon(start.Add(time.Minute), p.User, "FS01", hostName, ip, 3)
+	nid := s.logon(start.Add(time.Minute), p.User, "FS01", hostName, w.address(hostName), 3) // the address of the PC it comes from
 	s.logoff(end.Add(time.Minute), p.User, "FS01", nid, 3)
 	if p.Laptop != "" && hostName != p.Laptop && !p.TS && w.rnd.Float64() < 0.25 { // the laptop in a meeting
 		m := w.between(start.Add(time.Hour), end.Add(-2*time.Hour))
