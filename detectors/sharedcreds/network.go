@@ -33,10 +33,6 @@ const (
 	// logged on there.
 	weightNetworkKnown, weightNetworkFailure, weightNetworkUnattended = 30, 20, 20
 	maxNetLines                                                       = 4
-	// netPresence is how long an account's own network authentication from a PC it is at home on
-	// says it is at work there: the PC of a session the detector lost (a second logon's logoff
-	// ended it) still asks for tickets for its user.
-	netPresence = 2 * time.Hour
 	// PatternNetwork is the pattern of a network logon or credential check judged by its source.
 	PatternNetwork = "network-logon-from-colleague-pc"
 )
@@ -326,7 +322,7 @@ func (d *Detector) loggedOn(host, account string, at int64) []sitter {
 		s.start, s.line = ses.start, ses.line
 		out = append(out, s)
 	}
-	if r, ok := d.recent.Peek(host); ok && r.account != account && r.start <= at && time.Duration(at-r.start) <= netPresence &&
+	if r, ok := d.recent.Peek(host); ok && r.account != account && r.start <= at && time.Duration(at-r.start) <= d.session &&
 		!slices.ContainsFunc(out, func(s sitter) bool { return s.account == r.account }) {
 		out = append(out, r)
 	}
@@ -357,6 +353,9 @@ func (d *Detector) sit(user, account, host string, remote bool) {
 func (d *Detector) stand(account, host string) {
 	if list, ok := d.seated.Get(host); ok {
 		d.seated.Add(host, slices.DeleteFunc(list, func(s sitter) bool { return s.account == account }))
+	}
+	if r, ok := d.recent.Peek(host); ok && r.account == account {
+		d.recent.Remove(host) // logged off: its earlier tickets say nothing of now
 	}
 }
 
