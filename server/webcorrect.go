@@ -202,6 +202,18 @@ func correctionProblem(err error) string {
 	return "de correctie klopt niet (" + msg + ")."
 }
 
+// subjectsShort is the number of betrokkenen in force for the list: "250", "240-260", "onbekend".
+func subjectsShort(in *register.Incident) string {
+	if !in.SubjectsKnown() {
+		return "onbekend"
+	}
+	lo, hi := in.SubjectsBounds()
+	if lo == hi {
+		return strconv.Itoa(lo)
+	}
+	return fmt.Sprintf("%d–%d", lo, hi)
+}
+
 // subjectsText is the number of betrokkenen in force: "120 tot 150 (gecorrigeerd door de FG)",
 // "250 (geschat)", "onbekend".
 func subjectsText(in *register.Incident) string {

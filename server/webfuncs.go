@@ -81,7 +81,7 @@ func (wb *web) funcs() template.FuncMap {
 		"historyStep":   historyStep,
 		"historyReason": historyReason,
 		"by":            byName,
-		"subjects":      subjectsText,
+		"subjectsShort": subjectsShort,
 		// pathseg escapes a name for one segment of a path (/persons/{{pathseg .}}): a '/', '?', '#'
 		// or '\' in an account or address stays part of the name.
 		"pathseg":      url.PathEscape,

@@ -211,6 +211,12 @@ func TestFGWalkInBrowser(t *testing.T) {
 	if len(overflowing) > 0 {
 		t.Errorf("values spill out of their boxes at 390 px: %q", overflowing)
 	}
+	if split := eval("cells", `[...document.querySelectorAll("#incident-list td")].filter(td => {
+		const kids = [...td.childNodes].filter(n => n.nodeType === 1 || n.textContent.trim() !== "");
+		return kids.length > 1;
+	}).map(td => td.dataset.label)`); len(split) > 0 {
+		t.Errorf("card cells with more than one value (they break the card's grid): %v", split)
+	}
 	shot("05-register-390.png", false)
 	shot("05-register-390-full.png", true)
 	for _, p := range []struct{ name, path, wait string }{

@@ -46,7 +46,7 @@ func registerStory(t *testing.T, f *webFixture) map[string]string {
 	if _, err := f.reg.Move(ctx, ids["afgewezen"], register.StatusDismissed, "sec.jansen", "eigen zaak"); err != nil {
 		t.Fatal(err)
 	}
-	ids["geen-datalek"] = addIncident(t, f.reg, "l.meer", "mass_deletion", "del", t0, "veel verwijderd")
+	ids["geen-datalek"] = addIncident(t, f.reg, `VOORBEELD\lotte.van.der.meer-dijkstra.gemeentevoorbeeld`, "mass_deletion", "del", t0, "veel verwijderd")
 	assess(ids["geen-datalek"], map[assessment.QuestionID]bool{"security_incident": false}, nil)
 	return ids
 }
