@@ -237,3 +237,17 @@ func TestClockAcrossStates(t *testing.T) {
 		})
 	}
 }
+
+func TestDetailFieldsDescribeEveryDetail(t *testing.T) {
+	if len(DetailFields) != len(Details) {
+		t.Fatalf("%d detail fields for %d details", len(DetailFields), len(Details))
+	}
+	for i, f := range DetailFields {
+		if f.Key != Details[i] || f.Label == "" || f.Label == f.Key || (f.Group != "melding" && f.Group != "brief") {
+			t.Errorf("detail field %d: %+v (detail %s)", i, f, Details[i])
+		}
+	}
+	if DetailLabel("ap_reference") != "Meldnummer van de AP" {
+		t.Error(DetailLabel("ap_reference"))
+	}
+}
