@@ -53,7 +53,7 @@ func TestWebInBrowser(t *testing.T) {
 	f.open(t, id)
 	dir := artifacts(t)
 
-	ctx, step, text := openBrowser(t, exe, 40*time.Second)
+	ctx, step, text := openBrowser(t, exe, 90*time.Second) // a budget for a loaded CI machine, not a wait
 	shots := 0
 	screenshot := func(name string) {
 		t.Helper()
