@@ -12,8 +12,9 @@ import (
 	"github.com/elastic/go-elasticsearch/v8"
 )
 
-// IndexPrivileges are the index privileges the indexer needs on the alias: it writes each incident
-// as a document with `index` (bulk, external versions).
+// IndexPrivileges are the index privileges the indexer needs on the alias and its indices: it writes
+// each incident as a document with `index` (bulk, external versions). No cluster privilege: the
+// daemon's key needs nothing else (see Roles).
 var IndexPrivileges = []string{"index"}
 
 // Access is what Elasticsearch says of the configured credentials: the cluster that answers, whom
@@ -33,22 +34,26 @@ type Access struct {
 func CheckAccess(ctx context.Context, client *elasticsearch.Client, prefix string) (Access, error) {
 	a := Access{Alias: AliasFor(prefix)}
 	_, body, err := esRequest(ctx, client, http.MethodGet, "/", nil)
-	if err != nil {
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae) && ae.Status == http.StatusForbidden:
+		// The daemon's key has no cluster privilege (monitor): who answers stays unknown.
+	case err != nil:
 		return a, accessError(err)
+	default:
+		var info struct {
+			ClusterName string `json:"cluster_name"`
+			Version     struct {
+				Number string `json:"number"`
+			} `json:"version"`
+		}
+		if err := json.Unmarshal(body, &info); err != nil {
+			return a, fmt.Errorf("GET /: %w", err)
+		}
+		a.Cluster, a.Version = info.ClusterName, info.Version.Number
 	}
-	var info struct {
-		ClusterName string `json:"cluster_name"`
-		Version     struct {
-			Number string `json:"number"`
-		} `json:"version"`
-	}
-	if err := json.Unmarshal(body, &info); err != nil {
-		return a, fmt.Errorf("GET /: %w", err)
-	}
-	a.Cluster, a.Version = info.ClusterName, info.Version.Number
 	req, _ := json.Marshal(map[string]any{"index": []map[string]any{{"names": []string{a.Alias}, "privileges": IndexPrivileges}}})
 	_, body, err = esRequest(ctx, client, http.MethodPost, "/_security/user/_has_privileges", req)
-	var ae *APIError
 	if errors.As(err, &ae) && ae.Status != http.StatusUnauthorized && ae.Status != http.StatusForbidden {
 		ae.Hint = ""
 		a.Unchecked = ae.Error() // no security (a development cluster): nothing to ask
@@ -91,7 +96,11 @@ func accessError(err error) error {
 // String says what Access found, in one line.
 func (a Access) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "elasticsearch %s, cluster %q", a.Version, a.Cluster)
+	if a.Version == "" {
+		b.WriteString("elasticsearch (cluster name and version not readable without the cluster privilege monitor, which lekwacht does not need)")
+	} else {
+		fmt.Fprintf(&b, "elasticsearch %s, cluster %q", a.Version, a.Cluster)
+	}
 	if a.User != "" {
 		fmt.Fprintf(&b, ", as %s", a.User)
 	}

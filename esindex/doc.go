@@ -19,7 +19,16 @@ type Document struct {
 	Host      *Name     `json:"host,omitempty"`
 	Related   Related   `json:"related"`
 	Observer  Observer  `json:"observer"`
+	ECS       ECS       `json:"ecs"`
 	Lekwacht  Lekwacht  `json:"lekwacht"`
+}
+
+// ECSVersion is the ECS version the document follows (ecs.version).
+const ECSVersion = "8.11.0"
+
+// ECS is ECS `ecs`.
+type ECS struct {
+	Version string `json:"version"`
 }
 
 // Event is ECS `event`.
@@ -64,8 +73,11 @@ type Observer struct {
 
 // Lekwacht is the incident as the register has it.
 type Lekwacht struct {
-	ID             string         `json:"id"`
-	Instance       string         `json:"instance,omitempty"`
+	ID       string `json:"id"`
+	Instance string `json:"instance,omitempty"`
+	// Register names the register that wrote the document (its outbox epoch, RegisterStamp), so a
+	// reset register's incident that reuses an id can be told from the earlier one.
+	Register       string         `json:"register,omitempty"`
 	Status         string         `json:"status"`
 	Detector       string         `json:"detector"`
 	Rule           string         `json:"rule"`
@@ -128,6 +140,7 @@ func NewDocument(in *register.Incident, a *register.Assessment, instance, versio
 		Rule:     Rule{ID: in.Rule, Name: in.RuleTitle, Ruleset: in.Detector},
 		Related:  Related{Hosts: in.Hosts},
 		Observer: Observer{Name: instance, Product: "lekwacht", Vendor: "lekwacht", Version: version},
+		ECS:      ECS{Version: ECSVersion},
 		Lekwacht: Lekwacht{ID: in.ID, Instance: instance, Status: string(in.Status), Detector: in.Detector, Rule: in.Rule,
 			RuleTitle: in.RuleTitle, Pattern: in.Pattern, Severity: string(in.Severity), FirstSeen: in.FirstSeen, LastSeen: in.LastSeen,
 			DiscoveredAt: in.DiscoveredAt, Deadline: in.Deadline, UpdatedAt: in.UpdatedAt, DataCategories: in.DataCategories,

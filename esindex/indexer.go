@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,9 @@ type Indexer struct {
 	kick     chan struct{}
 
 	pause time.Duration // after a cycle in which Elasticsearch took nothing
+
+	epochOnce sync.Mutex
+	epochAt   time.Time // the register's outbox epoch, once read
 
 	indexed, conflicts, itemFailures, requestFailures, givenUp atomic.Int64
 	lastSuccess                                                atomic.Int64 // Unix nanoseconds
@@ -274,6 +278,10 @@ func classify(resp esutil.BulkIndexerResponseItem, err error) result {
 	case resp.Status == 404 && resp.Error.Type == "index_not_found_exception":
 		// Not set up yet: waits, never given up.
 		return result{reason: "no index alias yet: run lekwacht setup elasticsearch"}
+	case resp.Status == 400 && strings.Contains(resp.Error.Reason, "no write index is defined for alias"):
+		// The alias leads to several indices and none takes writes (a reindex half done, or a
+		// template that put its alias on every new index): waits for setup to repair it, never given up.
+		return result{reason: "the alias has no write index: run lekwacht setup elasticsearch (--migrate to finish a reindex)"}
 	default:
 		return result{permanent: true, reason: fmt.Sprintf("%d %s: %s", resp.Status, resp.Error.Type, resp.Error.Reason)}
 	}
@@ -295,8 +303,55 @@ func (x *Indexer) document(ctx context.Context, id string, rows []register.Outbo
 	for _, it := range rows {
 		change = max(change, it.ID)
 	}
-	b, err := json.Marshal(NewDocument(in, a, x.instance, x.version, change))
-	return b, change, err
+	epoch, err := x.epoch(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	d := NewDocument(in, a, x.instance, x.version, change)
+	d.Lekwacht.Register = RegisterStamp(epoch)
+	b, err := json.Marshal(d)
+	return b, Version(epoch, change), err
+}
+
+// epoch is the register's outbox epoch, read once: it does not change for the life of a register.
+func (x *Indexer) epoch(ctx context.Context) (time.Time, error) {
+	x.epochOnce.Lock()
+	defer x.epochOnce.Unlock()
+	if !x.epochAt.IsZero() {
+		return x.epochAt, nil
+	}
+	e, err := x.reg.OutboxEpoch(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	x.epochAt = e
+	return e, nil
+}
+
+// versionBase is where the epoch's seconds are counted from: 2020, so that seconds fit 31 bits until
+// 2088 and an epoch shifted left 32 bits stays below Elasticsearch's largest version (2^63-1).
+var versionBase = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Version is the external version of a document written at outbox row change of a register whose
+// outbox epoch is epoch: the epoch's seconds since 2020 in the high 32 bits, the row id below. Within
+// a register it grows with every change; a register made later (a reset register, a reinstall that
+// starts its ids and rows at 1 again) writes versions above every version of the earlier one, so its
+// incidents are never taken for changes Elasticsearch already has (409) and dropped.
+func Version(epoch time.Time, change int64) int64 {
+	s := int64(0)
+	if epoch.After(versionBase) {
+		s = int64(epoch.Sub(versionBase) / time.Second)
+	}
+	return s<<32 + change
+}
+
+// RegisterStamp names a register in documents (lekwacht.register): its outbox epoch in UTC, so two
+// registers that handed out the same incident id can be told apart in Kibana.
+func RegisterStamp(epoch time.Time) string {
+	if epoch.IsZero() {
+		return ""
+	}
+	return epoch.UTC().Format("20060102T150405Z")
 }
 
 // Stats are the indexer's counters since start.

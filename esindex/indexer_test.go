@@ -28,18 +28,25 @@ var hitTime = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 // 127.0.0.1 and an indexer between them.
 func indexerFixture(t *testing.T) (*register.Register, *estest.Server, *Indexer) {
 	t.Helper()
+	reg, f, x, _ := indexerFixtureOn(t, estest.New)
+	return reg, f, x
+}
+
+// indexerFixtureOn is indexerFixture on a cluster that newServer starts.
+func indexerFixtureOn(t *testing.T, newServer func() (*estest.Server, *httptest.Server)) (*register.Register, *estest.Server, *Indexer, *httptest.Server) {
+	t.Helper()
 	reg, err := register.Open(context.Background(), t.TempDir(), register.Options{Location: time.UTC, Outbox: Outbox})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { reg.Close() })
-	f, srv := estest.New()
+	f, srv := newServer()
 	t.Cleanup(srv.Close)
 	es, err := NewClient(config.Elasticsearch{Addresses: []string{srv.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return reg, f, NewIndexer(reg, es, Options{Index: Alias, Instance: "ls01", Version: "test", Timeout: 2 * time.Second})
+	return reg, f, NewIndexer(reg, es, Options{Index: Alias, Instance: "ls01", Version: "test", Timeout: 2 * time.Second}), srv
 }
 
 func addHits(t *testing.T, reg *register.Register, n, from int) []string {
@@ -251,9 +258,8 @@ func TestRunDrainsAndStops(t *testing.T) {
 }
 
 func TestWaitsForSetup(t *testing.T) {
-	reg, f, x := indexerFixture(t)
+	reg, f, x, srv := indexerFixtureOn(t, estest.NewEmpty) // lekwacht setup elasticsearch not run yet
 	addHits(t, reg, 3, 0)
-	f.Set(func(f *estest.Server) { f.Aliases = map[string]bool{} }) // lekwacht setup elasticsearch not run yet
 	later := time.Now()
 	x.now = func() time.Time { later = later.Add(time.Hour); return later }
 	for range maxAttempts + 3 {
@@ -264,10 +270,42 @@ func TestWaitsForSetup(t *testing.T) {
 	if p := pending(t, reg); f.Count() != 0 || p.Pending != 3 || p.Failed != 0 {
 		t.Fatalf("before setup: %d documents, outbox %+v: want everything waiting, nothing given up", f.Count(), p)
 	}
-	f.Set(func(f *estest.Server) { f.Aliases[Alias] = true })
+	if n := len(f.Indices()); n != 0 {
+		t.Fatalf("%d indices made by writes before setup", n)
+	}
+	if _, err := setupRun(t, srv, ""); err != nil {
+		t.Fatal(err)
+	}
 	drain(t, x)
-	if f.Count() != 3 {
-		t.Fatalf("after setup: %d documents", f.Count())
+	if f.CountIn(Alias) != 3 {
+		t.Fatalf("after setup: %d documents", f.CountIn(Alias))
+	}
+}
+
+// TestWaitsForWriteIndex: an alias that leads to two indices, neither its write index (a reindex
+// target that joined through the old template's alias), refuses every item with "no write index is
+// defined for alias"; the indexer waits (it gave up after 10 tries), and delivers after --migrate.
+func TestWaitsForWriteIndex(t *testing.T) {
+	reg, f, x, srv := indexerFixtureOn(t, estest.NewEmpty)
+	f.AddIndex("lekwacht-incidents-v1", Alias, false)
+	f.AddIndex("lekwacht-incidents-v2", Alias, false)
+	addHits(t, reg, 3, 0)
+	later := time.Now()
+	x.now = func() time.Time { later = later.Add(time.Hour); return later }
+	for range maxAttempts + 3 {
+		if _, err := x.Cycle(context.Background()); err != nil && !errors.Is(err, errNothingTaken) {
+			t.Fatal(err)
+		}
+	}
+	if p := pending(t, reg); f.Count() != 0 || p.Pending != 3 || p.Failed != 0 {
+		t.Fatalf("without a write index: %d documents, outbox %+v: want everything waiting, nothing given up", f.Count(), p)
+	}
+	if err := MigrateElasticsearch(context.Background(), setupClient(t, srv), "", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, x)
+	if f.CountIn(Alias) != 3 {
+		t.Fatalf("after --migrate: %d documents", f.CountIn(Alias))
 	}
 }
 
@@ -302,5 +340,70 @@ func TestClientTLSWithCA(t *testing.T) {
 	}
 	if _, err := NewClient(config.Elasticsearch{Addresses: []string{srv.URL}, CACert: "/nonexistent.pem"}); err == nil {
 		t.Fatal("a missing CA file accepted")
+	}
+}
+
+// TestVersionsGrowAcrossRegisterReset: a register reset (or a reinstall with the same instance)
+// starts incident ids and outbox rows at 1 again. The external version was the row id, so
+// Elasticsearch answered 409 to the new LW-2026-000001, the indexer counted it delivered, and the
+// index kept the old incident's content under that id. Versions now carry the register's epoch.
+func TestVersionsGrowAcrossRegisterReset(t *testing.T) {
+	f, srv := estest.New()
+	t.Cleanup(srv.Close)
+	es, err := NewClient(config.Elasticsearch{Addresses: []string{srv.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	install := func(now time.Time) (*register.Register, *Indexer) {
+		reg, err := register.Open(context.Background(), t.TempDir(), register.Options{Location: time.UTC, Outbox: Outbox,
+			Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { reg.Close() })
+		return reg, NewIndexer(reg, es, Options{Index: Alias, Instance: "ls01", Version: "test", Now: func() time.Time { return now }})
+	}
+	reg1, x1 := install(day)
+	old := addHits(t, reg1, 1, 0)[0]
+	for i := range 5 { // several changes: the old document's version is above 1
+		if _, err := reg1.Move(context.Background(), old, register.StatusOpen, "team", fmt.Sprint("change ", i)); err != nil && i == 0 {
+			t.Fatal(err)
+		}
+	}
+	drain(t, x1)
+	_, oldVersion := f.Doc(Alias, old)
+
+	reg2, x2 := install(day.Add(24 * time.Hour)) // the register reset: same instance, ids from 1
+	id := addHits(t, reg2, 1, 7)[0]
+	if id != old {
+		t.Fatalf("the reset register handed out %s, not %s again: the test does not test the reset", id, old)
+	}
+	drain(t, x2)
+	doc, v := f.Doc(Alias, id)
+	if v <= oldVersion || doc["user"].(map[string]any)["name"] != "user0007" || doc["lekwacht"].(map[string]any)["status"] != "draft" {
+		t.Fatalf("after the reset: version %d (old %d), document %v: the new incident's content is not there", v, oldVersion, doc)
+	}
+	if reg := doc["lekwacht"].(map[string]any)["register"]; reg != "20261121T120000Z" {
+		t.Errorf("lekwacht.register %v", reg)
+	}
+	if s := x2.Stats(); s.Conflicts != 0 {
+		t.Errorf("stats %+v: the new incident was taken for a change Elasticsearch had", s)
+	}
+}
+
+// TestVersion: within a register the versions follow the rows; any version of a later register is
+// above every version of an earlier one (up to 2^32 rows), and all stay below 2^63.
+func TestVersion(t *testing.T) {
+	e1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	e2 := e1.Add(time.Second)
+	if !(Version(e1, 1) < Version(e1, 2) && Version(e1, 1<<32-1) < Version(e2, 1)) {
+		t.Fatal("versions do not grow")
+	}
+	if v := Version(time.Date(2088, 1, 1, 0, 0, 0, 0, time.UTC), 1<<31); v <= 0 {
+		t.Fatalf("overflow: %d", v)
+	}
+	if Version(time.Time{}, 5) != 5 {
+		t.Fatal("a zero epoch (an outbox that was empty) changes the versions")
 	}
 }

@@ -22,14 +22,22 @@ const (
 	savedObjectsFile = "kibana/lekwacht.ndjson"
 )
 
-// SetupElasticsearch makes the cluster ready for the indexer: it puts the ILM policy
-// (_ilm/policy/<prefix>-incidents) and the index template (_index_template/<prefix>-incidents), then
-// creates Index(prefix) behind the alias AliasFor(prefix), unless the alias already leads to an index,
-// whose mapping it then updates in place. Running it again changes nothing that is already right.
-// It says on out what it did.
+// SetupElasticsearch makes the cluster ready for the indexer: it asks which of SetupPrivileges the
+// credentials lack (and stops naming them), puts the ILM policy (_ilm/policy/<prefix>-incidents)
+// and the index template (_index_template/<prefix>-incidents), then creates Index(prefix) as the
+// write index of the alias AliasFor(prefix), unless the alias already leads to an index, whose
+// mapping it then updates in place (and marks it the write index when none is). Running it again
+// changes nothing that is already right. It says on out what it did. The cluster privilege monitor
+// is not needed: without it the cluster's name and version are not shown.
 func SetupElasticsearch(ctx context.Context, client *elasticsearch.Client, prefix string, out io.Writer) error {
 	alias := AliasFor(prefix)
-	if err := describeCluster(ctx, client, out); err != nil {
+	monitor, err := checkSetupPrivileges(ctx, client, prefix, false, out)
+	if err != nil {
+		return err
+	}
+	if !monitor {
+		fmt.Fprintln(out, "elasticsearch: cluster name and version not shown (the credentials lack the cluster privilege monitor, which setup does not need)")
+	} else if err := describeCluster(ctx, client, out); err != nil {
 		return err
 	}
 	policy, err := deploy.Files.ReadFile(policyFile)
@@ -47,7 +55,7 @@ func SetupElasticsearch(ctx context.Context, client *elasticsearch.Client, prefi
 	if _, _, err := esRequest(ctx, client, http.MethodPut, "/_index_template/"+alias, tmpl); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "index template %s: put (for %s-*)\n", alias, alias)
+	fmt.Fprintf(out, "index template %s: put (for %s-*; mapping and settings, no alias)\n", alias, alias)
 	return ensureIndex(ctx, client, prefix, out)
 }
 
@@ -55,6 +63,11 @@ func SetupElasticsearch(ctx context.Context, client *elasticsearch.Client, prefi
 // that the server is Elasticsearch.
 func describeCluster(ctx context.Context, client *elasticsearch.Client, out io.Writer) error {
 	_, body, err := esRequest(ctx, client, http.MethodGet, "/", nil)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusForbidden {
+		fmt.Fprintln(out, "elasticsearch: cluster name and version not shown (the credentials lack the cluster privilege monitor, which setup does not need)")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -71,9 +84,10 @@ func describeCluster(ctx context.Context, client *elasticsearch.Client, out io.W
 	return nil
 }
 
-// ensureIndex creates Index(prefix) with its alias, or, when the alias already leads to indices,
-// brings their mapping up to date. An index with the alias's own name (auto-created by writes before
-// setup ran) is an error: the alias cannot be made while it exists.
+// ensureIndex creates Index(prefix) as the alias's write index, or, when the alias already leads to
+// indices, brings their mapping up to date and makes sure one of them takes writes. An index with
+// the alias's own name (auto-created by writes before setup ran) is an error: the alias cannot be
+// made while it exists.
 func ensureIndex(ctx context.Context, client *elasticsearch.Client, prefix string, out io.Writer) error {
 	alias, index := AliasFor(prefix), Index(prefix)
 	mapping, err := templateMappings()
@@ -85,13 +99,7 @@ func ensureIndex(ctx context.Context, client *elasticsearch.Client, prefix strin
 		return err
 	}
 	if len(behind) > 0 {
-		for _, idx := range behind {
-			if err := putMapping(ctx, client, idx, mapping); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "index %s: exists behind alias %s, mapping updated\n", idx, alias)
-		}
-		return nil
+		return repairAlias(ctx, client, alias, behind, mapping, out)
 	}
 	if st, _, err := esRequest(ctx, client, http.MethodHead, "/"+alias, nil, http.StatusNotFound); err != nil {
 		return err
@@ -104,45 +112,104 @@ func ensureIndex(ctx context.Context, client *elasticsearch.Client, prefix strin
 		return err
 	}
 	if created {
-		fmt.Fprintf(out, "index %s: created, alias %s\n", index, alias)
+		fmt.Fprintf(out, "index %s: created, write index of alias %s\n", index, alias)
 		return nil
 	}
-	if _, _, err := esRequest(ctx, client, http.MethodPut, "/"+index+"/_alias/"+alias, nil); err != nil {
+	if err := setWriteIndex(ctx, client, alias, index); err != nil {
 		return err
 	}
 	if err := putMapping(ctx, client, index, mapping); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "index %s: exists, alias %s added, mapping updated\n", index, alias)
+	fmt.Fprintf(out, "index %s: exists, made the write index of alias %s, mapping updated\n", index, alias)
 	return nil
 }
 
+// repairAlias updates the mapping of the indices behind alias and makes sure writes have somewhere
+// to go: a lone index without is_write_index is marked; several without one is an error that says
+// to run --migrate; several with one is a warning, since searches see each incident more than once.
+func repairAlias(ctx context.Context, client *elasticsearch.Client, alias string, behind []aliasIndex, mapping []byte, out io.Writer) error {
+	writer := ""
+	for _, b := range behind {
+		if err := putMapping(ctx, client, b.Index, mapping); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "index %s: exists behind alias %s, mapping updated\n", b.Index, alias)
+		if b.Write {
+			writer = b.Index
+		}
+	}
+	switch {
+	case writer == "" && len(behind) == 1:
+		if err := setWriteIndex(ctx, client, alias, behind[0].Index); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "index %s: made the write index of alias %s\n", behind[0].Index, alias)
+	case writer == "":
+		return fmt.Errorf("alias %s leads to %d indices (%s) and none is its write index, so every write is refused: "+
+			"run lekwacht setup elasticsearch --migrate to reindex them into one and move the alias", alias, len(behind), indexNames(behind))
+	case len(behind) > 1:
+		fmt.Fprintf(out, "warning: alias %s leads to %d indices (%s): a search counts an incident once per index; "+
+			"run lekwacht setup elasticsearch --migrate to reindex them into one\n", alias, len(behind), indexNames(behind))
+	}
+	return nil
+}
+
+// setWriteIndex puts index behind alias as its write index (POST /_aliases, add with is_write_index).
+func setWriteIndex(ctx context.Context, client *elasticsearch.Client, alias, index string) error {
+	body, _ := json.Marshal(map[string]any{"actions": []any{
+		map[string]any{"add": map[string]any{"index": index, "alias": alias, "is_write_index": true}}}})
+	_, _, err := esRequest(ctx, client, http.MethodPost, "/_aliases", body)
+	return err
+}
+
+// aliasIndex is one index behind an alias.
+type aliasIndex struct {
+	Index string
+	Write bool // is_write_index
+}
+
+func indexNames(list []aliasIndex) string {
+	var n []string
+	for _, b := range list {
+		n = append(n, b.Index)
+	}
+	return strings.Join(n, ", ")
+}
+
 // aliasIndices lists the indices behind alias, none when there is no such alias.
-func aliasIndices(ctx context.Context, client *elasticsearch.Client, alias string) ([]string, error) {
+func aliasIndices(ctx context.Context, client *elasticsearch.Client, alias string) ([]aliasIndex, error) {
 	st, body, err := esRequest(ctx, client, http.MethodGet, "/_alias/"+alias, nil, http.StatusNotFound)
 	if err != nil || st == http.StatusNotFound {
 		return nil, err
 	}
-	var m map[string]json.RawMessage
+	var m map[string]struct {
+		Aliases map[string]struct {
+			IsWriteIndex bool `json:"is_write_index"`
+		} `json:"aliases"`
+	}
 	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, fmt.Errorf("GET /_alias/%s: %w", alias, err)
 	}
-	var out []string
-	for idx := range m {
-		out = append(out, idx)
+	var out []aliasIndex
+	for idx, a := range m {
+		out = append(out, aliasIndex{Index: idx, Write: a.Aliases[alias].IsWriteIndex})
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
 	return out, nil
 }
 
 // createIndex creates index as the alias's write index; false when it exists already (also when
-// another setup made it a moment ago).
+// another setup made it a moment ago). alias "" creates it without one.
 func createIndex(ctx context.Context, client *elasticsearch.Client, index, alias string) (bool, error) {
 	st, _, err := esRequest(ctx, client, http.MethodHead, "/"+index, nil, http.StatusNotFound)
 	if err != nil || st == http.StatusOK {
 		return false, err
 	}
-	body, _ := json.Marshal(map[string]any{"aliases": map[string]any{alias: map[string]any{"is_write_index": true}}})
+	body := []byte("{}")
+	if alias != "" {
+		body, _ = json.Marshal(map[string]any{"aliases": map[string]any{alias: map[string]any{"is_write_index": true}}})
+	}
 	_, _, err = esRequest(ctx, client, http.MethodPut, "/"+index, body)
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Type == "resource_already_exists_exception" {
@@ -158,7 +225,7 @@ func putMapping(ctx context.Context, client *elasticsearch.Client, index string,
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
 		ae.Hint = "the existing index's mapping conflicts with this version's template and cannot be changed in place; " +
-			"reindex into a new index behind the alias"
+			"run lekwacht setup elasticsearch --migrate to reindex into a new index behind the alias"
 	}
 	return err
 }
@@ -172,7 +239,10 @@ func indexTemplate(prefix string) ([]byte, error) {
 	}
 	alias := AliasFor(prefix)
 	t.IndexPatterns = []string{alias + "-*"}
-	t.Template.Aliases = map[string]json.RawMessage{alias: json.RawMessage(`{}`)}
+	if len(t.Template.Aliases) > 0 {
+		// Every new matching index would join the alias: a reindex would double-count.
+		return nil, fmt.Errorf("%s: template.aliases must stay empty: setup makes the alias on one index", templateFile)
+	}
 	var settings map[string]any
 	if err := json.Unmarshal(t.Template.Settings, &settings); err != nil {
 		return nil, fmt.Errorf("%s: settings: %w", templateFile, err)
@@ -206,7 +276,7 @@ type indexTemplateFile struct {
 	Meta          json.RawMessage `json:"_meta"`
 	Template      struct {
 		Settings json.RawMessage            `json:"settings"`
-		Aliases  map[string]json.RawMessage `json:"aliases"`
+		Aliases  map[string]json.RawMessage `json:"aliases,omitempty"`
 		Mappings json.RawMessage            `json:"mappings"`
 	} `json:"template"`
 }
@@ -308,8 +378,9 @@ func esError(call string, status int, body []byte) *APIError {
 		e.Reason = s
 	}
 	if status == http.StatusUnauthorized || status == http.StatusForbidden {
-		e.Hint = "the API key or user needs the cluster privileges manage_ilm and manage_index_templates " +
-			"and the index privilege manage on the incidents indices"
+		e.Hint = "the setup key needs the cluster privileges " + strings.Join(SetupClusterPrivileges, " and ") +
+			" and the index privileges " + strings.Join(SetupIndexPrivileges, ", ") + " on <prefix>-incidents and <prefix>-incidents-*: " +
+			"lekwacht setup elasticsearch --print-role prints the role"
 	}
 	return e
 }

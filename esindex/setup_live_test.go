@@ -42,7 +42,7 @@ func TestSetupLive(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	t.Cleanup(func() {
-		for _, p := range []string{"/" + index, "/_index_template/" + alias, "/_ilm/policy/" + alias} {
+		for _, p := range []string{"/" + index, "/" + alias + "-v2", "/_index_template/" + alias, "/_ilm/policy/" + alias} {
 			if _, _, err := esRequest(context.Background(), client, http.MethodDelete, p, nil, http.StatusNotFound); err != nil {
 				t.Logf("cleanup: %v", err)
 			}
@@ -84,6 +84,19 @@ func TestSetupLive(t *testing.T) {
 	if _, _, err := esRequest(ctx, client, http.MethodPut, doc, []byte(setupSampleDocument)); err != nil {
 		t.Fatalf("the contract's document does not index: %v", err)
 	}
+	// --migrate: into -v2 with the document and its version, the alias moved.
+	var out bytes.Buffer
+	if err := MigrateElasticsearch(ctx, client, prefix, &out); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out.String())
+	}
+	t.Logf("migrate:\n%s", out.String())
+	behind, err := aliasIndices(ctx, client, alias)
+	if err != nil || len(behind) != 1 || behind[0].Index != alias+"-v2" || !behind[0].Write {
+		t.Fatalf("after migrate the alias leads to %+v, %v", behind, err)
+	}
+	if _, body, err := esRequest(ctx, client, http.MethodGet, "/"+alias+"/_doc/LW-2026-000042", nil); err != nil || !strings.Contains(string(body), `"_version":17`) {
+		t.Fatalf("after migrate: %s %v", body, err)
+	}
 	setupLiveKibana(t, auth)
 }
 
@@ -97,7 +110,7 @@ func setupLiveKibana(t *testing.T, auth config.Elasticsearch) {
 	defer cancel()
 	for run := 1; run <= 2; run++ {
 		var out bytes.Buffer
-		if err := SetupKibana(ctx, url, auth, &out); err != nil {
+		if err := SetupKibana(ctx, KibanaOptions{URL: url, Auth: auth, Security: true}, &out); err != nil {
 			t.Fatalf("kibana run %d: %v\n%s", run, err, out.String())
 		}
 	}
@@ -118,5 +131,13 @@ func setupLiveKibana(t *testing.T, auth config.Elasticsearch) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET dashboard %s: %s", DashboardID, res.Status)
+	}
+	kc, err := newKibanaClient(KibanaOptions{URL: url, Auth: auth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, body, err := kc.do(ctx, http.MethodGet, "/api/detection_engine/rules?rule_id="+SecurityRuleID(auth.IndexPrefix), nil); err != nil ||
+		!strings.Contains(string(body), `"timestamp_override":"event.created"`) {
+		t.Fatalf("the rule: %s %v", body, err)
 	}
 }

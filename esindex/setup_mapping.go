@@ -13,9 +13,10 @@ import (
 
 // fieldMapping is one field of the index template's mapping.
 type fieldMapping struct {
-	Type       string                  `json:"type"`
-	Properties map[string]fieldMapping `json:"properties"`
-	Fields     map[string]fieldMapping `json:"fields"` // multi-fields, e.g. summary.keyword
+	Type        string                  `json:"type"`
+	Properties  map[string]fieldMapping `json:"properties"`
+	Fields      map[string]fieldMapping `json:"fields"` // multi-fields, e.g. summary.keyword
+	IgnoreAbove int                     `json:"ignore_above"`
 }
 
 // templateProperties is the top level of the shipped template's mapping.

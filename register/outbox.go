@@ -153,3 +153,19 @@ func (r *Register) RetryAll(ctx context.Context, items []OutboxItem, errText str
 	}
 	return tx.Commit()
 }
+
+// OutboxEpoch is when this register queued its first delivery (the zero time before any): a moment
+// fixed for the life of a register and later for a register made after it (a reset, a reinstall).
+// A sink that needs versions growing across registers (Elasticsearch's external versions) combines
+// it with OutboxItem.ID. Outbox rows are never deleted, so the first one stays.
+func (r *Register) OutboxEpoch(ctx context.Context) (time.Time, error) {
+	var at sql.NullInt64
+	err := r.db.QueryRowContext(ctx, `SELECT created_at FROM outbox ORDER BY id LIMIT 1`).Scan(&at)
+	if err == sql.ErrNoRows || err == nil && !at.Valid {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("outbox epoch: %w", err)
+	}
+	return r.fromNanos(at.Int64), nil
+}

@@ -79,3 +79,34 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("a hook for created incidents fired on a change: %+v", b)
 	}
 }
+
+// TestOutboxEpoch: zero before the first delivery, then the time the first was queued, unchanged by
+// later ones; a register made later (a reset) has a later epoch.
+func TestOutboxEpoch(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: t0}
+	open := func() *Register {
+		r, err := Open(ctx, t.TempDir(), Options{Now: c.now, Location: time.UTC, Outbox: func(*Incident, bool) []string { return []string{"es"} }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+	r := open()
+	if e, err := r.OutboxEpoch(ctx); err != nil || !e.IsZero() {
+		t.Fatalf("empty outbox: epoch %v, %v", e, err)
+	}
+	add(t, r, lineHit("a.bakker", t0, 0))
+	first := c.now()
+	c.add(time.Hour)
+	add(t, r, lineHit("b.smit", t0, 100))
+	if e, err := r.OutboxEpoch(ctx); err != nil || !e.Equal(first) {
+		t.Fatalf("epoch %v, %v: want the first delivery's %v", e, err, first)
+	}
+	r2 := open()
+	add(t, r2, lineHit("a.bakker", t0, 0))
+	if e, _ := r2.OutboxEpoch(ctx); !e.After(first) {
+		t.Fatalf("the later register's epoch %v is not after %v", e, first)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,25 @@ func TestSetupUsage(t *testing.T) {
 		_, e, code := run(t, "", c.args...)
 		if code != 2 || !strings.Contains(e, c.want) {
 			t.Errorf("%v: exit %d, stderr %q, want exit 2 and %q", c.args, code, e, c.want)
+		}
+	}
+}
+
+// TestSetupPrintRole: --print-role needs no cluster: the two roles as JSON, with the config's prefix.
+func TestSetupPrintRole(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "lekwacht.yaml")
+	os.WriteFile(cfg, []byte("organisation: {timezone: Europe/Amsterdam}\nelasticsearch: {index_prefix: gemeente}\n"), 0o600)
+	o, e, code := run(t, "", "setup", "elasticsearch", "--print-role", "--space", "triage", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	var roles map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(o), &roles); err != nil || roles["lekwacht-setup"] == nil || roles["lekwacht-daemon"] == nil {
+		t.Fatalf("%v\n%s", err, o)
+	}
+	for _, w := range []string{`"gemeente-incidents-*"`, `"space:triage"`, `"manage_index_templates"`} {
+		if !strings.Contains(o, w) {
+			t.Errorf("lacks %s:\n%s", w, o)
 		}
 	}
 }
