@@ -107,7 +107,7 @@ func (s *Sim) network(day time.Time) {
 }
 
 // workTraffic is a working day's own network logons beyond the share: mail, the zaaksysteem, the
-// home drive and printer, a ticket renewed in the afternoon, and for some an application that
+// printer, group policy refreshed on a domain controller, a ticket renewed in the afternoon, and for some an application that
 // checks passwords with NTLM.
 func (s *Sim) workTraffic(a *attendance) {
 	w := s.w
@@ -124,6 +124,13 @@ func (s *Sim) workTraffic(a *attendance) {
 	s.ticket(a.start.Add(69*time.Second), a.p.User, src, "PRINT01$")
 	if w.rnd.Float64() < 0.5 {
 		s.ticket(w.between(w.at(a.start, 12, 0), w.at(a.start, 14, 0)), a.p.User, src, "FS01$")
+	}
+	// group policy refreshed every 90 to 120 minutes: the user's network logon on a domain
+	// controller (SYSVOL) from the PC
+	for t := a.start.Add(time.Duration(90+w.rnd.IntN(30)) * time.Minute); t.Before(a.end); t = t.Add(time.Duration(90+w.rnd.IntN(30)) * time.Minute) {
+		dc := pick(w.rnd, dcs)
+		gid := s.logon(t, a.p.User, dc, src, w.address(src), 3)
+		s.logoff(t.Add(time.Duration(1+w.rnd.IntN(3))*time.Second), a.p.User, dc, gid, 3)
 	}
 	if w.rnd.Float64() < 0.4 {
 		for range 1 + w.rnd.IntN(3) {
