@@ -510,8 +510,10 @@ func otherFields(in *register.Incident) []Field {
 // Markdown renders the melding as a Dutch Markdown document, one "- **label:** value" per field.
 func (m APMelding) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", m.Title)
-	fmt.Fprintf(&b, "*Concept van %s voor de Functionaris Gegevensbescherming, per onderdeel van het meldformulier van de AP. Waar %s staat, vult de FG aan vóór indienen.*\n\n",
+	// One fixed heading and intro, so nothing from crafted text can pass for them; whether it is a
+	// vervolgmelding is the first field.
+	b.WriteString("# Concept melding datalek aan de Autoriteit Persoonsgegevens\n\n")
+	fmt.Fprintf(&b, "*Concept, opgesteld door lekwacht op %s voor de Functionaris Gegevensbescherming, per onderdeel van het meldformulier van de AP. Waar %s staat, vult de FG aan vóór indienen.*\n\n",
 		DateTimeNL(m.GeneratedAt), Placeholder)
 	for i, s := range m.Sections {
 		fmt.Fprintf(&b, "## %d. %s\n\n", i+1, s.Title)
