@@ -133,9 +133,42 @@ type Elasticsearch struct {
 	IndexPrefix string   `mapstructure:"index_prefix" json:"index_prefix"`
 }
 
-// Kibana is where the saved objects go.
+// Kibana is where the saved objects go, and where the security team triages when Triage says so.
 type Kibana struct {
 	URL string `mapstructure:"url" json:"url"`
+	// Triage is where drafts are decided besides lekwacht itself: TriageOff (the default: Kibana
+	// only shows them), TriageAlerts (the status of the Security alerts of the rule "lekwacht
+	// incident" and the register follow each other) or TriageCases (a Kibana Case per draft).
+	Triage Triage `mapstructure:"triage" json:"triage,omitempty"`
+	// Poll is how often the sync asks Kibana for changed alerts (default DefaultKibanaPoll).
+	Poll time.Duration `mapstructure:"poll" json:"poll,omitempty"`
+}
+
+// Triage is kibana.triage.
+type Triage string
+
+// The values of kibana.triage.
+const (
+	TriageOff    Triage = "off"
+	TriageAlerts Triage = "alerts"
+	TriageCases  Triage = "cases"
+)
+
+// Triages are the allowed values of kibana.triage ("" is off).
+var Triages = []Triage{TriageOff, TriageAlerts, TriageCases}
+
+// On says whether the sync with Kibana runs.
+func (t Triage) On() bool { return t == TriageAlerts || t == TriageCases }
+
+// DefaultKibanaPoll is kibana.poll when the config gives none.
+const DefaultKibanaPoll = time.Minute
+
+// PollEvery is kibana.poll, or DefaultKibanaPoll.
+func (k Kibana) PollEvery() time.Duration {
+	if k.Poll <= 0 {
+		return DefaultKibanaPoll
+	}
+	return k.Poll
 }
 
 // Hook is a response action run when a high or critical incident opens: a webhook (JSON, signed
@@ -162,6 +195,9 @@ type HTTP struct {
 	TokensFile string `mapstructure:"tokens_file" json:"tokens_file"`
 	TLSCert    string `mapstructure:"tls_cert" json:"tls_cert,omitempty"` // PEM certificate (chain); with TLSKey: HTTPS
 	TLSKey     string `mapstructure:"tls_key" json:"tls_key,omitempty"`
+	// PublicURL is where people reach the FG's page (https://lekwacht.voorbeeld.local:8470): every
+	// indexed incident links to PublicURL/incidents/<id>, shown in Kibana as "Beoordelen in lekwacht".
+	PublicURL string `mapstructure:"public_url" json:"public_url,omitempty"`
 }
 
 // DefaultServiceUser is service_user when the config gives none: the user of deploy/systemd.

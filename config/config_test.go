@@ -228,3 +228,39 @@ watch:
 		t.Errorf("%d problems, want 6:\n%v", n, err)
 	}
 }
+
+// TestKibanaTriageAndPublicURL: kibana.triage is off, alerts or cases, needs kibana.url and
+// Elasticsearch; kibana.poll at least 1s; http.public_url an http(s) URL without query.
+func TestKibanaTriageAndPublicURL(t *testing.T) {
+	p := write(t, `organisation: {timezone: UTC}
+register: {dir: /tmp/x}
+kibana: {triage: sometimes, poll: 10ms}
+http: {public_url: "lekwacht.local?x=1"}
+`)
+	_, err := Load(p, nil)
+	for _, want := range []string{"kibana.triage", "sometimes", "kibana.poll", "http.public_url"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	p = write(t, "organisation: {timezone: UTC}\nregister: {dir: /tmp/x}\nkibana: {triage: alerts}\n")
+	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "needs kibana.url") || !strings.Contains(err.Error(), "needs elasticsearch.addresses") {
+		t.Errorf("alerts without Kibana and Elasticsearch: %v", err)
+	}
+	p = write(t, `organisation: {timezone: UTC}
+register: {dir: /tmp/x}
+elasticsearch: {addresses: ["https://es1:9200"], api_key: k}
+kibana: {url: "https://kibana:5601", triage: alerts, poll: 30s}
+http: {public_url: "https://lekwacht.voorbeeld.local:8470"}
+`)
+	c, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Kibana.Triage != TriageAlerts || c.Kibana.PollEvery() != 30*time.Second || c.HTTP.PublicURL != "https://lekwacht.voorbeeld.local:8470" {
+		t.Errorf("%+v %+v", c.Kibana, c.HTTP)
+	}
+	if (Kibana{}).PollEvery() != DefaultKibanaPoll || Triage("").On() {
+		t.Error("defaults: poll 1m, triage off")
+	}
+}

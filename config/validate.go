@@ -135,6 +135,23 @@ func (c *Config) Validate(check InputCheck) []Problem {
 			add("kibana.url", "%q: want an http(s) URL such as https://kibana.voorbeeld.local:5601", c.Kibana.URL)
 		}
 	}
+	if t := c.Kibana.Triage; t != "" && !slices.Contains(Triages, t) {
+		add("kibana.triage", "%q: want one of %v", t, Triages)
+	}
+	if c.Kibana.Triage.On() && c.Kibana.URL == "" {
+		add("kibana.triage", "%q needs kibana.url", c.Kibana.Triage)
+	}
+	if c.Kibana.Triage.On() && len(c.Elasticsearch.Addresses) == 0 {
+		add("kibana.triage", "%q needs elasticsearch.addresses (the alerts come from the indexed incidents)", c.Kibana.Triage)
+	}
+	if c.Kibana.Poll < 0 || (c.Kibana.Poll > 0 && c.Kibana.Poll < time.Second) {
+		add("kibana.poll", "%s: want at least 1s (default %s)", c.Kibana.Poll, DefaultKibanaPoll)
+	}
+	if c.HTTP.PublicURL != "" {
+		if u, err := url.Parse(c.HTTP.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			add("http.public_url", "%q: want the http(s) URL people open lekwacht's page at, such as https://lekwacht.voorbeeld.local:8470", c.HTTP.PublicURL)
+		}
+	}
 	if c.Register.Instance != "" && !instanceRE.MatchString(c.Register.Instance) {
 		add("register.instance", "%q: letters and digits only, at most 12 (it becomes part of every incident id)", c.Register.Instance)
 	}

@@ -124,7 +124,7 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 			instance, _ = os.Hostname()
 		}
 		d.es = esindex.NewIndexer(d.det.reg, es, esindex.Options{Index: esindex.AliasFor(cfg.Elasticsearch.IndexPrefix),
-			Instance: instance, Version: Version, Log: log})
+			Instance: instance, Version: Version, PublicURL: cfg.HTTP.PublicURL, Log: log})
 	}
 	d.det.afterFlush = func() {
 		d.hooks.Kick()

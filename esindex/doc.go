@@ -1,6 +1,8 @@
 package esindex
 
 import (
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/lekwacht/lekwacht/hit"
@@ -43,6 +45,8 @@ type Event struct {
 	Dataset  string    `json:"dataset"`
 	Module   string    `json:"module"`
 	ID       string    `json:"id"`
+	// URL is the incident's page in lekwacht (ECS event.url: where to continue the investigation).
+	URL string `json:"url,omitempty"`
 }
 
 // Rule is ECS `rule`.
@@ -96,6 +100,8 @@ type Lekwacht struct {
 	Facts          *Facts         `json:"facts,omitempty"`
 	Outcome        *Outcome       `json:"outcome,omitempty"`
 	Change         int64          `json:"change"`
+	// URL is the incident's page in lekwacht (http.public_url + /incidents/<id>).
+	URL string `json:"url,omitempty"`
 }
 
 // Facts are what the detectors established (absent when unknown).
@@ -124,6 +130,15 @@ var categories = map[string][]string{
 	"record_snooping":    {"database"},
 	"mass_deletion":      {"file"},
 	"threshold":          {"intrusion_detection"},
+}
+
+// IncidentURL is the page of incident id in lekwacht at publicURL (http.public_url), the path of
+// the FG's page (server: GET /incidents/{id}); "" without a public URL.
+func IncidentURL(publicURL, id string) string {
+	if publicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(publicURL, "/") + "/incidents/" + url.PathEscape(id)
 }
 
 // NewDocument builds the document of an incident; change is its external version (a number that

@@ -41,6 +41,7 @@ type Indexer struct {
 	index    string
 	instance string
 	version  string
+	public   string
 	log      *slog.Logger
 	now      func() time.Time
 	batch    int
@@ -61,10 +62,12 @@ type Options struct {
 	Index    string // the alias to write to (AliasFor(prefix))
 	Instance string // observer.name and lekwacht.instance
 	Version  string // lekwacht's version, observer.version
-	Batch    int
-	Timeout  time.Duration // of one bulk request (default 60 s)
-	Log      *slog.Logger
-	Now      func() time.Time
+	// PublicURL is http.public_url: documents link to PublicURL/incidents/<id> (lekwacht.url, event.url).
+	PublicURL string
+	Batch     int
+	Timeout   time.Duration // of one bulk request (default 60 s)
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
 // NewIndexer prepares an indexer of reg's outbox into es.
@@ -84,7 +87,7 @@ func NewIndexer(reg *register.Register, es *elasticsearch.Client, o Options) *In
 	if o.Timeout <= 0 {
 		o.Timeout = time.Minute
 	}
-	return &Indexer{reg: reg, es: es, index: o.Index, instance: o.Instance, version: o.Version, log: o.Log, now: o.Now,
+	return &Indexer{reg: reg, es: es, index: o.Index, instance: o.Instance, version: o.Version, public: o.PublicURL, log: o.Log, now: o.Now,
 		batch: o.Batch, timeout: o.Timeout, kick: make(chan struct{}, 1)}
 }
 
@@ -309,6 +312,8 @@ func (x *Indexer) document(ctx context.Context, id string, rows []register.Outbo
 	}
 	d := NewDocument(in, a, x.instance, x.version, change)
 	d.Lekwacht.Register = RegisterStamp(epoch)
+	d.Lekwacht.URL = IncidentURL(x.public, in.ID)
+	d.Event.URL = d.Lekwacht.URL
 	b, err := json.Marshal(d)
 	return b, Version(epoch, change), err
 }

@@ -19,7 +19,8 @@ const setupSampleDocument = `{
  "message": "412 BSN's in een export van het zaaksysteem door a.bakker",
  "event": {"kind": "alert", "category": ["file", "database"], "type": ["info"], "severity": 73,
   "created": "2026-03-02T09:00:00Z", "start": "2026-03-02T08:12:00Z", "end": "2026-03-02T08:14:30Z",
-  "dataset": "lekwacht.incident", "module": "lekwacht", "id": "LW-2026-000042"},
+  "dataset": "lekwacht.incident", "module": "lekwacht", "id": "LW-2026-000042",
+  "url": "https://lekwacht.voorbeeld.local:8470/incidents/LW-2026-000042"},
  "rule": {"id": "lw-bulk-bsn-export", "name": "Bulk export of BSNs", "ruleset": "bulk_bsn_export"},
  "user": {"name": "a.bakker"}, "host": {"name": "WS-0042"},
  "related": {"user": ["a.bakker"], "hosts": ["WS-0042", "LT-0042"]},
@@ -32,7 +33,7 @@ const setupSampleDocument = `{
   "data_categories": ["bsn", "name"], "subjects": 412, "evidence_count": 3, "summary": "412 BSN's in export.csv",
   "facts": {"delivered": true, "encrypted": false, "internal": true},
   "outcome": {"register": true, "notify_ap": true, "notify_subjects": false},
-  "change": 17}
+  "change": 17, "url": "https://lekwacht.voorbeeld.local:8470/incidents/LW-2026-000042"}
 }`
 
 func TestSetupTemplateStructure(t *testing.T) {
@@ -400,7 +401,7 @@ func setupCheckSearch(t *testing.T, o setupObject, fields map[string]string) {
 			t.Errorf("search %s names %q, which is not mapped", o.ID, f)
 		}
 	}
-	for _, want := range []string{"lekwacht.id", "lekwacht.severity", "lekwacht.detector", "user.name", "lekwacht.subjects", "lekwacht.deadline", "message"} {
+	for _, want := range []string{"lekwacht.url", "lekwacht.id", "lekwacht.severity", "lekwacht.detector", "user.name", "lekwacht.subjects", "lekwacht.deadline", "message"} {
 		if !slices.Contains(columns, want) {
 			t.Errorf("search %s: no column %s", o.ID, want)
 		}
