@@ -290,6 +290,8 @@ func (d *detection) loadState(dir string) error {
 // (none for the CLI and replay) when an incident opens.
 func OpenRegister(ctx context.Context, cfg *config.Config, hs func() []*hooks.Hook) (*register.Register, error) {
 	es := len(cfg.Elasticsearch.Addresses) > 0
+	// With kibana.triage alerts, a triage made in lekwacht (run, the CLI, the page) sets the alert.
+	alerts := es && cfg.Kibana.Triage == config.TriageAlerts
 	outbox := func(in *register.Incident, created bool) []string {
 		var sinks []string
 		if hs != nil {
@@ -297,6 +299,9 @@ func OpenRegister(ctx context.Context, cfg *config.Config, hs func() []*hooks.Ho
 		}
 		if es {
 			sinks = append(sinks, esindex.Outbox(in, created)...)
+		}
+		if alerts {
+			sinks = append(sinks, esindex.KibanaOutbox(in, created)...)
 		}
 		return sinks
 	}

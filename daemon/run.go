@@ -41,7 +41,8 @@ type Daemon struct {
 	http   *httpSide
 	hooks  *hooks.Runner
 	es     *esindex.Indexer
-	lock   *RegisterLock // held from New to Close: one daemon per register
+	alerts *esindex.AlertSync // kibana.triage: alerts
+	lock   *RegisterLock      // held from New to Close: one daemon per register
 	// reloads says which of config, rules, directory and tokens last failed to reload.
 	reloads reloads
 	// opened is when New began: files in the watch: folders changed before it are the ones "already
@@ -125,6 +126,13 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		}
 		d.es = esindex.NewIndexer(d.det.reg, es, esindex.Options{Index: esindex.AliasFor(cfg.Elasticsearch.IndexPrefix),
 			Instance: instance, Version: Version, PublicURL: cfg.HTTP.PublicURL, Log: log})
+	}
+	if cfg.Kibana.Triage == config.TriageAlerts {
+		if d.alerts, err = esindex.NewAlertSync(d.det.reg, esindex.SyncOptions{URL: cfg.Kibana.URL, Auth: cfg.Elasticsearch,
+			Prefix: cfg.Elasticsearch.IndexPrefix, Dir: cfg.Register.Dir, Every: cfg.Kibana.PollEvery(), Log: log}); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	d.det.afterFlush = func() {
 		d.hooks.Kick()
@@ -282,6 +290,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	g.Go(func() error { return d.hooks.Run(ctx) })
 	if d.es != nil {
 		g.Go(func() error { return d.es.Run(ctx) })
+	}
+	if d.alerts != nil {
+		g.Go(func() error { return d.alerts.Run(ctx) })
 	}
 	if iv, err := sdnotify.SdWatchdogEnabled(false); err == nil && iv > 0 {
 		g.Go(func() error { return d.watchdog(ctx, iv) })

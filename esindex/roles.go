@@ -142,3 +142,31 @@ func checkSetupPrivileges(ctx context.Context, client *elasticsearch.Client, pre
 	}
 	return has.Cluster["monitor"], nil
 }
+
+// KibanaSyncRole is the role of least privilege for the daemon's key with kibana.triage alerts, in
+// space: Security's alerts API (feature_siem.read, whose API tag access:securitySolution both alert
+// routes need) and, on the space's alerts-as-data indices, read (search) and write and maintenance
+// (the status route's update by query, with refresh), as the current user.
+func KibanaSyncRole(space string) RoleDescriptor {
+	if space == "" {
+		space = "default"
+	}
+	return RoleDescriptor{
+		Cluster: []string{},
+		Indices: []IndicesPrivileges{{Names: []string{".alerts-security.alerts-" + space, ".internal.alerts-security.alerts-" + space + "-*"},
+			Privileges: []string{"read", "write", "maintenance"}}},
+		Applications: []ApplicationPrivilege{{Application: "kibana-.kibana", Privileges: []string{"feature_siem.read"},
+			Resources: []string{"space:" + space}}},
+		Metadata: map[string]string{"purpose": "lekwacht run with kibana.triage alerts: read the alerts of the rule lekwacht incident, set their status"},
+	}
+}
+
+// PrintKibanaRole writes the role of the alert sync as {"lekwacht-kibana-sync": role}.
+func PrintKibanaRole(out io.Writer, space string) error {
+	b, err := json.MarshalIndent(map[string]RoleDescriptor{"lekwacht-kibana-sync": KibanaSyncRole(space)}, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "%s\n", b)
+	return err
+}

@@ -79,7 +79,7 @@ to several indices.`,
 	es.Flags().BoolVar(&migrate, "migrate", false, "reindex into a new index and move the alias to it")
 	cmd.AddCommand(es)
 	var space string
-	var security bool
+	var security, printKibanaRole bool
 	kb := &cobra.Command{
 		Use:   "kibana",
 		Short: "Import the data view, saved searches and triage dashboard into Kibana; install the Security rule",
@@ -91,12 +91,18 @@ incident into one alert on Security's Alerts page (severity and risk score from 
 printed are the ids Kibana gave the objects there. --security also adds the alias to the space's
 securitySolution:defaultIndex, so Security's data view (Explore, Timelines) shows the incidents.
 Kibana takes the credentials and CA file of elasticsearch.* from the config; the key needs the role
-lekwacht-setup of setup elasticsearch --print-role --space NAME.`,
+lekwacht-setup of setup elasticsearch --print-role --space NAME.
+
+--print-role prints the role lekwacht-kibana-sync that the daemon's key needs besides lekwacht-daemon
+when kibana.triage is alerts: read the alerts of the rule and set their status in the space.`,
 		Args: noSetupArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := g.loadConfig()
 			if err != nil {
 				return err
+			}
+			if printKibanaRole {
+				return esindex.PrintKibanaRole(cmd.OutOrStdout(), space)
 			}
 			if c.Kibana.URL == "" {
 				return usage("kibana.url is empty: say where Kibana is in the config")
@@ -108,6 +114,7 @@ lekwacht-setup of setup elasticsearch --print-role --space NAME.`,
 		},
 	}
 	kb.Flags().StringVar(&space, "space", "", "the Kibana space to set up (default: the space of kibana.url, else default)")
+	kb.Flags().BoolVar(&printKibanaRole, "print-role", false, "print the role of least privilege for the daemon's key with kibana.triage alerts (JSON), and exit")
 	kb.Flags().BoolVar(&security, "security", false, "add the alias to securitySolution:defaultIndex (Security's data view)")
 	cmd.AddCommand(kb)
 	return cmd

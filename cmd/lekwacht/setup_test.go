@@ -48,3 +48,23 @@ func TestSetupPrintRole(t *testing.T) {
 		}
 	}
 }
+
+// TestSetupKibanaPrintRole: setup kibana --print-role needs no Kibana: the alert sync's role in the
+// space, reading the space's alerts and setting their status.
+func TestSetupKibanaPrintRole(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "lekwacht.yaml")
+	os.WriteFile(cfg, []byte("organisation: {timezone: Europe/Amsterdam}\n"), 0o600)
+	o, e, code := run(t, "", "setup", "kibana", "--print-role", "--space", "triage", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	var roles map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(o), &roles); err != nil || roles["lekwacht-kibana-sync"] == nil {
+		t.Fatalf("%v\n%s", err, o)
+	}
+	for _, w := range []string{`".alerts-security.alerts-triage"`, `"space:triage"`, `"feature_siem.read"`, `"write"`, `"maintenance"`} {
+		if !strings.Contains(o, w) {
+			t.Errorf("lacks %s:\n%s", w, o)
+		}
+	}
+}
