@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/lekwacht/lekwacht/config"
@@ -140,9 +141,14 @@ func Connect(ctx context.Context, cfg *config.Config) (found string, warnings []
 	if a.Unchecked != "" {
 		warnings = append(warnings, fmt.Sprintf("elasticsearch %s: privileges not checked: %s", at, a.Unchecked))
 	}
-	if len(a.Missing) > 0 {
-		return "", warnings, fmt.Errorf("elasticsearch %s: %s lacks the index privilege %s on %s, so no incident would be indexed: give its role %s on %s",
+	if slices.Contains(a.Missing, "index") {
+		return "", warnings, fmt.Errorf("elasticsearch %s: %s lacks the index privilege %s on %s, so no incident would be indexed: give its role %s on %s (lekwacht setup elasticsearch --print-role prints it)",
 			at, a.User, strings.Join(a.Missing, ", "), a.Alias, strings.Join(esindex.IndexPrivileges, ", "), a.Alias)
+	}
+	if len(a.Missing) > 0 {
+		// read only: run indexes, but cannot ask the index for the highest incident id at start.
+		warnings = append(warnings, fmt.Sprintf("elasticsearch %s: %s lacks the index privilege %s on %s: run indexes, but cannot read the highest incident id at start, so a reset register may reuse ids; give its role %s on %s (lekwacht setup elasticsearch --print-role prints it)",
+			at, a.User, strings.Join(a.Missing, ", "), a.Alias, strings.Join(esindex.IndexPrivileges, ", "), a.Alias))
 	}
 	return a.String(), warnings, nil
 }

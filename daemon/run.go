@@ -126,6 +126,15 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		}
 		d.es = esindex.NewIndexer(d.det.reg, es, esindex.Options{Index: esindex.AliasFor(cfg.Elasticsearch.IndexPrefix),
 			Instance: instance, Version: Version, PublicURL: cfg.HTTP.PublicURL, Log: log})
+		// Before any draft opens: a register reset or installed afresh numbers after the incidents of
+		// its instance and year the index holds, so no new incident takes an earlier one's id.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if said, err := esindex.ContinueIDs(ctx, d.det.reg, es, esindex.AliasFor(cfg.Elasticsearch.IndexPrefix)); err != nil {
+			log.Warn("elasticsearch: could not read the highest incident id in the index; if this register was reset, its first drafts may take the ids of earlier incidents there", "err", err.Error())
+		} else if said != "" {
+			log.Info("elasticsearch: " + said)
+		}
+		cancel()
 	}
 	if cfg.Kibana.Triage == config.TriageAlerts {
 		if d.alerts, err = esindex.NewAlertSync(d.det.reg, esindex.SyncOptions{URL: cfg.Kibana.URL, Auth: cfg.Elasticsearch,

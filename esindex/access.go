@@ -13,9 +13,10 @@ import (
 )
 
 // IndexPrivileges are the index privileges the indexer needs on the alias and its indices: it writes
-// each incident as a document with `index` (bulk, external versions). No cluster privilege: the
-// daemon's key needs nothing else (see Roles).
-var IndexPrivileges = []string{"index"}
+// each incident as a document with `index` (bulk, external versions), and at start reads the
+// highest incident id the index holds with `read` (ContinueIDs: a reset register does not reuse an
+// id). No cluster privilege: the daemon's key needs nothing else (see Roles).
+var IndexPrivileges = []string{"index", "read"}
 
 // Access is what Elasticsearch says of the configured credentials: the cluster that answers, whom
 // the credentials are, and which of IndexPrivileges they lack on the alias.

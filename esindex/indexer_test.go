@@ -392,6 +392,69 @@ func TestVersionsGrowAcrossRegisterReset(t *testing.T) {
 	}
 }
 
+// TestIDsContinueAcrossRegisterReset: with ContinueIDs at start (as lekwacht run does), a reset
+// register numbers its first draft after the highest id of its instance and year in the index, so the
+// earlier incident keeps its document and the new one gets its own. A key without read is told
+// which privilege to add; an index without documents of the year leaves the counter alone.
+func TestIDsContinueAcrossRegisterReset(t *testing.T) {
+	f, srv := estest.New()
+	t.Cleanup(srv.Close)
+	es, err := NewClient(config.Elasticsearch{Addresses: []string{srv.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	day := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	install := func(now time.Time) (*register.Register, *Indexer) {
+		reg, err := register.Open(ctx, t.TempDir(), register.Options{Location: time.UTC, Outbox: Outbox,
+			Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { reg.Close() })
+		return reg, NewIndexer(reg, es, Options{Index: Alias, Instance: "ls01", Version: "test", Now: func() time.Time { return now }})
+	}
+	reg1, x1 := install(day)
+	if said, err := ContinueIDs(ctx, reg1, es, Alias); err != nil || said != "" {
+		t.Fatalf("empty index: %q %v", said, err)
+	}
+	var old []string
+	for i := range 3 {
+		old = append(old, addHits(t, reg1, 1, i)[0])
+	}
+	drain(t, x1)
+	if said, err := ContinueIDs(ctx, reg1, es, Alias); err != nil || said != "" {
+		t.Fatalf("the register that wrote the index: %q %v", said, err)
+	}
+
+	reg2, x2 := install(day.Add(24 * time.Hour)) // reset: same instance, counter at 0
+	said, err := ContinueIDs(ctx, reg2, es, Alias)
+	if err != nil || !strings.Contains(said, old[2]) {
+		t.Fatalf("after the reset: %q %v", said, err)
+	}
+	id := addHits(t, reg2, 1, 7)[0]
+	if id != "LW-2026-000004" {
+		t.Fatalf("the reset register's first draft is %s, want LW-2026-000004 (the index holds %v)", id, old)
+	}
+	drain(t, x2)
+	for i, o := range old {
+		doc, _ := f.Doc(Alias, o)
+		if doc == nil || doc["user"].(map[string]any)["name"] != fmt.Sprintf("user%04d", i) {
+			t.Fatalf("the earlier incident %s lost its document: %v", o, doc)
+		}
+	}
+	if doc, _ := f.Doc(Alias, id); doc == nil || doc["user"].(map[string]any)["name"] != "user0007" {
+		t.Fatalf("the new incident %s: %v", id, doc)
+	}
+
+	// The daemon's key of before (index only) may not search: the error names the privilege.
+	f.Granted = &estest.Privileges{User: "lekwacht_writer", Index: map[string][]string{"lekwacht-incidents*": {"index"}}}
+	reg3, _ := install(day.Add(48 * time.Hour))
+	if _, err := ContinueIDs(ctx, reg3, es, Alias); err == nil || !strings.Contains(err.Error(), "index privilege read") {
+		t.Fatalf("without read: %v", err)
+	}
+}
+
 // TestVersion: within a register the versions follow the rows; any version of a later register is
 // above every version of an earlier one (up to 2^32 rows), and all stay below 2^63.
 func TestVersion(t *testing.T) {

@@ -208,7 +208,7 @@ watch:
 
 // fakeES is an Elasticsearch on 127.0.0.1 that knows one user and grants it the index privilege on
 // the alias when grant is set.
-func fakeES(t *testing.T, grant bool) string {
+func fakeES(t *testing.T, grant, read bool) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Elastic-Product", "Elasticsearch")
@@ -227,7 +227,7 @@ func fakeES(t *testing.T, grant bool) string {
 				http.Error(w, `{"error":"unexpected request"}`, http.StatusBadRequest)
 				return
 			}
-			fmt.Fprintf(w, `{"username":"lekwacht_writer","has_all_requested":%[1]t,"index":{"lekwacht-incidents":{"index":%[1]t}}}`, grant)
+			fmt.Fprintf(w, `{"username":"lekwacht_writer","has_all_requested":%[3]t,"index":{"lekwacht-incidents":{"index":%[1]t,"read":%[2]t}}}`, grant, read, grant && read)
 		default:
 			http.NotFound(w, r)
 		}
@@ -252,9 +252,11 @@ func TestConfigCheckConnect(t *testing.T) {
 		want                string
 	}{
 		{"down", downURL, "geheim", 2, "no incident would reach Elasticsearch:\nelasticsearch " + downURL + ": GET /: "},
-		{"refused", fakeES(t, true), "fout", 2, "401 Unauthorized: the credentials are refused: check elasticsearch.api_key, or elasticsearch.username and password"},
-		{"no privilege", fakeES(t, false), "geheim", 2, "lekwacht_writer lacks the index privilege index on lekwacht-incidents, so no incident would be indexed: give its role index on lekwacht-incidents"},
-		{"ok", fakeES(t, true), "geheim", 0, `elasticsearch 8.15.0, cluster "gemeente", as lekwacht_writer; privileges index on lekwacht-incidents granted`},
+		{"refused", fakeES(t, true, true), "fout", 2, "401 Unauthorized: the credentials are refused: check elasticsearch.api_key, or elasticsearch.username and password"},
+		{"no privilege", fakeES(t, false, true), "geheim", 2, "lekwacht_writer lacks the index privilege index on lekwacht-incidents, so no incident would be indexed: give its role index, read on lekwacht-incidents"},
+		// A key made from the daemon's role of before (index alone): run works, the check warns.
+		{"no read", fakeES(t, true, false), "geheim", 0, "lekwacht_writer lacks the index privilege read on lekwacht-incidents: run indexes, but cannot read the highest incident id at start"},
+		{"ok", fakeES(t, true, true), "geheim", 0, `elasticsearch 8.15.0, cluster "gemeente", as lekwacht_writer; privileges index, read on lekwacht-incidents granted`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := checkConfig(t, dir, "elasticsearch: {addresses: ["+c.url+"], username: lekwacht_writer, password: "+c.password+"}\n")

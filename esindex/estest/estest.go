@@ -198,6 +198,8 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprint(w, `{"acknowledged":true}`)
+	case len(parts) == 2 && last == "_search" && (r.Method == http.MethodPost || r.Method == http.MethodGet):
+		f.search(w, body, parts[0])
 	case len(parts) == 2 && last == "_count":
 		if f.deny(w, "indices:data/read/search", "read", parts[0]) {
 			return
