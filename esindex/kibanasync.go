@@ -490,9 +490,13 @@ func (s *AlertSync) Push(ctx context.Context) (int, error) {
 	return len(done) + len(later), settle()
 }
 
-func (s *AlertSync) loadCursor() (syncCursor, error) {
+func (s *AlertSync) loadCursor() (syncCursor, error) { return loadCursorFile(s.cursor) }
+
+func (s *AlertSync) saveCursor(c syncCursor) error { return saveCursorFile(s.cursor, c) }
+
+func loadCursorFile(path string) (syncCursor, error) {
 	var c syncCursor
-	b, err := os.ReadFile(s.cursor)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return c, nil
 	}
@@ -500,22 +504,22 @@ func (s *AlertSync) loadCursor() (syncCursor, error) {
 		return c, err
 	}
 	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("%s: %w", s.cursor, err)
+		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
 }
 
-// saveCursor writes the cursor atomically (a new file renamed over the old one).
-func (s *AlertSync) saveCursor(c syncCursor) error {
+// saveCursorFile writes a cursor atomically (a new file renamed over the old one).
+func saveCursorFile(path string, c syncCursor) error {
 	b, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	tmp := s.cursor + ".tmp"
+	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save kibana cursor: %w", err)
 	}
-	if err := os.Rename(tmp, s.cursor); err != nil {
+	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("save kibana cursor: %w", err)
 	}
 	return nil
