@@ -138,13 +138,10 @@ func (c *Config) Validate(check InputCheck) []Problem {
 	if t := c.Kibana.Triage; t != "" && !slices.Contains(Triages, t) {
 		add("kibana.triage", "%q: want one of %v", t, Triages)
 	}
-	if c.Kibana.Triage == TriageCases {
-		add("kibana.triage", "%q is not built yet in this version: use alerts (Security alerts) or off", c.Kibana.Triage)
-	}
 	if c.Kibana.Triage.On() && c.Kibana.URL == "" {
 		add("kibana.triage", "%q needs kibana.url", c.Kibana.Triage)
 	}
-	if c.Kibana.Triage.On() && len(c.Elasticsearch.Addresses) == 0 {
+	if c.Kibana.Triage == TriageAlerts && len(c.Elasticsearch.Addresses) == 0 {
 		add("kibana.triage", "%q needs elasticsearch.addresses (the alerts come from the indexed incidents)", c.Kibana.Triage)
 	}
 	if c.Kibana.Poll < 0 || (c.Kibana.Poll > 0 && c.Kibana.Poll < time.Second) {

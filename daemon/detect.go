@@ -292,6 +292,8 @@ func OpenRegister(ctx context.Context, cfg *config.Config, hs func() []*hooks.Ho
 	es := len(cfg.Elasticsearch.Addresses) > 0
 	// With kibana.triage alerts, a triage made in lekwacht (run, the CLI, the page) sets the alert.
 	alerts := es && cfg.Kibana.Triage == config.TriageAlerts
+	// With kibana.triage cases, every draft gets a case and every triage sets its status.
+	cases := cfg.Kibana.Triage == config.TriageCases
 	outbox := func(in *register.Incident, created bool) []string {
 		var sinks []string
 		if hs != nil {
@@ -302,6 +304,9 @@ func OpenRegister(ctx context.Context, cfg *config.Config, hs func() []*hooks.Ho
 		}
 		if alerts {
 			sinks = append(sinks, esindex.KibanaOutbox(in, created)...)
+		}
+		if cases {
+			sinks = append(sinks, esindex.CasesOutbox(in, created)...)
 		}
 		return sinks
 	}

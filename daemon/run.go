@@ -42,6 +42,7 @@ type Daemon struct {
 	hooks  *hooks.Runner
 	es     *esindex.Indexer
 	alerts *esindex.AlertSync // kibana.triage: alerts
+	cases  *esindex.CaseSync  // kibana.triage: cases
 	lock   *RegisterLock      // held from New to Close: one daemon per register
 	// reloads says which of config, rules, directory and tokens last failed to reload.
 	reloads reloads
@@ -143,10 +144,20 @@ func New(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 			return nil, err
 		}
 	}
+	if cfg.Kibana.Triage == config.TriageCases {
+		if d.cases, err = esindex.NewCaseSync(d.det.reg, esindex.CaseOptions{URL: cfg.Kibana.URL, Auth: cfg.Elasticsearch,
+			Dir: cfg.Register.Dir, Every: cfg.Kibana.PollEvery(), PublicURL: cfg.HTTP.PublicURL, Log: log}); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
 	d.det.afterFlush = func() {
 		d.hooks.Kick()
 		if d.es != nil {
 			d.es.Kick()
+		}
+		if d.cases != nil {
+			d.cases.Kick() // a new draft's case without waiting for the poll
 		}
 	}
 	if d.http, err = openHTTP(cfg, log); err != nil {
@@ -302,6 +313,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if d.alerts != nil {
 		g.Go(func() error { return d.alerts.Run(ctx) })
+	}
+	if d.cases != nil {
+		g.Go(func() error { return d.cases.Run(ctx) })
 	}
 	if iv, err := sdnotify.SdWatchdogEnabled(false); err == nil && iv > 0 {
 		g.Go(func() error { return d.watchdog(ctx, iv) })

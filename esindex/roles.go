@@ -161,9 +161,32 @@ func KibanaSyncRole(space string) RoleDescriptor {
 	}
 }
 
-// PrintKibanaRole writes the role of the alert sync as {"lekwacht-kibana-sync": role}.
+// KibanaCasesFeature is the Kibana feature privilege of the case sync: Elastic Security's Cases,
+// all (create, update, comment, find). securitySolutionCases is the feature's id in every Kibana 8
+// (x-pack/.../security_solution/common/constants.ts, CASES_FEATURE_ID); 8.17 and 8.18 added
+// securitySolutionCasesV2 and V3 and mark the first deprecated, still granted through its successors.
+const KibanaCasesFeature = "feature_securitySolutionCases.all"
+
+// KibanaCasesRole is the role of least privilege for the daemon's key with kibana.triage cases, in
+// space: Security's Cases and nothing else (the cases do not sync alerts, no index is read).
+func KibanaCasesRole(space string) RoleDescriptor {
+	if space == "" {
+		space = "default"
+	}
+	return RoleDescriptor{
+		Cluster: []string{},
+		Indices: []IndicesPrivileges{},
+		Applications: []ApplicationPrivilege{{Application: "kibana-.kibana", Privileges: []string{KibanaCasesFeature},
+			Resources: []string{"space:" + space}}},
+		Metadata: map[string]string{"purpose": "lekwacht run with kibana.triage cases: a case per draft in Elastic Security, its status and comments"},
+	}
+}
+
+// PrintKibanaRole writes the roles of the syncs as {"lekwacht-kibana-sync": role (kibana.triage
+// alerts), "lekwacht-kibana-cases": role (kibana.triage cases)}.
 func PrintKibanaRole(out io.Writer, space string) error {
-	b, err := json.MarshalIndent(map[string]RoleDescriptor{"lekwacht-kibana-sync": KibanaSyncRole(space)}, "", "  ")
+	b, err := json.MarshalIndent(map[string]RoleDescriptor{"lekwacht-kibana-sync": KibanaSyncRole(space),
+		"lekwacht-kibana-cases": KibanaCasesRole(space)}, "", "  ")
 	if err != nil {
 		return err
 	}

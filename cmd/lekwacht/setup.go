@@ -94,7 +94,8 @@ Kibana takes the credentials and CA file of elasticsearch.* from the config; the
 lekwacht-setup of setup elasticsearch --print-role --space NAME.
 
 --print-role prints the role lekwacht-kibana-sync that the daemon's key needs besides lekwacht-daemon
-when kibana.triage is alerts: read the alerts of the rule and set their status in the space.`,
+when kibana.triage is alerts: read the alerts of the rule and set their status in the space; and
+lekwacht-kibana-cases (feature_securitySolutionCases.all in the space) when kibana.triage is cases.`,
 		Args: noSetupArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := g.loadConfig()
@@ -114,7 +115,7 @@ when kibana.triage is alerts: read the alerts of the rule and set their status i
 		},
 	}
 	kb.Flags().StringVar(&space, "space", "", "the Kibana space to set up (default: the space of kibana.url, else default)")
-	kb.Flags().BoolVar(&printKibanaRole, "print-role", false, "print the role of least privilege for the daemon's key with kibana.triage alerts (JSON), and exit")
+	kb.Flags().BoolVar(&printKibanaRole, "print-role", false, "print the roles of least privilege for the daemon's key with kibana.triage alerts or cases (JSON), and exit")
 	kb.Flags().BoolVar(&security, "security", false, "add the alias to securitySolution:defaultIndex (Security's data view)")
 	cmd.AddCommand(kb)
 	return cmd

@@ -62,7 +62,10 @@ func TestSetupKibanaPrintRole(t *testing.T) {
 	if err := json.Unmarshal([]byte(o), &roles); err != nil || roles["lekwacht-kibana-sync"] == nil {
 		t.Fatalf("%v\n%s", err, o)
 	}
-	for _, w := range []string{`".alerts-security.alerts-triage"`, `"space:triage"`, `"feature_siem.read"`, `"write"`, `"maintenance"`} {
+	if roles["lekwacht-kibana-cases"] == nil {
+		t.Errorf("no role for kibana.triage cases:\n%s", o)
+	}
+	for _, w := range []string{`".alerts-security.alerts-triage"`, `"space:triage"`, `"feature_siem.read"`, `"write"`, `"maintenance"`, `"feature_securitySolutionCases.all"`} {
 		if !strings.Contains(o, w) {
 			t.Errorf("lacks %s:\n%s", w, o)
 		}
