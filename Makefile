@@ -59,12 +59,13 @@ lint:
 ## summary of the headline figures: per format, plain read vs parse-only vs tail+parse of a generated
 ## 1 GB file on one core, memory following 500 files, append-to-line latency; the register's items/s
 ## and the time to verify 1M items; the detectors' overhead and memory; the BSN scanner vs ripgrep;
-## end to end, lekwacht replay of a simulated 5,000-employee day and append-to-draft latency of
+## lekwacht parse vs rsyslog and syslog-ng (bench/peers, the peers unpacked from Debian by scripts/peers.sh when
+## missing) on the same generated files of BENCH_MB MB (default 64); end to end, lekwacht replay of a simulated 5,000-employee day and append-to-draft latency of
 ## lekwacht run; Elasticsearch indexing rate and a 10-minute outage; then the Go micro-benchmarks.
 ## Flags per program: BENCHFLAGS (throughput), REGISTERFLAGS, DETECTORFLAGS, BSNFLAGS, E2EFLAGS,
-## ESFLAGS, GOBENCHFLAGS (go test -bench)
+## ESFLAGS, GOBENCHFLAGS (go test -bench), PEERSFLAGS
 bench:
-	GO="$(GO)" BENCH_REPORT="$(BENCH_REPORT)" BENCHFLAGS="$(BENCHFLAGS)" REGISTERFLAGS="$(REGISTERFLAGS)" \
+	GO="$(GO)" BENCH_REPORT="$(BENCH_REPORT)" BENCH_MB="$(BENCH_MB)" PEERSFLAGS="$(PEERSFLAGS)" BENCHFLAGS="$(BENCHFLAGS)" REGISTERFLAGS="$(REGISTERFLAGS)" \
 		DETECTORFLAGS="$(DETECTORFLAGS)" BSNFLAGS="$(BSNFLAGS)" E2EFLAGS="$(E2EFLAGS)" ESFLAGS="$(ESFLAGS)" \
 		GOBENCHFLAGS="$(GOBENCHFLAGS)" ./scripts/bench.sh
 

@@ -5,7 +5,8 @@
 #
 # Flags pass through per program: BENCHFLAGS (bench/throughput), REGISTERFLAGS (bench/register),
 # DETECTORFLAGS (bench/detectors), BSNFLAGS (bench/bsn), E2EFLAGS (bench/e2e), ESFLAGS (bench/es), GOBENCHFLAGS (the Go
-# micro-benchmarks). BENCH_REPORT names the report (default bench-report.txt in the repository root;
+# micro-benchmarks), PEERSFLAGS (bench/peers: lekwacht vs rsyslog and syslog-ng). BENCH_MB is the size
+# of each generated file of bench/peers (default 64) and, when set, of bench/throughput. BENCH_REPORT names the report (default bench-report.txt in the repository root;
 # a relative name is taken from there). A quick run:
 #   BENCHFLAGS="-size 8 -files 50 -appends 20" REGISTERFLAGS="-items 20000 -verify 50000" \
 #   DETECTORFLAGS="-lines 100000 -users 20000" BSNFLAGS="-size 16 -runs 1" \
@@ -43,7 +44,13 @@ command -v rg >/dev/null || (apt-get update -qq && apt-get install -y -qq ripgre
 # Word splitting of the *FLAGS is meant: each holds the flags of one program.
 # shellcheck disable=SC2086
 {
-	section throughput env GOMAXPROCS=1 $GO run ./bench/throughput ${BENCHFLAGS-}
+	section throughput env GOMAXPROCS=1 $GO run ./bench/throughput ${BENCH_MB:+-size $BENCH_MB} ${BENCHFLAGS-}
+	if peers_root=$(scripts/peers.sh); then
+		section peers $GO run ./bench/peers -size "${BENCH_MB:-64}" ${peers_root:+-root "$peers_root"} ${PEERSFLAGS-}
+	else
+		failed+=(peers)
+		note "== peers: rsyslog and syslog-ng could not be installed (scripts/peers.sh)"
+	fi
 	section register $GO run ./bench/register ${REGISTERFLAGS-}
 	section detectors $GO run ./bench/detectors ${DETECTORFLAGS-}
 	section bsn $GO run ./bench/bsn ${BSNFLAGS-}
@@ -63,6 +70,16 @@ summary() {
 			if (rows != "") print "throughput: tail+parse lines/s (of a plain read) on one core: " rows
 			for (i = 1; i <= n; i++) print "throughput: " more[i]
 		}' "$OUT/throughput" 2>/dev/null
+	awk '
+		/ [0-9]+ \| +[0-9.]+ +[0-9]+ \|/ {
+			line = "peers: " $1 " lekwacht"; i = index($0, "|"); n = split(substr($0, i + 1), part, "|")
+			split(part[1], own, " "); line = line " " own[2] " lines/s"
+			for (j = 2; j <= n; j++) {
+				split(part[j], p, " ")
+				line = line ", " p[1] " " (p[4] ~ /x$/ ? p[3] " lines/s (lekwacht " p[4] " as fast)" : "did not finish")
+			}
+			print line
+		}' "$OUT/peers" 2>/dev/null
 	sed -n 's/^SUMMARY //p' "$OUT/register" "$OUT/detectors" 2>/dev/null
 	awk '
 		/^2\. memory with/ { sub(/^2\. memory with /, ""); sub(/\(3 events each within 1h, /, "("); users = $0 }

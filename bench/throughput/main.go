@@ -19,9 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lekwacht/lekwacht/bench/internal/corpus"
 	"github.com/lekwacht/lekwacht/collectors"
-	"github.com/lekwacht/lekwacht/collectors/csvlog"
-	"github.com/lekwacht/lekwacht/collectors/jsonlog"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/collectors/tail"
 )
@@ -63,117 +62,17 @@ func main() {
 	}
 }
 
-// options gives every format what it needs to read the generated lines.
-func options(f collectors.Format) (parse.Options, error) {
-	opts := parse.Options{Input: "bench", Reference: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }}
-	mapping := map[string]string{jsonlog.Name: "collectors/jsonlog/mappings/zaaksysteem.yaml", csvlog.Name: "collectors/csvlog/testdata/dlp/mapping.yaml"}[f.Name]
-	if mapping != "" {
-		m, err := jsonlog.LoadMapping(filepath.Join(*repoRoot, mapping))
-		if err != nil {
-			return opts, err
-		}
-		opts.Mapping = m
-	}
-	return opts, nil
-}
-
-// goodLines are the lines of a format's golden inputs that its parser accepts when they repeat as in
-// the generated file: one parser over two cycles (an Exchange header applies to every row after it,
-// also in the next cycle), until no line is rejected.
-func goodLines(f collectors.Format, opts parse.Options) ([][]byte, error) {
-	inputs, _ := filepath.Glob(filepath.Join(*repoRoot, "collectors", pkgDir(f.Name), "testdata", "*", "input.log"))
-	var lines [][]byte
-	for _, in := range inputs {
-		data, err := os.ReadFile(in)
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range strings.Split(string(data), "\n") {
-			if l != "" {
-				lines = append(lines, []byte(l))
-			}
-		}
-	}
-	for round := 0; round < 5; round++ {
-		p, err := f.New(opts)
-		if err != nil {
-			return nil, err
-		}
-		var kept [][]byte
-		for cycle := 0; cycle < 2; cycle++ {
-			kept = kept[:0]
-			for _, l := range lines {
-				line := parse.Line{Text: l}
-				if parse.Check(line) != nil {
-					continue
-				}
-				if _, err := p.Parse(line); err == nil {
-					kept = append(kept, l)
-				}
-			}
-		}
-		if len(kept) == len(lines) {
-			break
-		}
-		lines = append([][]byte(nil), kept...)
-	}
-	if len(lines) == 0 {
-		return nil, errors.New("no good lines in testdata")
-	}
-	return lines, nil
-}
-
-func pkgDir(format string) string {
-	switch format {
-	case "exchange-tracking":
-		return "exchange"
-	case "samba-audit":
-		return "samba"
-	case "winlog-json":
-		return "winlog"
-	case "winlog-xml":
-		return "winxml"
-	case "json":
-		return "jsonlog"
-	case "csv":
-		return "csvlog"
-	}
-	return format
-}
-
-// generate writes the lines over and over until the file holds size bytes.
-func generate(path string, lines [][]byte, size int64) (int64, error) {
-	fh, err := os.Create(path)
-	if err != nil {
-		return 0, err
-	}
-	w := bufio.NewWriterSize(fh, 1<<20)
-	var written, n int64
-	for written < size {
-		for _, l := range lines {
-			w.Write(l)
-			w.WriteByte('\n')
-			written += int64(len(l)) + 1
-			n++
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return 0, err
-	}
-	return n, fh.Close()
-}
-
 func benchFormat(work string, f collectors.Format) error {
-	opts, err := options(f)
+	opts, err := corpus.Options(*repoRoot, f)
 	if err != nil {
 		return err
 	}
-	lines, err := goodLines(f, opts)
+	lines, err := corpus.GoodLines(*repoRoot, f, opts)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(work, pkgDir(f.Name)+".log")
-	n, err := generate(path, lines, int64(*sizeMB)<<20)
+	path := filepath.Join(work, corpus.PkgDir(f.Name)+".log")
+	n, err := corpus.Generate(path, lines, int64(*sizeMB)<<20)
 	if err != nil {
 		return err
 	}
