@@ -71,16 +71,10 @@ const DefaultCasesPage = 100
 // a change the lifecycle does not allow is refused, the case set back with a comment saying why.
 // Every decision compares states, so reading a change twice applies nothing twice.
 type CaseSync struct {
-	reg    *register.Register
-	kc     *kibanaClient
-	cursor string
-	every  time.Duration
-	page   int
-	url    string // http.public_url
-	log    *slog.Logger
-	now    func() time.Time
-	kick   chan struct{}
-	ids    map[string]string // incident -> case id, as found or made
+	syncBase
+	reg *register.Register
+	url string            // http.public_url
+	ids map[string]string // incident -> case id, as found or made
 }
 
 // CaseOptions configure a case sync; see SyncOptions.
@@ -98,53 +92,17 @@ type CaseOptions struct {
 
 // NewCaseSync prepares the sync of reg with Kibana's Cases.
 func NewCaseSync(reg *register.Register, o CaseOptions) (*CaseSync, error) {
-	kc, err := newKibanaClient(KibanaOptions{URL: o.URL, Space: o.Space, Auth: o.Auth})
+	base, err := newSyncBase(o.URL, o.Space, o.Auth, filepath.Join(o.Dir, CasesCursorFile), o.Every, o.Page, DefaultCasesPage, o.Log, o.Now, "kibana-cases")
 	if err != nil {
 		return nil, err
 	}
-	if o.Every <= 0 {
-		o.Every = config.DefaultKibanaPoll
-	}
-	if o.Page <= 0 {
-		o.Page = DefaultCasesPage
-	}
-	if o.Log == nil {
-		o.Log = slog.New(slog.DiscardHandler)
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	return &CaseSync{reg: reg, kc: kc, cursor: filepath.Join(o.Dir, CasesCursorFile), every: o.Every, page: o.Page,
-		url: o.PublicURL, log: o.Log.With("sync", "kibana-cases"), now: o.Now, kick: make(chan struct{}, 1), ids: map[string]string{}}, nil
-}
-
-// Kick makes the sync push and poll now.
-func (s *CaseSync) Kick() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
+	return &CaseSync{syncBase: base, reg: reg, url: o.PublicURL, ids: map[string]string{}}, nil
 }
 
 // Run pushes and polls at once (a change made in Kibana while lekwacht was down is applied on
 // start), then every poll interval and after each kick, until ctx ends.
 func (s *CaseSync) Run(ctx context.Context) error {
-	tick := time.NewTicker(s.every)
-	defer tick.Stop()
-	for {
-		if _, err := s.Push(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("kibana: cases not brought up to date, trying again later", "err", err.Error())
-		}
-		if _, err := s.Poll(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("kibana: cases not read, trying again at the next poll", "err", err.Error())
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		case <-s.kick:
-		}
-	}
+	return s.loop(ctx, s.Push, s.Poll, "kibana: cases not brought up to date, trying again later", "kibana: cases not read, trying again at the next poll")
 }
 
 // Case is what the sync reads of a Kibana Case (case_response_properties.yaml).
@@ -447,7 +405,7 @@ func (s *CaseSync) pushOne(ctx context.Context, id string) error {
 // this poll has read already: its updated_at is newer than the cursor saved, so the next poll reads it.
 func (s *CaseSync) Poll(ctx context.Context) (PollResult, error) {
 	var res PollResult
-	cur, err := loadCursorFile(s.cursor)
+	cur, err := s.loadCursor()
 	if err != nil {
 		return res, err
 	}
@@ -483,7 +441,7 @@ func (s *CaseSync) Poll(ctx context.Context) (PollResult, error) {
 		}
 	}
 	if newest.After(cur.UpdatedAt) {
-		if err := saveCursorFile(s.cursor, syncCursor{UpdatedAt: newest}); err != nil {
+		if err := s.saveCursor(syncCursor{UpdatedAt: newest}); err != nil {
 			return res, err
 		}
 	}

@@ -84,15 +84,76 @@ const CursorFile = "kibana-alerts.cursor"
 // compared with the register's, so reading a change twice (a restart before the cursor was saved)
 // applies nothing twice.
 type AlertSync struct {
+	syncBase
 	reg    *register.Register
-	kc     *kibanaClient
 	ruleID string
+}
+
+// syncBase is what the alert sync and the case sync share: the Kibana client, the cursor file,
+// the poll interval and page size, the log, the clock, and the kick that makes them work now.
+type syncBase struct {
+	kc     *kibanaClient
 	cursor string // file
 	every  time.Duration
 	page   int
 	log    *slog.Logger
 	now    func() time.Time
 	kick   chan struct{}
+}
+
+// newSyncBase makes the Kibana client and fills in the defaults: kibana.poll, page, a log that
+// says which sync (name) speaks, the clock.
+func newSyncBase(url, space string, auth config.Elasticsearch, cursor string, every time.Duration, page, defaultPage int,
+	log *slog.Logger, now func() time.Time, name string) (syncBase, error) {
+	kc, err := newKibanaClient(KibanaOptions{URL: url, Space: space, Auth: auth})
+	if err != nil {
+		return syncBase{}, err
+	}
+	if every <= 0 {
+		every = config.DefaultKibanaPoll
+	}
+	if page <= 0 {
+		page = defaultPage
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return syncBase{kc: kc, cursor: cursor, every: every, page: page, log: log.With("sync", name), now: now,
+		kick: make(chan struct{}, 1)}, nil
+}
+
+// Kick makes the sync push and poll now.
+func (s *syncBase) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// loop pushes and polls at once (a change made in Kibana while lekwacht was down is applied on
+// start), then every poll interval and after each kick, until ctx ends; a failure is logged with
+// what did not happen (pushFailed, pollFailed) and tried again at the next turn.
+func (s *syncBase) loop(ctx context.Context, push func(context.Context) (int, error), poll func(context.Context) (PollResult, error),
+	pushFailed, pollFailed string) error {
+	tick := time.NewTicker(s.every)
+	defer tick.Stop()
+	for {
+		if _, err := push(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn(pushFailed, "err", err.Error())
+		}
+		if _, err := poll(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn(pollFailed, "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		case <-s.kick:
+		}
+	}
 }
 
 // SyncOptions configure an alert sync.
@@ -110,53 +171,17 @@ type SyncOptions struct {
 
 // NewAlertSync prepares the sync of reg with the alerts in Kibana.
 func NewAlertSync(reg *register.Register, o SyncOptions) (*AlertSync, error) {
-	kc, err := newKibanaClient(KibanaOptions{URL: o.URL, Space: o.Space, Auth: o.Auth})
+	base, err := newSyncBase(o.URL, o.Space, o.Auth, filepath.Join(o.Dir, CursorFile), o.Every, o.Page, DefaultSyncPage, o.Log, o.Now, "kibana-alerts")
 	if err != nil {
 		return nil, err
 	}
-	if o.Every <= 0 {
-		o.Every = config.DefaultKibanaPoll
-	}
-	if o.Page <= 0 {
-		o.Page = DefaultSyncPage
-	}
-	if o.Log == nil {
-		o.Log = slog.New(slog.DiscardHandler)
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	return &AlertSync{reg: reg, kc: kc, ruleID: SecurityRuleID(o.Prefix), cursor: filepath.Join(o.Dir, CursorFile), every: o.Every,
-		page: o.Page, log: o.Log.With("sync", "kibana-alerts"), now: o.Now, kick: make(chan struct{}, 1)}, nil
-}
-
-// Kick makes the sync push and poll now.
-func (s *AlertSync) Kick() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
+	return &AlertSync{syncBase: base, reg: reg, ruleID: SecurityRuleID(o.Prefix)}, nil
 }
 
 // Run pushes and polls at once (a change made in Kibana while lekwacht was down is applied on
 // start), then every poll interval and after each kick, until ctx ends.
 func (s *AlertSync) Run(ctx context.Context) error {
-	tick := time.NewTicker(s.every)
-	defer tick.Stop()
-	for {
-		if _, err := s.Push(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("kibana: alert status not set, trying again later", "err", err.Error())
-		}
-		if _, err := s.Poll(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("kibana: alerts not read, trying again at the next poll", "err", err.Error())
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		case <-s.kick:
-		}
-	}
+	return s.loop(ctx, s.Push, s.Poll, "kibana: alert status not set, trying again later", "kibana: alerts not read, trying again at the next poll")
 }
 
 // Alert is what the sync reads of a Security alert.
@@ -490,9 +515,9 @@ func (s *AlertSync) Push(ctx context.Context) (int, error) {
 	return len(done) + len(later), settle()
 }
 
-func (s *AlertSync) loadCursor() (syncCursor, error) { return loadCursorFile(s.cursor) }
+func (s *syncBase) loadCursor() (syncCursor, error) { return loadCursorFile(s.cursor) }
 
-func (s *AlertSync) saveCursor(c syncCursor) error { return saveCursorFile(s.cursor, c) }
+func (s *syncBase) saveCursor(c syncCursor) error { return saveCursorFile(s.cursor, c) }
 
 func loadCursorFile(path string) (syncCursor, error) {
 	var c syncCursor

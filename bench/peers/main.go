@@ -101,25 +101,12 @@ type result struct {
 }
 
 func benchFormat(work, lw string, f collectors.Format, peers []peer) error {
-	opts, err := corpus.Options(*repoRoot, f)
+	c, err := corpus.Make(*repoRoot, work, f, *sizeMB)
 	if err != nil {
 		return err
 	}
-	lines, err := corpus.GoodLines(*repoRoot, f, opts)
-	if err != nil {
-		return err
-	}
-	in := filepath.Join(work, corpus.PkgDir(f.Name)+".log")
-	n, err := corpus.Generate(in, lines, int64(*sizeMB)<<20)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(in)
-	st, err := os.Stat(in)
-	if err != nil {
-		return err
-	}
-	mb := float64(st.Size()) / (1 << 20)
+	defer os.Remove(c.Path)
+	in, n, mb := c.Path, c.Lines, c.MB
 	k, ok := kinds[f.Name]
 	if !ok {
 		k = kindLine

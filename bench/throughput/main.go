@@ -63,22 +63,12 @@ func main() {
 }
 
 func benchFormat(work string, f collectors.Format) error {
-	opts, err := corpus.Options(*repoRoot, f)
+	c, err := corpus.Make(*repoRoot, work, f, *sizeMB)
 	if err != nil {
 		return err
 	}
-	lines, err := corpus.GoodLines(*repoRoot, f, opts)
-	if err != nil {
-		return err
-	}
-	path := filepath.Join(work, corpus.PkgDir(f.Name)+".log")
-	n, err := corpus.Generate(path, lines, int64(*sizeMB)<<20)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(path)
-	st, _ := os.Stat(path)
-	mb := float64(st.Size()) / (1 << 20)
+	defer os.Remove(c.Path)
+	path, opts, n, mb := c.Path, c.Opts, c.Lines, c.MB
 
 	plain, err := timeIt(func() error { return plainRead(path) })
 	if err != nil {

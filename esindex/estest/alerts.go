@@ -107,8 +107,13 @@ func (a *Alerts) Status(space, id string) (status, user string) {
 func (a *Alerts) Calls(path string) []Request {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	return requestsTo(a.Requests, path)
+}
+
+// requestsTo are the requests of list whose Path is path, in order.
+func requestsTo(list []Request, path string) []Request {
 	var out []Request
-	for _, r := range a.Requests {
+	for _, r := range list {
 		if r.Path == path {
 			out = append(out, r)
 		}

@@ -147,13 +147,7 @@ func (k *Cases) Bump(space, id, username string) {
 func (k *Cases) Calls(call string) []Request {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var out []Request
-	for _, r := range k.Requests {
-		if r.Path == call {
-			out = append(out, r)
-		}
-	}
-	return out
+	return requestsTo(k.Requests, call)
 }
 
 func (k *Cases) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -123,3 +123,34 @@ func Generate(path string, lines [][]byte, size int64) (int64, error) {
 	}
 	return n, fh.Close()
 }
+
+// File is a generated corpus of one format: where it is, how it parses, its lines and megabytes.
+type File struct {
+	Path  string
+	Opts  parse.Options
+	Lines int64
+	MB    float64
+}
+
+// Make writes the corpus of format f (the good lines of its samples, over and over) to
+// work/<package>.log until it holds sizeMB megabytes. The caller removes File.Path.
+func Make(repo, work string, f collectors.Format, sizeMB int) (File, error) {
+	opts, err := Options(repo, f)
+	if err != nil {
+		return File{}, err
+	}
+	lines, err := GoodLines(repo, f, opts)
+	if err != nil {
+		return File{}, err
+	}
+	path := filepath.Join(work, PkgDir(f.Name)+".log")
+	n, err := Generate(path, lines, int64(sizeMB)<<20)
+	if err != nil {
+		return File{}, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return File{}, err
+	}
+	return File{Path: path, Opts: opts, Lines: n, MB: float64(st.Size()) / (1 << 20)}, nil
+}
