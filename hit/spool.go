@@ -202,17 +202,12 @@ func appendString(b []byte, s string) []byte {
 
 // read reads back the record at off.
 func (seg *segment) read(off int64) (Evidence, error) {
-	if off+4 > seg.size-int64(seg.w.Buffered()) {
-		if err := seg.w.Flush(); err != nil {
-			return Evidence{}, err
-		}
-	}
 	var head [4]byte
-	if _, err := seg.f.ReadAt(head[:], off); err != nil {
+	if err := seg.readAt(head[:], off); err != nil {
 		return Evidence{}, err
 	}
 	body := make([]byte, binary.LittleEndian.Uint32(head[:]))
-	if _, err := seg.f.ReadAt(body, off+4); err != nil {
+	if err := seg.readAt(body, off+4); err != nil {
 		return Evidence{}, err
 	}
 	r := record{b: body}
@@ -224,6 +219,18 @@ func (seg *segment) read(off int64) (Evidence, error) {
 		return Evidence{}, fmt.Errorf("evidence spool %s: bad record at %d", seg.name, off)
 	}
 	return e, nil
+}
+
+// readAt reads len(b) bytes at off, flushing first when some of them are still in the write buffer (a
+// record can be half written out: the buffer flushes when it is full, in the middle of a record).
+func (seg *segment) readAt(b []byte, off int64) error {
+	if off+int64(len(b)) > seg.size-int64(seg.w.Buffered()) {
+		if err := seg.w.Flush(); err != nil {
+			return err
+		}
+	}
+	_, err := seg.f.ReadAt(b, off)
+	return err
 }
 
 // record decodes a record's fields; err is set at the first that does not fit.

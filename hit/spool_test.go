@@ -50,6 +50,38 @@ func TestSpoolReadsLinesBackExactly(t *testing.T) {
 	}
 }
 
+// A record the write buffer cut in two (its head written out when the buffer filled, the rest still
+// buffered) reads back whole: every line so cut is read at once, the others at the end.
+func TestSpoolReadsARecordTheBufferCut(t *testing.T) {
+	ls, err := NewSpooledLines(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var evs []*event.Event
+	var lines []*Line
+	cut := 0
+	for i := range 3000 {
+		ev := lineEvent(i, strings.Repeat("x", 100+i*7%1500), at)
+		l := ls.Of(ev)
+		evs, lines = append(evs, ev), append(lines, l)
+		if written := l.seg.size - int64(l.seg.w.Buffered()); written > l.off && written < l.seg.size {
+			cut++
+			if got, want := l.Evidence(), LineOf(ev); got != want {
+				t.Fatalf("line %d, cut by the buffer at %d of its record: got %+v", i, written-l.off, got)
+			}
+		}
+	}
+	if cut < 10 {
+		t.Fatalf("%d records cut by the buffer: the test tests too little", cut)
+	}
+	for i, l := range lines {
+		if got, want := l.Evidence(), LineOf(evs[i]); got != want {
+			t.Fatalf("line %d: got %+v", i, got)
+		}
+	}
+}
+
 // The rules that keep the same event share one Line; another event gets another.
 func TestLinesShareOneLinePerEvent(t *testing.T) {
 	for _, ls := range []*Lines{NewLines(), spooled(t, 0)} {
