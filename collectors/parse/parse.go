@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -209,6 +210,9 @@ func (r *Reject) Error() string {
 
 // Rejectf builds a *Reject.
 func Rejectf(reason Reason, format string, args ...any) error {
+	if len(args) == 0 && strings.IndexByte(format, '%') < 0 {
+		return &Reject{Reason: reason, Detail: format} // what Sprintf would make of it, without its cost
+	}
 	return &Reject{Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
@@ -258,8 +262,12 @@ func invalidAt(b []byte) int {
 }
 
 // Stamp fills the log group of ev from the line.
-func Stamp(ev *event.Event, l Line, dataset string) {
-	ev.Log = event.Log{Input: l.Input, Path: l.Path, Offset: l.Offset, Line: l.Number, Original: string(l.Text)}
+func Stamp(ev *event.Event, l Line, dataset string) { StampText(ev, l, string(l.Text), dataset) }
+
+// StampText is Stamp for a parser that already copied the line into a string, text (string(l.Text)),
+// whose parts its event holds: log.original is that string, not another copy.
+func StampText(ev *event.Event, l Line, text, dataset string) {
+	ev.Log = event.Log{Input: l.Input, Path: l.Path, Offset: l.Offset, Line: l.Number, Original: text}
 	if ev.Event.Dataset == "" {
 		ev.Event.Dataset = dataset
 	}

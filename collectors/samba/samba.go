@@ -3,9 +3,9 @@
 package samba
 
 import (
-	"bytes"
 	"fmt"
-	"net"
+	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,58 +61,91 @@ func New(opts parse.Options) (parse.Parser, error) {
 }
 
 // Parse reads one line. Other programs' lines (smbd's debug output) are noise.
+//
+// The line is copied into one string, once: the envelope, the fields and the event's
+// log.original are all parts of it, and the event and its file are one allocation.
 func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
-	var ev event.Event
-	h, msg, err := p.envelope.Parse(l.Text)
+	text := string(l.Text)
+	var host string
+	h, msg, err := p.envelope.ParseString(text)
 	switch {
 	case err == nil:
 		if !strings.HasPrefix(h.App, "smbd_audit") {
 			return nil, nil
 		}
-		ev.Time, ev.Host.Name = h.Time, h.Host
-	case bytes.HasPrefix(l.Text, []byte("smbd_audit: ")):
+		host = h.Host
+	case strings.HasPrefix(text, "smbd_audit: "):
 		// No syslog header (as in Samba's own documentation): the time comes from a %T prefix
 		// field, or else is the time lekwacht read the line.
-		msg = l.Text[len("smbd_audit: "):]
-		ev.Time = p.now()
+		msg = text[len("smbd_audit: "):]
+		h.Time = p.now()
 	default:
 		return nil, parse.Rejectf(parse.ReasonSyntax, "no syslog header")
 	}
-	parts := strings.Split(string(msg), "|")
-	op := p.opIndex(parts)
-	if op < 0 {
+	var buf [8]string // the prefix fields; a longer prefix spills to the heap
+	prefix, op, result, args, ok := p.split(msg, buf[:0])
+	if !ok {
 		return nil, parse.Rejectf(parse.ReasonSyntax, "no operation followed by ok or fail (...)")
 	}
-	if err := p.prefixFields(&ev, parts[:op]); err != nil {
+	info := ops[op]
+	if info.action == "" {
+		// close, realpath, stat ...: housekeeping, no event; a bad time in the prefix is still a reject.
+		return nil, p.prefixTimes(prefix)
+	}
+	r := &record{}
+	ev := &r.evs[0]
+	ev.File = &r.file
+	ev.Time, ev.Host.Name = h.Time, host
+	if err := p.prefixFields(ev, prefix); err != nil {
 		return nil, err
 	}
-	kind, ok := p.operation(&ev, parts[op], parts[op+1], parts[op+2:])
-	if !ok {
-		return nil, nil // close, realpath, stat ...: housekeeping
-	}
-	ev.Event = kind
-	parse.Stamp(&ev, l, Name)
-	return []event.Event{ev}, nil
+	operation(ev, info, result, args)
+	parse.StampText(ev, l, text, Name)
+	return r.evs[:], nil
 }
 
-// opIndex finds the operation: at the configured prefix length, or the first known operation
-// followed by a result.
-func (p *Parser) opIndex(parts []string) int {
+// record is the events of a line: one event, and its file group in the same allocation.
+type record struct {
+	evs  [1]event.Event
+	file event.File
+}
+
+// split cuts msg at its |s into the prefix fields (appended to buf), the operation, its result
+// and the arguments after them (their own |s kept). The operation is at the configured prefix
+// length, or, detecting the prefix, the first known operation followed by a result.
+func (p *Parser) split(msg string, buf []string) (prefix []string, op, result, args string, ok bool) {
+	rest := msg
 	if p.prefix != nil {
-		if len(parts) > len(p.prefix)+1 && isResult(parts[len(p.prefix)+1]) {
-			return len(p.prefix)
+		for range p.prefix {
+			f, after, found := strings.Cut(rest, "|")
+			if !found {
+				return nil, "", "", "", false
+			}
+			buf, rest = append(buf, f), after
 		}
-		return -1
+		op, rest, found := strings.Cut(rest, "|")
+		if !found {
+			return nil, "", "", "", false
+		}
+		result, args, _ = strings.Cut(rest, "|")
+		return buf, op, result, args, isResult(result)
 	}
-	for i := 0; i+1 < len(parts); i++ {
-		if _, known := ops[parts[i]]; known && isResult(parts[i+1]) {
-			return i
+	prev, first := "", true
+	for {
+		f, after, found := strings.Cut(rest, "|")
+		if !first && isResult(f) {
+			if _, known := ops[prev]; known {
+				return buf, prev, f, after, true
+			}
 		}
-		if housekeeping[parts[i]] && isResult(parts[i+1]) {
-			return i
+		if !found {
+			return nil, "", "", "", false
 		}
+		if !first {
+			buf = append(buf, prev)
+		}
+		prev, first, rest = f, false, after
 	}
-	return -1
 }
 
 func isResult(s string) bool { return s == "ok" || strings.HasPrefix(s, "fail") }
@@ -123,11 +156,9 @@ func isResult(s string) bool { return s == "ok" || strings.HasPrefix(s, "fail") 
 func (p *Parser) prefixFields(ev *event.Event, parts []string) error {
 	guessed := p.prefix == nil
 	others := 0
-	order := []field{fieldUser, fieldMachine, fieldShare, fieldOther}
-	for _, v := range parts {
-		if guessed && looksLikeTime(v) {
-			order = []field{fieldMachine, fieldShare, fieldUser, fieldOther}
-		}
+	order := [4]field{fieldUser, fieldMachine, fieldShare, fieldOther}
+	if guessed && slices.ContainsFunc(parts, looksLikeTime) {
+		order = [4]field{fieldMachine, fieldShare, fieldUser, fieldOther}
 	}
 	for i, v := range parts {
 		var f field
@@ -135,7 +166,7 @@ func (p *Parser) prefixFields(ev *event.Event, parts []string) error {
 			f = p.prefix[i]
 		} else {
 			switch {
-			case net.ParseIP(v) != nil:
+			case isIP(v):
 				f = fieldIP
 			case looksLikeTime(v):
 				f = fieldTime
@@ -156,16 +187,13 @@ func (p *Parser) prefixFields(ev *event.Event, parts []string) error {
 		case fieldMachine:
 			ev.Host.Workstation = v
 		case fieldShare:
-			if ev.File == nil {
-				ev.File = &event.File{}
-			}
 			ev.File.Share = v
 		case fieldDomain:
 			ev.User.Domain = v
 		case fieldTime:
-			t, err := time.ParseInLocation("2006/01/02 15:04:05", v, p.loc)
-			if err != nil {
-				return parse.Rejectf(parse.ReasonTimestamp, "prefix field %d is not yyyy/mm/dd hh:mm:ss", i+1)
+			t, ok := parseStamp(v, p.loc)
+			if !ok {
+				return badTime(i)
 			}
 			ev.Time = t
 		}
@@ -173,12 +201,95 @@ func (p *Parser) prefixFields(ev *event.Event, parts []string) error {
 	return nil
 }
 
+// prefixTimes returns the reject prefixFields would return, without an event to fill.
+func (p *Parser) prefixTimes(parts []string) error {
+	for i, v := range parts {
+		// Detecting, an address is never taken for a time: it has no '/'.
+		if p.prefix != nil && p.prefix[i] == fieldTime || p.prefix == nil && looksLikeTime(v) {
+			if _, ok := parseStamp(v, p.loc); !ok {
+				return badTime(i)
+			}
+		}
+	}
+	return nil
+}
+
+func badTime(i int) error {
+	return parse.Rejectf(parse.ReasonTimestamp, "prefix field %d is not yyyy/mm/dd hh:mm:ss", i+1)
+}
+
+// isIP says whether s is an IP address without a zone (what net.ParseIP accepts), without
+// allocating for the user, machine and share names that are no address.
+func isIP(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':') {
+			return false // a zone (%eth0) is no address for net.ParseIP either
+		}
+	}
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
 func looksLikeTime(s string) bool {
 	return len(s) == 19 && s[4] == '/' && s[7] == '/' && s[10] == ' ' && s[13] == ':'
 }
 
-// ops are the operations that become events (old and new Samba names).
-var ops = map[string]event.Action{
+// stampLayout is the %T macro's time.
+const stampLayout = "2006/01/02 15:04:05"
+
+// parseStamp reads a %T time as time.ParseInLocation(stampLayout, s, loc) does, reading the usual
+// all-digit form itself.
+func parseStamp(s string, loc *time.Location) (time.Time, bool) {
+	if len(s) != len(stampLayout) || s[4] != '/' || s[7] != '/' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		t, err := time.ParseInLocation(stampLayout, s, loc)
+		return t, err == nil
+	}
+	year, y := digits(s[0:4])
+	month, mo := digits(s[5:7])
+	day, d := digits(s[8:10])
+	hour, h := digits(s[11:13])
+	minute, mi := digits(s[14:16])
+	sec, se := digits(s[17:19])
+	if !(y && mo && d && h && mi && se) {
+		t, err := time.ParseInLocation(stampLayout, s, loc)
+		return t, err == nil
+	}
+	if month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, loc), true
+}
+
+// digits reads s when it is all decimal digits.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+func daysIn(m time.Month, year int) int {
+	if m == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return monthDays[m]
+}
+
+var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+// actions are the operations that become events (old and new Samba names), and their actions.
+var actions = map[string]event.Action{
 	"open": event.ActionRead, "openat": event.ActionRead, "create_file": event.ActionCreate,
 	"unlink": event.ActionDelete, "unlinkat": event.ActionDelete, "rmdir": event.ActionDelete,
 	"rename": event.ActionRename, "renameat": event.ActionRename,
@@ -188,66 +299,76 @@ var ops = map[string]event.Action{
 }
 
 // housekeeping operations are read without error but yield no event.
-var housekeeping = map[string]bool{
-	"close": true, "realpath": true, "chdir": true, "opendir": true, "closedir": true, "readdir": true,
-	"fdopendir": true, "stat": true, "fstat": true, "lstat": true, "fstatat": true, "getxattr": true,
-	"fgetxattr": true, "get_nt_acl": true, "fget_nt_acl": true, "get_nt_acl_at": true, "fset_nt_acl": true,
-	"disk_free": true, "get_quota": true, "getwd": true, "ntimes": true, "fntimes": true, "lseek": true,
-	"sys_acl_get_fd": true, "sys_acl_get_file": true, "readdir_attr": true, "fstreaminfo": true,
-	"freaddir_attr": true, "openat_pathref": true, "fsctl": true, "get_dos_attributes": true,
-	"fget_dos_attributes": true, "get_real_filename": true, "get_real_filename_at": true,
-	"fs_capabilities": true, "statvfs": true, "brl_lock_windows": true, "strict_lock_check": true,
-	"kernel_flock": true, "linux_setlease": true, "fcntl": true, "fcntl_lock": true, "fsync": true,
-	"fsync_send": true, "fsync_recv": true, "sendfile": true, "recvfile": true, "chmod": true,
-	"fchmod": true, "chown": true, "fchown": true, "lchown": true, "ftruncate": true, "fallocate": true,
-	"symlinkat": true, "readlinkat": true, "linkat": true, "mknodat": true, "translate_name": true,
-	"parent_pathname": true, "file_id_create": true, "fs_file_id": true, "set_dos_attributes": true,
-	"fset_dos_attributes": true, "pread_send": true, "pread_recv": true, "pwrite_send": true,
-	"pwrite_recv": true, "durable_cookie": true, "durable_disconnect": true, "durable_reconnect": true,
-	"offload_read_send": true, "offload_read_recv": true, "offload_write_send": true, "offload_write_recv": true,
+var housekeeping = []string{
+	"close", "realpath", "chdir", "opendir", "closedir", "readdir", "fdopendir", "stat", "fstat",
+	"lstat", "fstatat", "getxattr", "fgetxattr", "get_nt_acl", "fget_nt_acl", "get_nt_acl_at",
+	"fset_nt_acl", "disk_free", "get_quota", "getwd", "ntimes", "fntimes", "lseek",
+	"sys_acl_get_fd", "sys_acl_get_file", "readdir_attr", "fstreaminfo", "freaddir_attr",
+	"openat_pathref", "fsctl", "get_dos_attributes", "fget_dos_attributes", "get_real_filename",
+	"get_real_filename_at", "fs_capabilities", "statvfs", "brl_lock_windows", "strict_lock_check",
+	"kernel_flock", "linux_setlease", "fcntl", "fcntl_lock", "fsync", "fsync_send", "fsync_recv",
+	"sendfile", "recvfile", "chmod", "fchmod", "chown", "fchown", "lchown", "ftruncate",
+	"fallocate", "symlinkat", "readlinkat", "linkat", "mknodat", "translate_name",
+	"parent_pathname", "file_id_create", "fs_file_id", "set_dos_attributes", "fset_dos_attributes",
+	"pread_send", "pread_recv", "pwrite_send", "pwrite_recv", "durable_cookie",
+	"durable_disconnect", "durable_reconnect", "offload_read_send", "offload_read_recv",
+	"offload_write_send", "offload_write_recv",
 }
 
-// operation turns the operation and its arguments into the event kind and file fields.
-func (p *Parser) operation(ev *event.Event, op, result string, args []string) (event.Kind, bool) {
-	action, ok := ops[op]
-	if !ok {
-		return event.Kind{}, false
+// opInfo is what a known operation name means.
+type opInfo struct {
+	name   string       // the name as a constant, which the event keeps without keeping the line
+	action event.Action // "" for housekeeping
+}
+
+// ops are the known operations: those that become events and housekeeping.
+var ops = func() map[string]opInfo {
+	m := make(map[string]opInfo, len(actions)+len(housekeeping))
+	for name, a := range actions {
+		m[name] = opInfo{name: name, action: a}
 	}
-	k := event.Kind{Category: event.CategoryFile, Action: action, Code: op, Outcome: event.OutcomeSuccess}
+	for _, name := range housekeeping {
+		m[name] = opInfo{name: name}
+	}
+	return m
+}()
+
+// operation fills the event kind and file fields from an operation that becomes an event, its
+// result and its arguments.
+func operation(ev *event.Event, info opInfo, result, args string) {
+	k := event.Kind{Category: event.CategoryFile, Action: info.action, Code: info.name, Outcome: event.OutcomeSuccess}
 	if strings.HasPrefix(result, "fail") {
 		k.Outcome = event.OutcomeFailure
 		k.Reason = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(result, "fail"), " ("), ")")
 	}
-	if ev.File == nil {
-		ev.File = &event.File{}
-	}
 	f := ev.File
-	f.Operation = op
-	rest := strings.Join(args, "|") // a | inside a file name stays in the path
-	switch op {
+	f.Operation = info.name
+	switch info.name {
 	case "open", "openat":
-		mode, path, _ := strings.Cut(rest, "|")
+		mode, path, _ := strings.Cut(args, "|")
 		f.Mode, f.Path = mode, path
 		if mode == "w" {
 			k.Action = event.ActionWrite
 		}
 	case "create_file":
-		// 0xACCESSMASK|file|dir|DISPOSITION|PATH
-		if len(args) >= 4 {
-			f.Mode = args[0]
-			f.Path = strings.Join(args[3:], "|")
-			k.Action = createAction(args[0], args[2])
+		// 0xACCESSMASK|file|dir|DISPOSITION|PATH: the path is all after the third |.
+		mask, rest, _ := strings.Cut(args, "|")
+		_, rest, _ = strings.Cut(rest, "|")
+		disposition, path, ok := strings.Cut(rest, "|")
+		if ok {
+			f.Mode, f.Path = mask, path
+			k.Action = createAction(mask, disposition)
 		}
 	case "rename", "renameat":
 		// SRC|DST: split at the first |, so a | in the destination name stays there.
-		src, dst, _ := strings.Cut(rest, "|")
+		src, dst, _ := strings.Cut(args, "|")
 		f.Path, f.Target = src, dst
 	case "connect", "disconnect":
-		f.Share = rest
+		f.Share = args
 	default:
-		f.Path = rest
+		f.Path = args
 	}
-	return k, true
+	ev.Event = k
 }
 
 // createAction reads create_file's access mask and disposition.

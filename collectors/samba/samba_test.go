@@ -83,12 +83,34 @@ func TestSamples(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	parsetest.Seed(f)
 	p := newWith("")
-	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+	var olds, news []parse.Parser
+	for _, prefix := range prefixes {
+		olds, news = append(olds, oldWith(prefix)), append(news, newWith(prefix))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parsetest.FuzzLine(t, p, line)
+		for i := range olds {
+			parsetest.SameLine(t, olds[i], news[i], line)
+		}
+	})
 }
+
+const benchLine = `Nov 20 09:01:05 fs01 smbd_audit[4121]: VOORBEELD\jdevries|10.20.1.15|WS-0042|afdeling-burgerzaken|openat|ok|r|/srv/shares/burgerzaken/aanvragen/2026/overzicht.xlsx`
 
 func BenchmarkParse(b *testing.B) {
 	p := newWith("%u|%I|%m|%S")
-	line := parse.Line{Text: []byte(`Nov 20 09:01:05 fs01 smbd_audit[4121]: VOORBEELD\jdevries|10.20.1.15|WS-0042|afdeling-burgerzaken|openat|ok|r|/srv/shares/burgerzaken/aanvragen/2026/overzicht.xlsx`)}
+	line := parse.Line{Text: []byte(benchLine)}
+	b.SetBytes(int64(len(line.Text)))
+	for b.Loop() {
+		p.Parse(line)
+	}
+}
+
+// BenchmarkParseDetected reads the same line with the prefix detected, as without full_audit:prefix
+// in the config (and as make bench runs the format).
+func BenchmarkParseDetected(b *testing.B) {
+	p := newWith("")
+	line := parse.Line{Text: []byte(benchLine)}
 	b.SetBytes(int64(len(line.Text)))
 	for b.Loop() {
 		p.Parse(line)

@@ -4,9 +4,9 @@
 package syslog
 
 import (
-	"bytes"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,18 +29,29 @@ type Parser struct {
 	Reference func() time.Time // "now"; nil means time.Now
 }
 
-// Parse splits line into its header and message. The message shares line's memory.
+// Parse splits line into its header and message. The message shares line's memory; the header's
+// strings share one copy of line.
 func (p *Parser) Parse(line []byte) (Header, []byte, error) {
+	h, msg, err := p.ParseString(string(line))
+	if err != nil {
+		return h, nil, err
+	}
+	return h, line[len(line)-len(msg):], nil // the message is always the line's end
+}
+
+// ParseString is Parse on a line already converted to a string: the header's strings and the
+// message are parts of line, so reading the envelope allocates nothing.
+func (p *Parser) ParseString(line string) (Header, string, error) {
 	h := Header{Priority: -1}
 	rest := line
 	if len(rest) > 0 && rest[0] == '<' {
-		end := bytes.IndexByte(rest, '>')
+		end := strings.IndexByte(rest, '>')
 		if end < 2 || end > 4 {
-			return h, nil, ErrNoHeader
+			return h, "", ErrNoHeader
 		}
-		pri, err := strconv.Atoi(string(rest[1:end]))
+		pri, err := strconv.Atoi(rest[1:end])
 		if err != nil || pri > 191 {
-			return h, nil, ErrNoHeader
+			return h, "", ErrNoHeader
 		}
 		h.Priority = pri
 		rest = rest[end+1:]
@@ -56,34 +67,35 @@ func (p *Parser) Parse(line []byte) (Header, []byte, error) {
 		rest, err = p.bsdStamp(&h, rest)
 	}
 	if err != nil {
-		return h, nil, err
+		return h, "", err
 	}
-	host, rest, ok := cutSpace(rest)
+	host, rest, ok := strings.Cut(rest, " ")
 	if !ok {
-		return h, nil, ErrNoHeader
+		return h, "", ErrNoHeader
 	}
-	h.Host = string(host)
+	h.Host = host
 	msg, err := tag(&h, rest)
 	return h, msg, err
 }
 
 // isoStamp reads 2006-01-02T15:04:05[.frac](Z|+07:00|+0700).
-func (p *Parser) isoStamp(h *Header, b []byte) ([]byte, error) {
-	stamp, rest, ok := cutSpace(b)
+func (p *Parser) isoStamp(h *Header, b string) (string, error) {
+	stamp, rest, ok := strings.Cut(b, " ")
 	if !ok {
-		return nil, ErrNoHeader
+		return "", ErrNoHeader
 	}
-	t, err := ParseISO(stamp)
+	t, err := parseISO(stamp)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	h.Time = t
 	return rest, nil
 }
 
 // ParseISO reads an RFC 3339 timestamp, also with a colon-less zone offset (journald short-iso).
-func ParseISO(stamp []byte) (time.Time, error) {
-	s := string(stamp)
+func ParseISO(stamp []byte) (time.Time, error) { return parseISO(string(stamp)) }
+
+func parseISO(s string) (time.Time, error) {
 	layout := time.RFC3339Nano
 	if n := len(s); n > 5 && (s[n-5] == '+' || s[n-5] == '-') {
 		layout = "2006-01-02T15:04:05.999999999-0700" // journald short-iso: zone without colon
@@ -101,13 +113,13 @@ var months = map[string]time.Month{
 }
 
 // bsdStamp reads "Mmm dd hh:mm:ss" with the day space-padded, zero-padded or not padded.
-func (p *Parser) bsdStamp(h *Header, b []byte) ([]byte, error) {
+func (p *Parser) bsdStamp(h *Header, b string) (string, error) {
 	if len(b) < 15 || b[3] != ' ' {
-		return nil, ErrNoHeader
+		return "", ErrNoHeader
 	}
-	mon, ok := months[string(b[:3])]
+	mon, ok := months[b[:3]]
 	if !ok {
-		return nil, ErrNoHeader
+		return "", ErrNoHeader
 	}
 	b = b[4:]
 	if b[0] == ' ' {
@@ -118,18 +130,18 @@ func (p *Parser) bsdStamp(h *Header, b []byte) ([]byte, error) {
 		i++
 	}
 	if i == 0 || i >= len(b) || b[i] != ' ' {
-		return nil, ErrNoHeader
+		return "", ErrNoHeader
 	}
-	day, _ := strconv.Atoi(string(b[:i]))
+	day, _ := strconv.Atoi(b[:i])
 	b = b[i+1:]
 	if len(b) < 9 || b[2] != ':' || b[5] != ':' || b[8] != ' ' {
-		return nil, ErrNoHeader
+		return "", ErrNoHeader
 	}
-	hh, e1 := strconv.Atoi(string(b[0:2]))
-	mm, e2 := strconv.Atoi(string(b[3:5]))
-	ss, e3 := strconv.Atoi(string(b[6:8]))
+	hh, e1 := strconv.Atoi(b[0:2])
+	mm, e2 := strconv.Atoi(b[3:5])
+	ss, e3 := strconv.Atoi(b[6:8])
 	if e1 != nil || e2 != nil || e3 != nil || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60 {
-		return nil, ErrNoHeader
+		return "", ErrNoHeader
 	}
 	h.Time = p.YearTime(mon, day, hh, mm, ss, 0)
 	return b[9:], nil
@@ -157,19 +169,19 @@ func (p *Parser) YearTime(mon time.Month, day, hh, mm, ss, nsec int) time.Time {
 }
 
 // tag reads "prog[pid]: msg", "prog: msg" or, for some relays, "prog msg" (Snare's MSWinEventLog).
-func tag(h *Header, b []byte) ([]byte, error) {
-	end := bytes.IndexAny(b, ": [\t")
+func tag(h *Header, b string) (string, error) {
+	end := strings.IndexAny(b, ": [\t")
 	if end <= 0 {
-		return nil, ErrNoHeader
+		return "", ErrNoHeader
 	}
-	h.App = string(b[:end])
+	h.App = b[:end]
 	b = b[end:]
 	if b[0] == '[' {
-		close := bytes.IndexByte(b, ']')
+		close := strings.IndexByte(b, ']')
 		if close < 0 {
-			return nil, ErrNoHeader
+			return "", ErrNoHeader
 		}
-		h.PID = string(b[1:close])
+		h.PID = b[1:close]
 		b = b[close+1:]
 	}
 	switch {
@@ -180,23 +192,23 @@ func tag(h *Header, b []byte) ([]byte, error) {
 	case len(b) >= 1 && (b[0] == ' ' || b[0] == '\t'):
 		return b[1:], nil
 	}
-	return nil, ErrNoHeader
+	return "", ErrNoHeader
 }
 
 // rfc5424 reads "TIMESTAMP HOST APP PROCID MSGID SD MSG" after "<PRI>1 ".
-func (p *Parser) rfc5424(h Header, b []byte) (Header, []byte, error) {
-	var fields [5][]byte
+func (p *Parser) rfc5424(h Header, b string) (Header, string, error) {
+	var fields [5]string
 	for i := range fields {
 		var ok bool
-		fields[i], b, ok = cutSpace(b)
+		fields[i], b, ok = strings.Cut(b, " ")
 		if !ok {
-			return h, nil, ErrNoHeader
+			return h, "", ErrNoHeader
 		}
 	}
-	if string(fields[0]) != "-" {
-		t, err := ParseISO(fields[0])
+	if fields[0] != "-" {
+		t, err := parseISO(fields[0])
 		if err != nil {
-			return h, nil, err
+			return h, "", err
 		}
 		h.Time = t
 	}
@@ -205,16 +217,16 @@ func (p *Parser) rfc5424(h Header, b []byte) (Header, []byte, error) {
 	h.PID = nilDash(fields[3])
 	msg, err := skipStructuredData(b)
 	if err != nil {
-		return h, nil, err
+		return h, "", err
 	}
 	// A BOM may start the MSG part (RFC 5424 6.4).
-	msg = bytes.TrimPrefix(msg, []byte("\xef\xbb\xbf"))
+	msg = strings.TrimPrefix(msg, "\xef\xbb\xbf")
 	return h, msg, nil
 }
 
 // skipStructuredData skips "-" or one or more [id k="v" ...] elements, where values may hold
 // escaped quotes and brackets.
-func skipStructuredData(b []byte) ([]byte, error) {
+func skipStructuredData(b string) (string, error) {
 	if len(b) > 0 && b[0] == '-' {
 		b = b[1:]
 		if len(b) > 0 && b[0] == ' ' {
@@ -242,7 +254,7 @@ func skipStructuredData(b []byte) ([]byte, error) {
 			}
 		}
 		if i >= len(b) {
-			return nil, ErrNoHeader
+			return "", ErrNoHeader
 		}
 		b = b[i+1:]
 	}
@@ -252,19 +264,11 @@ func skipStructuredData(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-func nilDash(b []byte) string {
-	if len(b) == 1 && b[0] == '-' {
+func nilDash(s string) string {
+	if s == "-" {
 		return ""
 	}
-	return string(b)
-}
-
-func cutSpace(b []byte) (before, after []byte, ok bool) {
-	i := bytes.IndexByte(b, ' ')
-	if i < 0 {
-		return nil, nil, false
-	}
-	return b[:i], b[i+1:], true
+	return s
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
