@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"time"
 
@@ -118,6 +117,7 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		progress = opts.Progress(total)
 	}
 	inputs := map[string]*runInput{}
+	files := make([]*replayFile, 0, len(opts.Files))
 	for _, file := range opts.Files {
 		in := assigned[file]
 		st, err := os.Stat(file)
@@ -135,26 +135,10 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 			inputs[in.Name] = rt
 			sum.Inputs = append(sum.Inputs, rt.Input)
 		}
-		err = collectors.ReadFile(ctx, file, in.MaxLineBytes, progress, func(l parse.Line) error {
-			evs, err := rt.Handle(l)
-			if err != nil {
-				return err
-			}
-			if !opts.Since.IsZero() {
-				evs = slices.DeleteFunc(evs, func(ev event.Event) bool { return ev.Time.Before(opts.Since) })
-			}
-			sum.Observed += int64(len(evs))
-			det.observe(evs)
-			if len(det.pending) >= hitBatch {
-				if err := det.flush(ctx); err != nil {
-					return err
-				}
-			}
-			return out.Write(evs)
-		})
-		if err != nil {
-			return sum, fmt.Errorf("replay %s: %w", file, err)
-		}
+		files = append(files, &replayFile{path: file, input: rt, max: in.MaxLineBytes})
+	}
+	if err := detectFiles(ctx, det, out, files, progress, opts.Since, &sum); err != nil {
+		return sum, err
 	}
 	for _, rt := range sum.Inputs {
 		evs := rt.Flush()
@@ -208,6 +192,33 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 		}
 	}
 	return sum, out.Sync()
+}
+
+// detectFiles runs the events of the files, parsed ahead in other goroutines, through the detectors
+// and the events output, file by file in the order given.
+func detectFiles(ctx context.Context, det *detection, out *eventsOutput, files []*replayFile, progress io.Writer, since time.Time, sum *Summary) error {
+	ctx, cancel := context.WithCancel(ctx)
+	wait := parseFiles(ctx, files, progress, since)
+	defer wait()
+	defer cancel()
+	for _, f := range files {
+		for b := range f.out {
+			sum.Observed += int64(len(b.evs))
+			det.observe(b.evs)
+			if len(det.pending) >= hitBatch {
+				if err := det.flush(ctx); err != nil {
+					return err
+				}
+			}
+			if err := out.Write(b.evs); err != nil {
+				return err
+			}
+			if b.err != nil {
+				return fmt.Errorf("replay %s: %w", f.path, b.err)
+			}
+		}
+	}
+	return nil
 }
 
 // assignInputs chooses the input settings for each file.
