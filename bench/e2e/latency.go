@@ -69,7 +69,7 @@ func benchLatency(exe, work string) (appendLatency, error) {
 	if out, err := exec.Command(exe, "config", "check", "--config", cfg).CombinedOutput(); err != nil {
 		return res, exitErr("lekwacht config check", err, out)
 	}
-	fmt.Printf("3. append -> stored draft: lekwacht run following a zaaksysteem log, %d exports of 500 records "+
+	fmt.Printf("4. append -> stored draft: lekwacht run following a zaaksysteem log, %d exports of 500 records "+
 		"(rule lw-bulk-bsn-export), one every %v, each by another user\n", *appends, *interval)
 	d, err := lwrun.Start(exe, cfg, filepath.Join(work, "run.log"), false)
 	if err != nil {

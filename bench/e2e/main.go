@@ -60,6 +60,11 @@ func run() error {
 		return fmt.Errorf("replay: %w", err)
 	}
 	fmt.Println()
+	cores, err := benchCores(exe, filepath.Join(work, "sim"), day.lines)
+	if err != nil {
+		return fmt.Errorf("cores: %w", err)
+	}
+	fmt.Println()
 	ident, err := benchIdentity(exe, filepath.Join(work, "sim"))
 	if err != nil {
 		return fmt.Errorf("identity: %w", err)
@@ -70,9 +75,11 @@ func run() error {
 		return fmt.Errorf("latency: %w", err)
 	}
 	fmt.Printf("\nSUMMARY e2e: replay of a %d-employee day: %d lines in %.2f s = %.0f lines/s (%.1f%% of cat's rate), CPU %.2f s, peak RSS %.0f MB, %d incidents; "+
+		"on 2 cores %.2fx and on 4 %.2fx the speed on 1 (%d CPUs here); "+
 		"identity resolution %.1f%% of the replay's CPU (the directory as a whole %+.1f%%: %.2f s with, %.2f s without); "+
 		"append -> stored draft p50 %v, p99 %v, max %v, %d of %d lost\n",
 		*employees, day.lines, day.took.Seconds(), day.rate(), 100*day.rate()/day.catRate(), day.cpu.Seconds(), day.rssMB, day.incidents,
+		cores.speedup(1), cores.speedup(2), runtime.NumCPU(),
 		ident.share, ident.overhead(), ident.with.took.Seconds(), ident.without.took.Seconds(),
 		lat.discovered.q(0.5), lat.discovered.q(0.99), lat.discovered.q(1), lat.lost, lat.sent)
 	return nil

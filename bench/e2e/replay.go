@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -151,7 +152,7 @@ type replayRun struct {
 var summaryLine = regexp.MustCompile(`(?m)^(\d+) lines, \d+ events, \d+ rejected, (\d+) incidents$`)
 
 // replayOnce runs lekwacht replay on a config of the simulation's folder into an emptied register.
-func replayOnce(exe, sim, config string) (replayRun, error) {
+func replayOnce(exe, sim, config string, env ...string) (replayRun, error) {
 	var r replayRun
 	data := filepath.Join(sim, "lekwacht-data") // register.dir of the simulation's config
 	if err := os.RemoveAll(data); err != nil {
@@ -160,6 +161,9 @@ func replayOnce(exe, sim, config string) (replayRun, error) {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(exe, "replay", "--config", filepath.Join(sim, config))
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		return r, exitErr("lekwacht replay", err, stderr.Bytes())
@@ -177,6 +181,42 @@ func replayOnce(exe, sim, config string) (replayRun, error) {
 	r.lines, _ = strconv.ParseInt(string(m[1]), 10, 64)
 	r.incidents, _ = strconv.ParseInt(string(m[2]), 10, 64)
 	return r, nil
+}
+
+// coreScaling is the fastest replay of the simulated day per GOMAXPROCS.
+type coreScaling struct {
+	procs []int
+	best  []replayRun
+}
+
+// speedup is how many times faster than on one core the replay with procs[i] was.
+func (c coreScaling) speedup(i int) float64 {
+	return c.best[0].took.Seconds() / c.best[i].took.Seconds()
+}
+
+// benchCores times replays of the simulated day with GOMAXPROCS 1, 2 and 4, in turns so that each
+// setting sees the same machine, the fastest of runs each.
+func benchCores(exe, sim string, lines int64) (coreScaling, error) {
+	c := coreScaling{procs: []int{1, 2, 4}}
+	c.best = make([]replayRun, len(c.procs))
+	fmt.Printf("2. the same replay on 1, 2 and 4 cores (GOMAXPROCS; this machine has %d): each input parsed in its own goroutine ahead of the detectors\n", runtime.NumCPU())
+	for i := 0; i < max(*runs, 1); i++ {
+		for j, p := range c.procs {
+			r, err := replayOnce(exe, sim, "lekwacht.yaml", "GOMAXPROCS="+strconv.Itoa(p))
+			if err != nil {
+				return c, err
+			}
+			fmt.Printf("   run %d, GOMAXPROCS=%d: %6.2f s  %9.0f lines/s  CPU %5.2f s  peak RSS %6.1f MB  %d incidents\n",
+				i+1, p, r.took.Seconds(), float64(lines)/r.took.Seconds(), r.cpu.Seconds(), r.rssMB, r.incidents)
+			if i == 0 || r.took < c.best[j].took {
+				c.best[j] = r
+			}
+		}
+	}
+	for j, p := range c.procs {
+		fmt.Printf("   GOMAXPROCS=%d: fastest %.2f s, %.2fx the speed on one core\n", p, c.best[j].took.Seconds(), c.speedup(j))
+	}
+	return c, nil
 }
 
 // identityCost is the price of identity resolution: the same replay with and without the directory
@@ -202,7 +242,7 @@ func benchIdentity(exe, sim string) (identityCost, error) {
 	if err := os.WriteFile(filepath.Join(sim, "lekwacht-nodir.yaml"), noDir, 0o600); err != nil {
 		return c, err
 	}
-	fmt.Printf("2. identity resolution: the same replay with the directory and without it, %d runs each in turns\n", max(*runs, 1))
+	fmt.Printf("3. identity resolution: the same replay with the directory and without it, %d runs each in turns\n", max(*runs, 1))
 	for i := 0; i < max(*runs, 1); i++ {
 		for _, v := range []struct {
 			config string
