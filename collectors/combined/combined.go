@@ -3,9 +3,9 @@
 package combined
 
 import (
-	"bytes"
-	"net"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lekwacht/lekwacht/collectors/parse"
@@ -24,136 +24,262 @@ func New(parse.Options) (parse.Parser, error) { return Parser{}, nil }
 const stampLayout = "02/Jan/2006:15:04:05 -0700"
 
 // Parse reads one line.
+//
+// The line is copied into one string, once: the fields and the event's log.original are parts of
+// it (a quoted field with \ escapes gets its own), and the event and its http group are one
+// allocation.
 func (Parser) Parse(l parse.Line) ([]event.Event, error) {
-	b := l.Text
-	open := bytes.Index(b, []byte(" ["))
+	text := string(l.Text)
+	open := strings.Index(text, " [")
 	if open < 0 {
 		return nil, parse.Rejectf(parse.ReasonSyntax, "no [time] field")
 	}
-	close := bytes.IndexByte(b[open:], ']')
+	close := strings.IndexByte(text[open:], ']')
 	if close < 0 {
 		return nil, parse.Rejectf(parse.ReasonSyntax, "unclosed [time] field")
 	}
-	t, err := time.Parse(stampLayout, string(b[open+2:open+close]))
-	if err != nil {
+	t, ok := parseStamp(text[open+2 : open+close])
+	if !ok {
 		return nil, parse.Rejectf(parse.ReasonTimestamp, "time is not dd/Mon/yyyy:hh:mm:ss +zone")
 	}
-	ev := event.Event{Time: t, Event: event.Kind{Category: event.CategoryWeb, Action: event.ActionRequest}}
-	if err := who(&ev, b[:open]); err != nil {
+	var c client
+	if err := c.read(text[:open]); err != nil {
 		return nil, err
 	}
-	h, err := request(b[open+close+1:])
-	if err != nil {
+	var h event.HTTP
+	if err := request(&h, text[open+close+1:]); err != nil {
 		return nil, err
 	}
-	ev.HTTP = h
-	ev.Destination, h.Path = parse.RequestTarget(h.Method, h.Path) // a forward proxy: CONNECT host:443, GET http://host/
-	ev.Event.Code = strconv.Itoa(h.Status)
-	ev.Event.Outcome = event.OutcomeSuccess
+	r := &record{http: h}
+	ev := &r.evs[0]
+	ev.Time = t
+	ev.Event = event.Kind{Category: event.CategoryWeb, Action: event.ActionRequest, Code: statusCode(h.Status), Outcome: event.OutcomeSuccess}
 	if h.Status >= 400 {
 		ev.Event.Outcome = event.OutcomeFailure
 	}
-	parse.Stamp(&ev, l, Name)
-	return []event.Event{ev}, nil
+	ev.User.Name, ev.Host.Name, ev.Source.IP = c.user, c.vhost, c.ip
+	ev.HTTP = &r.http
+	ev.Destination, r.http.Path = parse.RequestTarget(h.Method, h.Path) // a forward proxy: CONNECT host:443, GET http://host/
+	parse.StampText(ev, l, text, Name)
+	return r.evs[:], nil
 }
 
-// who reads what stands before the time: the client part, ident and user. The client part is the
+// record is the events of a line: one event, and its http group in the same allocation.
+type record struct {
+	evs  [1]event.Event
+	http event.HTTP
+}
+
+// client is what stands before the time.
+type client struct {
+	user  string // "" for "-"
+	vhost string // a virtual host name before the address
+	ip    string // the original client: the first address
+}
+
+// read reads what stands before the time: the client part, ident and user. The client part is the
 // remote address, possibly after a virtual host name and possibly preceded by an X-Forwarded-For
-// list ("a, b c" or "\"a, b\" c"). Source.IP is the first address of the list: the original client.
-func who(ev *event.Event, b []byte) error {
-	fields := bytes.Fields(b)
+// list ("a, b c" or "\"a, b\" c"). The first address of the list is the original client.
+func (c *client) read(s string) error {
+	var buf [8]string // the fields; more spill to the heap
+	fields := buf[:0]
+	for f := range strings.FieldsSeq(s) {
+		fields = append(fields, f)
+	}
 	if len(fields) < 3 {
 		return parse.Rejectf(parse.ReasonSyntax, "fewer than 3 fields before [time]")
 	}
-	ident, user := fields[len(fields)-2], fields[len(fields)-1]
-	_ = ident
-	if string(user) != "-" {
-		ev.User.Name = string(user)
+	if user := fields[len(fields)-1]; user != "-" {
+		c.user = user
 	}
-	var addrs []string
 	for i, f := range fields[:len(fields)-2] {
-		f = bytes.Trim(f, `",`)
+		f = strings.Trim(f, `",`)
 		if len(f) == 0 {
 			continue
 		}
-		if net.ParseIP(string(f)) == nil {
+		if !isIP(f) {
 			if i == 0 {
-				ev.Host.Name = string(f) // virtual host prefix
+				c.vhost = f // virtual host prefix
 				continue
 			}
 			return parse.Rejectf(parse.ReasonSyntax, "client field %d is not an address", i+1)
 		}
-		addrs = append(addrs, string(f))
+		if c.ip == "" {
+			c.ip = f
+		}
 	}
-	if len(addrs) == 0 {
+	if c.ip == "" {
 		return parse.Rejectf(parse.ReasonSyntax, "no client address")
 	}
-	ev.Source.IP = addrs[0]
 	return nil
 }
 
-// request reads ` "request" status bytes "referer" "agent"` and ignores extra fields after them.
-func request(b []byte) (*event.HTTP, error) {
-	req, b, ok := quoted(b)
-	if !ok {
-		return nil, parse.Rejectf(parse.ReasonSyntax, "no quoted request")
-	}
-	h := &event.HTTP{}
-	if m, rest, ok := bytes.Cut(req, []byte(" ")); ok {
-		h.Method = string(m)
-		if p, _, ok := bytes.Cut(rest, []byte(" ")); ok {
-			h.Path = string(p)
-		} else {
-			h.Path = string(rest)
+// isIP says whether s is an IP address without a zone (what net.ParseIP accepts), without
+// allocating for the names that are no address.
+func isIP(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':') {
+			return false // a zone (%eth0) is no address for net.ParseIP either
 		}
 	}
-	fields := bytes.Fields(b)
-	if len(fields) < 2 {
-		return nil, parse.Rejectf(parse.ReasonSyntax, "no status and size")
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// request reads ` "request" status bytes "referer" "agent"` and ignores extra fields after them.
+func request(h *event.HTTP, s string) error {
+	req, s, ok := quoted(s)
+	if !ok {
+		return parse.Rejectf(parse.ReasonSyntax, "no quoted request")
 	}
-	status, err := strconv.Atoi(string(fields[0]))
+	if m, rest, ok := strings.Cut(req, " "); ok {
+		h.Method = m
+		if p, _, ok := strings.Cut(rest, " "); ok {
+			h.Path = p
+		} else {
+			h.Path = rest
+		}
+	}
+	var fields [2]string
+	n := 0
+	for f := range strings.FieldsSeq(s) {
+		fields[n] = f
+		if n++; n == len(fields) {
+			break
+		}
+	}
+	if n < 2 {
+		return parse.Rejectf(parse.ReasonSyntax, "no status and size")
+	}
+	status, err := strconv.Atoi(fields[0])
 	if err != nil || status < 100 || status > 999 {
-		return nil, parse.Rejectf(parse.ReasonSyntax, "status is not a number")
+		return parse.Rejectf(parse.ReasonSyntax, "status is not a number")
 	}
 	h.Status = status
-	if string(fields[1]) != "-" {
-		n, err := strconv.ParseInt(string(fields[1]), 10, 64)
+	if fields[1] != "-" {
+		n, err := strconv.ParseInt(fields[1], 10, 64)
 		if err != nil {
-			return nil, parse.Rejectf(parse.ReasonSyntax, "size is not a number")
+			return parse.Rejectf(parse.ReasonSyntax, "size is not a number")
 		}
 		h.Bytes = n
 	}
-	rest := b[bytes.Index(b, fields[1])+len(fields[1]):]
+	// After the first occurrence of the size's text, which is not always the size field: a
+	// size that also occurs in the status ("304 0") starts the rest inside the status.
+	rest := s[strings.Index(s, fields[1])+len(fields[1]):]
 	if ref, r2, ok := quoted(rest); ok {
-		if string(ref) != "-" {
-			h.Referrer = string(ref)
+		if ref != "-" {
+			h.Referrer = ref
 		}
-		if ua, _, ok := quoted(r2); ok && string(ua) != "-" {
-			h.UserAgent = string(ua)
+		if ua, _, ok := quoted(r2); ok && ua != "-" {
+			h.UserAgent = ua
 		}
 	}
-	return h, nil
+	return nil
 }
 
-// quoted reads a "..." field after optional spaces; \" and \\ are escapes.
-func quoted(b []byte) (val, rest []byte, ok bool) {
-	b = bytes.TrimLeft(b, " ")
-	if len(b) == 0 || b[0] != '"' {
-		return nil, b, false
+// quoted reads a "..." field after optional spaces; \" and \\ are escapes. A field without
+// escapes is a part of s.
+func quoted(s string) (val, rest string, ok bool) {
+	s = strings.TrimLeft(s, " ")
+	if len(s) == 0 || s[0] != '"' {
+		return "", s, false
 	}
-	var out []byte
-	for i := 1; i < len(b); i++ {
-		switch b[i] {
+	i := strings.IndexAny(s[1:], `"\`) + 1
+	if i == 0 {
+		return "", s, false
+	}
+	if s[i] == '"' {
+		return s[1:i], s[i+1:], true
+	}
+	var out strings.Builder
+	out.WriteString(s[1:i])
+	for ; i < len(s); i++ {
+		switch s[i] {
 		case '\\':
-			if i+1 < len(b) {
+			if i+1 < len(s) {
 				i++
-				out = append(out, b[i])
+				out.WriteByte(s[i])
 			}
 		case '"':
-			return out, b[i+1:], true
+			return out.String(), s[i+1:], true
 		default:
-			out = append(out, b[i])
+			out.WriteByte(s[i])
 		}
 	}
-	return nil, b, false
+	return "", s, false
 }
+
+// statusCodes are the status codes 100 to 999 as text, so an event's code is no new string.
+var statusCodes = func() (codes [900]string) {
+	for i := range codes {
+		codes[i] = strconv.Itoa(100 + i)
+	}
+	return codes
+}()
+
+func statusCode(status int) string { return statusCodes[status-100] }
+
+// parseStamp reads the time as time.Parse(stampLayout, s) does, reading the usual form
+// (20/Nov/2026:09:14:02 +0100) itself.
+func parseStamp(s string) (time.Time, bool) {
+	if len(s) != len(stampLayout) || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' ||
+		s[20] != ' ' || s[21] != '+' && s[21] != '-' {
+		return parseStampSlow(s)
+	}
+	day, d := digits(s[0:2])
+	year, y := digits(s[7:11])
+	hour, h := digits(s[12:14])
+	minute, mi := digits(s[15:17])
+	sec, se := digits(s[18:20])
+	zh, zhOK := digits(s[22:24])
+	zm, zmOK := digits(s[24:26])
+	month, mo := months[s[3:6]]
+	if !(d && y && h && mi && se && zhOK && zmOK && mo) {
+		return parseStampSlow(s)
+	}
+	if day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 || zh > 24 || zm > 60 {
+		return time.Time{}, false
+	}
+	offset := (zh*60 + zm) * 60
+	if s[21] == '-' {
+		offset = -offset
+	}
+	t := time.Date(year, month, day, hour, minute, sec, 0, time.UTC).Add(-time.Duration(offset) * time.Second)
+	// As time.Parse: the local zone when it had that offset then, else a fixed zone without a name.
+	if _, local := t.In(time.Local).Zone(); local == offset {
+		return t.In(time.Local), true
+	}
+	return t.In(time.FixedZone("", offset)), true
+}
+
+func parseStampSlow(s string) (time.Time, bool) {
+	t, err := time.Parse(stampLayout, s)
+	return t, err == nil
+}
+
+var months = map[string]time.Month{
+	"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
+	"Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
+}
+
+// digits reads s when it is all decimal digits.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+func daysIn(m time.Month, year int) int {
+	if m == time.February && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		return 29
+	}
+	return monthDays[m]
+}
+
+var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}

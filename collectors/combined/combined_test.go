@@ -59,8 +59,11 @@ func TestSampleNginx(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	parsetest.Seed(f)
-	p := newTest()
-	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+	p, old := newTest(), oldTest()
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parsetest.FuzzLine(t, p, line)
+		parsetest.SameLine(t, old, p, line)
+	})
 }
 
 func BenchmarkParse(b *testing.B) {
