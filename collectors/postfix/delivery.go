@@ -15,7 +15,7 @@ type delivered struct {
 
 // delivery reads "to=<r>, [orig_to=<a>,] relay=R, delay=D, delays=a/b/c/d, dsn=X.Y.Z,
 // status=S (free text)" from any delivery agent.
-func (p *Parser) delivery(ln line, id, body []byte) ([]event.Event, error) {
+func (p *Parser) delivery(ln *line, id, body []byte) ([]event.Event, error) {
 	var d delivered
 	b := body
 	for d.status == nil {
@@ -46,7 +46,7 @@ func (p *Parser) delivery(ln line, id, body []byte) ([]event.Event, error) {
 	if string(d.status) == "sent" {
 		p.requeue(id, &m, &d)
 	}
-	return []event.Event{p.mailEvent(ln, id, m, d)}, nil
+	return p.mailEvent(ln, id, m, d), nil
 }
 
 // requeue links the queue id a content filter ("queued as NEWQID") or local forwarding
@@ -82,31 +82,40 @@ func (p *Parser) linkTo(id []byte, m **message, newID []byte) {
 	p.msgs.link(*m, newID)
 }
 
+// record is the events of a line: one event, its mail group and its recipient in one allocation.
+type record struct {
+	evs  [1]event.Event
+	mail event.Mail
+	to   [1]string
+}
+
 // mailEvent builds the deliver event of one recipient (or, for an expired message, of the
 // message as a whole).
-func (p *Parser) mailEvent(ln line, id []byte, m *message, d delivered) event.Event {
-	status := statusName(d.status)
-	ev := event.Event{
-		Time: ln.time,
-		Event: event.Kind{
-			Category: event.CategoryEmail,
-			Action:   event.ActionDeliver,
-			Outcome:  outcome(status),
-			Code:     statusCode(status),
-		},
-		Host: event.Host{Name: ln.host},
+func (p *Parser) mailEvent(ln *line, id []byte, m *message, d delivered) []event.Event {
+	r := &record{}
+	ev := &r.evs[0]
+	status := ln.statusName(d.status)
+	ev.Time = ln.time
+	ev.Event = event.Kind{
+		Category: event.CategoryEmail,
+		Action:   event.ActionDeliver,
+		Outcome:  outcome(status),
+		Code:     statusCode(status),
 	}
-	mail := &event.Mail{Status: status, Relay: intern(d.relay), DSN: intern(d.dsn), Hop: d.hop, OrigTo: string(d.origTo)}
+	ev.Host.Name = ln.host
+	mail := &r.mail
+	*mail = event.Mail{Status: status, Relay: ln.intern(d.relay), DSN: ln.intern(d.dsn), Hop: d.hop, OrigTo: ln.str(d.origTo)}
 	if m != nil {
 		mail.QueueID = m.id
 		if m.origin != nil {
 			mail.OriginalQueueID = m.origin.id
 		}
 	} else {
-		mail.QueueID = string(id)
+		mail.QueueID = ln.str(id)
 	}
 	if len(d.to) > 0 {
-		mail.To = []string{string(d.to)}
+		r.to[0] = ln.str(d.to)
+		mail.To = r.to[:]
 	}
 	if isLocal(ln.role, d.relay) {
 		mail.Direction = "local"
@@ -125,12 +134,12 @@ func (p *Parser) mailEvent(ln line, id []byte, m *message, d delivered) event.Ev
 		}
 	}
 	ev.Mail = mail
-	parse.Stamp(&ev, ln.raw, Name)
-	return ev
+	parse.StampText(ev, ln.raw, ln.text, Name)
+	return r.evs[:]
 }
 
-// intern returns the common relay and dsn values as constant strings (no allocation).
-func intern(b []byte) string {
+// intern returns the common relay and dsn values as constant strings, the others as parts of the line.
+func (ln *line) intern(b []byte) string {
 	switch string(b) {
 	case "":
 		return ""
@@ -147,11 +156,12 @@ func intern(b []byte) string {
 	case "virtual":
 		return "virtual"
 	}
-	return string(b)
+	return ln.str(b)
 }
 
-// statusName returns the status as a constant string for the usual values (no allocation).
-func statusName(s []byte) string {
+// statusName returns the status as a constant string for the usual values, the others as parts of
+// the line.
+func (ln *line) statusName(s []byte) string {
 	switch string(s) {
 	case "sent":
 		return "sent"
@@ -162,7 +172,7 @@ func statusName(s []byte) string {
 	case "expired":
 		return "expired"
 	}
-	return string(s)
+	return ln.str(s)
 }
 
 func statusCode(status string) string {

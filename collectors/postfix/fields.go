@@ -1,9 +1,6 @@
 package postfix
 
-import (
-	"bytes"
-	"strings"
-)
+import "bytes"
 
 // nextKV reads one "key=value" pair from the front of b, as Postfix writes them: a value in angle
 // brackets runs to the closing '>' (an address may hold ", "); any other value runs to the next
@@ -49,30 +46,35 @@ type client struct {
 
 // parseClient reads "name[ip]", "name[ip]:port", "[ip]:port" or a bare name.
 func parseClient(b []byte) client {
+	name, ip, port := clientParts(b)
+	return client{name: string(name), ip: string(ip), port: port}
+}
+
+// clientParts reads the parts of a client: name is empty when Postfix says "unknown".
+func clientParts(b []byte) (name, ip []byte, port int) {
 	open := bytes.IndexByte(b, '[')
 	if open < 0 {
-		return client{name: knownName(b)}
+		return knownName(b), nil, 0
 	}
-	c := client{name: knownName(b[:open])}
+	name = knownName(b[:open])
 	rest := b[open+1:]
 	end := bytes.IndexByte(rest, ']')
 	if end < 0 {
-		c.ip = string(rest)
-		return c
+		return name, rest, 0
 	}
-	c.ip = string(rest[:end])
+	ip = rest[:end]
 	rest = rest[end+1:]
 	if len(rest) > 1 && rest[0] == ':' {
-		c.port = atoi(rest[1:])
+		port = atoi(rest[1:])
 	}
-	return c
+	return name, ip, port
 }
 
-func knownName(b []byte) string {
-	if len(b) == 0 || string(b) == "unknown" {
-		return ""
+func knownName(b []byte) []byte {
+	if string(b) == "unknown" {
+		return nil
 	}
-	return string(b)
+	return b
 }
 
 // relayLoopback tells whether a relay= value points at this machine: 127.0.0.1[127.0.0.1]:10024,
@@ -140,9 +142,9 @@ func isIDByte(c byte) bool {
 }
 
 // rejectReason is the human part of a reject reply, without a leading "<address>: " and without
-// what follows the first ';' (RBL URLs, the from=/to= tail): "Relay access denied",
-// "Helo command rejected: Host not found".
-func rejectReason(b []byte) string {
+// what follows the first ';' (RBL URLs, the from=/to= tail), before trimming its spaces:
+// "Relay access denied", "Helo command rejected: Host not found".
+func rejectReason(b []byte) []byte {
 	b = bytes.TrimLeft(b, " ")
 	if len(b) > 0 && b[0] == '<' {
 		if end := bytes.Index(b, []byte(">: ")); end >= 0 {
@@ -154,7 +156,7 @@ func rejectReason(b []byte) string {
 	if i := bytes.IndexByte(b, ';'); i >= 0 {
 		b = b[:i]
 	}
-	return strings.TrimSpace(string(b))
+	return b
 }
 
 // isDSN tells whether b looks like an enhanced status code: 5.7.1, 4.7.25.

@@ -50,21 +50,35 @@ func (p *Parser) Reset() { p.msgs.clear() }
 // line is one Postfix line after the envelope.
 type line struct {
 	raw  parse.Line
+	text string // raw.Text copied once: what events keep are parts of it
 	time time.Time
 	host string
 	role string // the last element of the tag: smtpd, qmgr, smtp, local, ...
 }
 
+// str returns b, a part of the line's bytes, as the same part of the line's text, without a copy.
+// What the parser keeps across lines is copied instead (string(b)): a queue id's state must not
+// hold on to whole lines.
+func (ln *line) str(b []byte) string {
+	off := cap(ln.raw.Text) - cap(b) // where b starts, when it is a part of raw.Text
+	if len(b) == 0 || off < 0 || off+len(b) > len(ln.text) || ln.text[off:off+len(b)] != string(b) {
+		return string(b)
+	}
+	return ln.text[off : off+len(b)]
+}
+
 // Parse reads one line. Lines of other programs in the same log are noise.
 func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
-	h, msg, err := p.envelope.Parse(l.Text)
+	text := string(l.Text)
+	h, m, err := p.envelope.ParseString(text)
 	if err != nil {
 		return nil, parse.Rejectf(parse.ReasonSyntax, "no syslog header")
 	}
 	if !isPostfix(h.App) {
 		return nil, nil
 	}
-	ln := line{raw: l, time: h.Time, host: h.Host, role: lastElement(h.App)}
+	msg := l.Text[len(l.Text)-len(m):] // the message is the line's end
+	ln := &line{raw: l, text: text, time: h.Time, host: h.Host, role: lastElement(h.App)}
 	if rest, ok := bytes.CutPrefix(msg, []byte("NOQUEUE: ")); ok {
 		return p.noQueue(ln, rest)
 	}
@@ -93,7 +107,7 @@ func lastElement(app string) string {
 }
 
 // record reads a "QID: ..." line.
-func (p *Parser) record(ln line, id, body []byte) ([]event.Event, error) {
+func (p *Parser) record(ln *line, id, body []byte) ([]event.Event, error) {
 	switch {
 	case bytes.HasPrefix(body, []byte("to=<")):
 		return p.delivery(ln, id, body)
@@ -175,7 +189,7 @@ func (p *Parser) pickup(id, body []byte) {
 
 // queued reads qmgr's "from=<s>, size=N, nrcpt=N (queue active)" and its expiry
 // "from=<s>, status=expired, returned to sender", which is an event.
-func (p *Parser) queued(ln line, id, body []byte) ([]event.Event, error) {
+func (p *Parser) queued(ln *line, id, body []byte) ([]event.Event, error) {
 	m := p.msgs.obtain(id)
 	var status []byte
 	for b := body; ; {
@@ -198,8 +212,7 @@ func (p *Parser) queued(ln line, id, body []byte) ([]event.Event, error) {
 	if status == nil {
 		return nil, nil
 	}
-	ev := p.mailEvent(ln, id, m, delivered{status: status})
-	return []event.Event{ev}, nil
+	return p.mailEvent(ln, id, m, delivered{status: status}), nil
 }
 
 // notification reads bounce's "sender non-delivery notification: NEWQID" (also delay and success

@@ -191,8 +191,11 @@ func TestRemoteQueuedAsNotLinked(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	parsetest.Seed(f)
 	p := newTestParser(f)
+	// Two more parsers read the same lines, old and new, so their queue-id state stays alike.
+	old, cur := oldTestParser(f), newTestParser(f)
 	f.Fuzz(func(t *testing.T, line []byte) {
 		parsetest.FuzzLine(t, p, line)
+		parsetest.SameLine(t, old, cur, line)
 	})
 }
 

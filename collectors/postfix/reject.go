@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/event"
@@ -9,7 +10,7 @@ import (
 
 // noQueue reads "NOQUEUE: ..." lines: rejects before a queue file existed. Other NOQUEUE lines
 // (lost connection, reject_warning, filter, hold) are noise.
-func (p *Parser) noQueue(ln line, rest []byte) ([]event.Event, error) {
+func (p *Parser) noQueue(ln *line, rest []byte) ([]event.Event, error) {
 	if bytes.HasPrefix(rest, []byte("reject: ")) || bytes.HasPrefix(rest, []byte("milter-reject: ")) {
 		return p.reject(ln, nil, rest)
 	}
@@ -19,7 +20,7 @@ func (p *Parser) noQueue(ln line, rest []byte) ([]event.Event, error) {
 // reject reads "reject: STAGE from HOST[IP]: CODE X.Y.Z TEXT; from=<s> to=<r> proto=P helo=<h>"
 // (smtpd, with NOQUEUE or a queue id) and postscreen's comma-separated tail
 // "; from=<s>, to=<r>, proto=P, helo=<h>".
-func (p *Parser) reject(ln line, id, body []byte) ([]event.Event, error) {
+func (p *Parser) reject(ln *line, id, body []byte) ([]event.Event, error) {
 	action, rest, _ := cut(body, ": ")
 	stage, rest, ok := cut(rest, " from ")
 	if !ok || len(stage) == 0 || bytes.IndexByte(stage, ' ') >= 0 {
@@ -29,21 +30,22 @@ func (p *Parser) reject(ln line, id, body []byte) ([]event.Event, error) {
 	if !ok || len(peer) < 2 || peer[len(peer)-1] != ':' {
 		return nil, parse.Rejectf(parse.ReasonMissing, "reject line without reply")
 	}
-	ev := event.Event{
-		Time: ln.time,
-		Event: event.Kind{
-			Category: event.CategoryEmail,
-			Action:   event.ActionReject,
-			Outcome:  event.OutcomeFailure,
-			Code:     string(action) + ": " + string(stage),
-		},
-		Host: event.Host{Name: ln.host},
+	r := &record{}
+	ev := &r.evs[0]
+	ev.Time = ln.time
+	ev.Event = event.Kind{
+		Category: event.CategoryEmail,
+		Action:   event.ActionReject,
+		Outcome:  event.OutcomeFailure,
+		Code:     ln.str(body[:len(action)+len(": ")+len(stage)]), // action + ": " + stage, as the line has them
 	}
-	c := parseClient(peer[:len(peer)-1])
-	ev.Source = event.Endpoint{IP: c.ip, Domain: c.name, Port: c.port}
-	mail := &event.Mail{Status: "rejected"}
+	ev.Host.Name = ln.host
+	name, ip, port := clientParts(peer[:len(peer)-1])
+	ev.Source = event.Endpoint{IP: ln.str(ip), Domain: ln.str(name), Port: port}
+	mail := &r.mail
+	mail.Status = "rejected"
 	if id != nil {
-		mail.QueueID = string(id)
+		mail.QueueID = ln.str(id)
 		if m := p.msgs.get(id); m != nil {
 			v := m.view()
 			mail.SASLUser, ev.User.Name = v.saslUser, v.saslUser
@@ -55,10 +57,10 @@ func (p *Parser) reject(ln line, id, body []byte) ([]event.Event, error) {
 		text = after
 	}
 	if dsn, after, _ := cut(text, " "); isDSN(dsn) {
-		mail.DSN, text = string(dsn), after
+		mail.DSN, text = ln.str(dsn), after
 	}
 	tail := kvTail(text)
-	ev.Event.Reason = rejectReason(text[:len(text)-len(tail)])
+	ev.Event.Reason = strings.TrimSpace(ln.str(rejectReason(text[:len(text)-len(tail)])))
 	for b := tail; ; {
 		k, v, rest, ok := nextKV(b)
 		if !ok {
@@ -66,17 +68,18 @@ func (p *Parser) reject(ln line, id, body []byte) ([]event.Event, error) {
 		}
 		switch string(k) {
 		case "from":
-			mail.From = string(v)
+			mail.From = ln.str(v)
 		case "to":
 			if len(v) > 0 {
-				mail.To = []string{string(v)}
+				r.to[0] = ln.str(v)
+				mail.To = r.to[:]
 			}
 		}
 		b = rest
 	}
 	ev.Mail = mail
-	parse.Stamp(&ev, ln.raw, Name)
-	return []event.Event{ev}, nil
+	parse.StampText(ev, ln.raw, ln.text, Name)
+	return r.evs[:], nil
 }
 
 // kvTail returns the "from=<..> to=<..> proto=.. helo=<..>" part after the reply text's last
