@@ -275,3 +275,38 @@ func TestCasesFakeRefuses(t *testing.T) {
 		t.Error("patch without version accepted")
 	}
 }
+
+// Turn returns once a push and poll that began after the call have ended: a change made in Kibana
+// before it is in the register when it returns; without Run, Turn ends with its context.
+func TestCasesTurn(t *testing.T) {
+	f := newCaseFixture(t, 1)
+	s := f.sync(t, 0)
+	s.every = time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	short, stop := context.WithTimeout(ctx, 50*time.Millisecond)
+	if err := s.Turn(short); err == nil {
+		t.Fatal("Turn without Run returned no error")
+	}
+	stop()
+	runCtx, end := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(runCtx) }()
+	defer func() { end(); <-done }()
+	if err := s.Turn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cid := f.caseOf(t, f.ids[0])["id"].(string)
+	f.clock.add(time.Minute)
+	f.kb.Analyst("default", cid, CaseInProgress, "a.jansen", "")
+	if err := s.Turn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := f.reg.Get(ctx, f.ids[0]); in.Status != register.StatusOpen {
+		t.Errorf("after Turn: %s, want open", in.Status)
+	}
+	f.kb.Down = true
+	if err := s.Turn(ctx); err == nil {
+		t.Error("Turn with Kibana down: no error")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lekwacht/lekwacht/config"
@@ -99,6 +100,24 @@ type syncBase struct {
 	log    *slog.Logger
 	now    func() time.Time
 	kick   chan struct{}
+	turns  *turnQueue
+}
+
+// turnQueue holds the callers of Turn waiting for the next push and poll to end.
+type turnQueue struct {
+	mu   sync.Mutex
+	list []chan error
+}
+
+func (q *turnQueue) add(c chan error) { q.mu.Lock(); q.list = append(q.list, c); q.mu.Unlock() }
+
+// take returns and forgets the callers waiting now.
+func (q *turnQueue) take() []chan error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	l := q.list
+	q.list = nil
+	return l
 }
 
 // newSyncBase makes the Kibana client and fills in the defaults: kibana.poll, page, a log that
@@ -122,7 +141,7 @@ func newSyncBase(url, space string, auth config.Elasticsearch, cursor string, ev
 		now = time.Now
 	}
 	return syncBase{kc: kc, cursor: cursor, every: every, page: page, log: log.With("sync", name), now: now,
-		kick: make(chan struct{}, 1)}, nil
+		kick: make(chan struct{}, 1), turns: &turnQueue{}}, nil
 }
 
 // Kick makes the sync push and poll now.
@@ -130,6 +149,20 @@ func (s *syncBase) Kick() {
 	select {
 	case s.kick <- struct{}{}:
 	default:
+	}
+}
+
+// Turn makes the sync push and poll now and waits until a push and poll that began after the call
+// have ended (or ctx ends); it returns what failed of them. It needs Run to be running.
+func (s *syncBase) Turn(ctx context.Context) error {
+	done := make(chan error, 1)
+	s.turns.add(done)
+	s.Kick()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -141,11 +174,17 @@ func (s *syncBase) loop(ctx context.Context, push func(context.Context) (int, er
 	tick := time.NewTicker(s.every)
 	defer tick.Stop()
 	for {
-		if _, err := push(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn(pushFailed, "err", err.Error())
+		waiting := s.turns.take() // those who asked before this turn began
+		_, perr := push(ctx)
+		if perr != nil && ctx.Err() == nil {
+			s.log.Warn(pushFailed, "err", perr.Error())
 		}
-		if _, err := poll(ctx); err != nil && ctx.Err() == nil {
+		_, err := poll(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn(pollFailed, "err", err.Error())
+		}
+		for _, w := range waiting {
+			w <- errors.Join(perr, err)
 		}
 		select {
 		case <-ctx.Done():
