@@ -115,6 +115,13 @@ func (r *Rejects) Sync() (int64, error) {
 	return r.size, r.f.Sync()
 }
 
+// Size is the file's length: every record written so far.
+func (r *Rejects) Size() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.size
+}
+
 // Path is where the rejects go.
 func (r *Rejects) Path() string { return r.path }
 

@@ -32,6 +32,10 @@ type runInput struct {
 	rejects *collectors.Rejects
 	// lastLine is when run last read a new line of this input (Unix nanoseconds; 0: none yet).
 	lastLine atomic.Int64
+	// ackedRejects is the rejects file's length when run last acknowledged a line of this input
+	// (under the daemon's lock): what the checkpoint records, since the line being parsed meanwhile
+	// may have added a record whose line the positions do not hold yet.
+	ackedRejects int64
 }
 
 // newInput builds the runtime input; rejectsSize < 0 keeps the whole rejects file.
@@ -45,9 +49,10 @@ func newInput(cfg *config.Config, in config.Input, ref func() time.Time, rejects
 		return nil, fmt.Errorf("input %s: %w", in.Name, err)
 	}
 	return &runInput{
-		Input:   &collectors.Input{Name: in.Name, Format: in.Format, Parser: p, Counters: &collectors.Counters{}, Rejects: rj},
-		config:  in,
-		rejects: rj,
+		Input:        &collectors.Input{Name: in.Name, Format: in.Format, Parser: p, Counters: &collectors.Counters{}, Rejects: rj},
+		config:       in,
+		rejects:      rj,
+		ackedRejects: rj.Size(),
 	}, nil
 }
 

@@ -358,29 +358,29 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 		}
 		in.lastLine.Store(d.now().UnixNano())
 		l.Input = in.Name
-		d.mu.Lock()
+		// Parsing needs only this input's parser and rejects file: the inputs parse at the same time,
+		// outside the pipeline lock; the detectors take their events one input at a time.
 		evs, err := in.Handle(l.Line)
 		var rw *collectors.RejectWriteError
 		if errors.As(err, &rw) {
 			// The line's reject record could not be written (a full disk): write it again until it can.
-			d.mu.Unlock()
 			if d.stubborn(ctx, in.Name, rw.Retry) != nil {
 				return nil
 			}
-			d.mu.Lock()
 			err = nil
 		}
 		if err != nil {
-			d.mu.Unlock()
 			return fmt.Errorf("input %s: %w", in.Name, err)
 		}
+		d.mu.Lock()
 		d.det.observe(evs)
 		d.mu.Unlock()
 		// The events and the hits are written before the line is acknowledged: after a crash the line
 		// is read again and the register recognises what it already holds. A write that fails (a
 		// full disk, a register locked by hand) is tried again, the line held, until it succeeds.
 		// The acknowledgement is in the same hold of the lock as the writes, so a checkpoint never
-		// records events of a line whose position it does not record.
+		// records events of a line whose position it does not record; it records the rejects file as
+		// it was at the acknowledgement, as this input parses its next line only after it.
 		if err := d.stubborn(ctx, in.Name, func() error {
 			if err := d.out.Write(evs); err != nil {
 				return err
@@ -389,6 +389,7 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 			if err := d.det.flush(ctx); err != nil {
 				return err
 			}
+			in.ackedRejects = in.rejects.Size()
 			t.Ack(l)
 			return nil
 		}); err != nil {
@@ -509,6 +510,11 @@ func (d *Daemon) watchdog(ctx context.Context, interval time.Duration) error {
 func (d *Daemon) checkpoint() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	return d.checkpointLocked()
+}
+
+// checkpointLocked is checkpoint with the pipeline lock held.
+func (d *Daemon) checkpointLocked() error {
 	cp := tail.Checkpoint{Version: 1, Inputs: map[string][]tail.Position{}, Sinks: map[string]int64{}}
 	if err := d.out.Sync(); err != nil {
 		return err
@@ -517,11 +523,10 @@ func (d *Daemon) checkpoint() error {
 		cp.Sinks[eventsSink] = d.out.Size()
 	}
 	for i, in := range d.inputs {
-		n, err := in.rejects.Sync()
-		if err != nil {
+		if _, err := in.rejects.Sync(); err != nil {
 			return err
 		}
-		cp.Sinks["rejects/"+in.Name] = n
+		cp.Sinks["rejects/"+in.Name] = in.ackedRejects
 		cp.Inputs[in.Name] = d.tails[i].Positions()
 	}
 	if err := tail.SaveCheckpoint(d.cpPath, cp); err != nil {
