@@ -17,6 +17,7 @@ const Name = "winlog-json"
 // Parser reads winlog JSON lines.
 type Parser struct {
 	mapper *windows.Mapper
+	scan   scanner
 }
 
 // New builds a Parser.
@@ -26,6 +27,63 @@ func New(opts parse.Options) (parse.Parser, error) {
 
 // Evictions counts open handles forgotten before their 4660 came.
 func (p *Parser) Evictions() int64 { return p.mapper.Evictions }
+
+// fields are the members of a line the parser reads.
+type fields struct {
+	timestamp, created string // @timestamp, winlog.time_created
+	id, code           []byte // winlog.event_id, event.code as written: a string keeps its quotes
+	computer, host     string // winlog.computer_name, host.name
+	data               map[string]string
+	failure            bool // winlog.keywords has Audit Failure
+	fallback           windows.Fallback
+}
+
+// Parse reads one line. Lines are read by a scanner that takes only the members the parser needs;
+// a line it does not take whole (not valid JSON, a member of the wrong type, a key that only
+// encoding/json's case-insensitive match finds) is decoded by encoding/json, which says why.
+func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
+	text := string(l.Text)
+	f, ok := p.scan.read(l.Text, text)
+	if !ok {
+		var err error
+		if f, err = decode(l.Text); err != nil {
+			return nil, err
+		}
+	}
+	raw := f.id
+	if len(raw) == 0 {
+		raw = f.code
+	}
+	if len(raw) == 0 {
+		return nil, parse.Rejectf(parse.ReasonMissing, "no winlog.event_id or event.code")
+	}
+	id, err := windows.ParseID(string(raw))
+	if err != nil {
+		return nil, parse.Rejectf(parse.ReasonMissing, "event id is not a number")
+	}
+	stamp := f.timestamp
+	if stamp == "" {
+		stamp = f.created
+	}
+	t, err := time.Parse(time.RFC3339Nano, stamp)
+	if err != nil {
+		return nil, parse.Rejectf(parse.ReasonTimestamp, "no RFC 3339 @timestamp or winlog.time_created")
+	}
+	computer := f.computer
+	if computer == "" {
+		computer = f.host
+	}
+	data := f.data
+	if data == nil {
+		data = map[string]string{}
+	}
+	ev, err := p.mapper.Event(windows.Record{ID: id, Time: t, Computer: computer, Data: data, Failure: f.failure, Fallback: f.fallback})
+	if err != nil {
+		return nil, err
+	}
+	parse.StampText(&ev, l, text, Name)
+	return []event.Event{ev}, nil
+}
 
 type doc struct {
 	Timestamp string `json:"@timestamp"`
@@ -53,53 +111,27 @@ type doc struct {
 	} `json:"winlog"`
 }
 
-// Parse reads one line.
-func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
+// decode reads a line with encoding/json: the lines the scanner leaves, and the reference the
+// scanner is tested against.
+func decode(line []byte) (fields, error) {
 	var d doc
-	if err := json.Unmarshal(l.Text, &d); err != nil {
-		return nil, parse.Rejectf(parse.ReasonJSON, "not a JSON object: %v", jsonErr(err))
+	if err := json.Unmarshal(line, &d); err != nil {
+		return fields{}, parse.Rejectf(parse.ReasonJSON, "not a JSON object: %v", jsonErr(err))
 	}
-	raw := d.Winlog.EventID
-	if len(raw) == 0 {
-		raw = d.Event.Code
-	}
-	if len(raw) == 0 {
-		return nil, parse.Rejectf(parse.ReasonMissing, "no winlog.event_id or event.code")
-	}
-	id, err := windows.ParseID(string(raw))
-	if err != nil {
-		return nil, parse.Rejectf(parse.ReasonMissing, "event id is not a number")
-	}
-	stamp := d.Timestamp
-	if stamp == "" {
-		stamp = d.Winlog.TimeCreated
-	}
-	t, err := time.Parse(time.RFC3339Nano, stamp)
-	if err != nil {
-		return nil, parse.Rejectf(parse.ReasonTimestamp, "no RFC 3339 @timestamp or winlog.time_created")
-	}
-	computer := d.Winlog.Computer
-	if computer == "" {
-		computer = d.Host.Name
-	}
-	r := windows.Record{ID: id, Time: t, Computer: computer, Data: make(map[string]string, len(d.Winlog.EventData)),
-		Fallback: windows.Fallback{UserName: d.User.Name, UserDomain: d.User.Domain, UserID: d.User.ID, SourceIP: d.Source.IP, SourcePort: d.Source.Port}}
+	f := fields{timestamp: d.Timestamp, created: d.Winlog.TimeCreated, id: d.Winlog.EventID, code: d.Event.Code,
+		computer: d.Winlog.Computer, host: d.Host.Name, data: make(map[string]string, len(d.Winlog.EventData)),
+		fallback: windows.Fallback{UserName: d.User.Name, UserDomain: d.User.Domain, UserID: d.User.ID, SourceIP: d.Source.IP, SourcePort: d.Source.Port}}
 	for k, v := range d.Winlog.EventData {
 		if s, ok := v.(string); ok {
-			r.Data[k] = s
+			f.data[k] = s
 		}
 	}
 	for _, k := range d.Winlog.Keywords {
 		if k == "Audit Failure" {
-			r.Failure = true
+			f.failure = true
 		}
 	}
-	ev, err := p.mapper.Event(r)
-	if err != nil {
-		return nil, err
-	}
-	parse.Stamp(&ev, l, Name)
-	return []event.Event{ev}, nil
+	return f, nil
 }
 
 // jsonErr keeps only the kind of JSON error: its text may quote the line.

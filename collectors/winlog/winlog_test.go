@@ -91,10 +91,20 @@ func TestSampleSourceFiles(t *testing.T) {
 	}
 }
 
+// FuzzParse: any line is rejected with a reason or read, never a panic, and read as the parser
+// before it read it (winlog_old_test.go).
 func FuzzParse(f *testing.F) {
 	parsetest.Seed(f)
-	p := newTest()
-	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+	for _, e := range edges {
+		if len(e) < 4096 {
+			f.Add([]byte(e))
+		}
+	}
+	p, old, cur := newTest(), oldTest(), newTest()
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parsetest.FuzzLine(t, p, line)
+		parsetest.SameLine(t, old, cur, line)
+	})
 }
 
 func BenchmarkParse(b *testing.B) {
