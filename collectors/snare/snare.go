@@ -24,6 +24,12 @@ type Parser struct {
 	envelope syslog.Parser
 	mapper   *windows.Mapper
 	loc      *time.Location
+
+	// Kept between lines, so that reading a message allocates little: the message's items, its
+	// runs, and its item operations.
+	items itemMap
+	runs  []string
+	ops   []itemOp
 }
 
 // New builds a Parser. Snare's own time field has no zone: opts.Location (the input's timezone)
@@ -53,18 +59,25 @@ const (
 )
 
 // Parse reads one line.
+//
+// The line is copied into one string, once: the fields, the values the event keeps and its
+// log.original are parts of it.
 func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
-	_, msg, err := p.envelope.Parse(l.Text)
+	text := string(l.Text)
+	_, msg, err := p.envelope.ParseString(text)
 	if err != nil {
 		return nil, parse.Rejectf(parse.ReasonSyntax, "no syslog header")
 	}
-	body := strings.TrimPrefix(string(msg), tag+"\t")
-	if !strings.Contains(string(l.Text), tag) {
+	body := strings.TrimPrefix(msg, tag+"\t")
+	if !strings.Contains(text, tag) {
 		return nil, nil // another program's line in the same stream
 	}
-	f := strings.Split(body, "\t")
-	if len(f) != nFields {
-		return nil, parse.Rejectf(parse.ReasonColumns, "%d tab fields after %s, want %d", len(f), tag, nFields)
+	if n := strings.Count(body, "\t") + 1; n != nFields {
+		return nil, parse.Rejectf(parse.ReasonColumns, "%d tab fields after %s, want %d", n, tag, nFields)
+	}
+	var f [nFields]string
+	for i := range f {
+		f[i], body, _ = strings.Cut(body, "\t")
 	}
 	id, err := windows.ParseID(f[fEventID])
 	if err != nil {
@@ -74,83 +87,111 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 	if err != nil {
 		return nil, parse.Rejectf(parse.ReasonTimestamp, "time field is not like Fri Sep 17 16:37:25 2021")
 	}
-	r := windows.Record{ID: id, Time: t, Computer: f[fComputer], Data: eventData(id, items(f[fMessage])),
-		Failure: f[fType] == "Failure Audit"}
+	p.read(f[fMessage])
+	r := windows.Record{ID: id, Time: t, Computer: f[fComputer], Data: eventData(id, p.items), Failure: f[fType] == "Failure Audit"}
 	ev, err := p.mapper.Event(r)
 	if err != nil {
 		return nil, err
 	}
-	parse.Stamp(&ev, l, Name)
+	parse.StampText(&ev, l, text, Name)
 	return []event.Event{ev}, nil
 }
 
-// items reads the flattened message: "Subject:   Security ID:  S-1-0-0   Account Name:  -   ..."
-// into "Section/Label" and "Label" keys (the first occurrence of a label wins for the bare key).
+// itemMap holds a message's items by "Section/Label" and by "Label".
+type itemMap map[string]string
+
+// itemOp is one item as the message gives it: a value under a section's label.
+type itemOp struct{ section, label, value string }
+
+// items reads the flattened message into a new map (see read).
 func items(msg string) map[string]string {
-	out := map[string]string{}
+	p := &Parser{}
+	p.read(msg)
+	return p.items
+}
+
+// read reads the flattened message: "Subject:   Security ID:  S-1-0-0   Account Name:  -   ..."
+// into p.items, by "Section/Label" and by "Label" keys (the first occurrence of a label wins for the
+// bare key). The "Section/Label" keys of a message are made as one string.
+func (p *Parser) read(msg string) {
+	p.ops = p.ops[:0]
 	section := ""
-	runs := splitRuns(msg)
+	p.runs = splitRuns(p.runs[:0], msg)
+	runs := p.runs
+	size := 0
 	for i := 0; i < len(runs); i++ {
 		it := runs[i]
 		if strings.HasSuffix(it, ":") && !strings.Contains(it[:len(it)-1], ":") {
 			// "Status:   0xC000006D": a label whose value was pushed into the next run; a label
 			// followed by labelled items is a section ("Subject:   Security ID:  ...").
 			if i+1 < len(runs) && !labelled(runs[i+1]) {
-				k := strings.TrimSuffix(it, ":")
-				out[section+"/"+k] = runs[i+1]
-				if _, seen := out[k]; !seen {
-					out[k] = runs[i+1]
-				}
+				p.ops = append(p.ops, itemOp{section, strings.TrimSuffix(it, ":"), runs[i+1]})
 				i++
+			} else {
+				section = strings.TrimSuffix(it, ":")
 				continue
 			}
-			section = strings.TrimSuffix(it, ":")
-			continue
+		} else {
+			k, v, ok := strings.Cut(it, ":")
+			if !ok {
+				continue
+			}
+			p.ops = append(p.ops, itemOp{section, strings.TrimSpace(k), strings.TrimSpace(v)})
 		}
-		k, v, ok := strings.Cut(it, ":")
-		if !ok {
-			continue
-		}
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		out[section+"/"+k] = v
-		if _, seen := out[k]; !seen {
-			out[k] = v
+		op := p.ops[len(p.ops)-1]
+		size += len(op.section) + 1 + len(op.label)
+	}
+	var keys strings.Builder
+	keys.Grow(size)
+	for _, op := range p.ops {
+		keys.WriteString(op.section)
+		keys.WriteByte('/')
+		keys.WriteString(op.label)
+	}
+	all := keys.String()
+	if p.items == nil {
+		p.items = itemMap{}
+	}
+	clear(p.items)
+	for _, op := range p.ops {
+		n := len(op.section) + 1 + len(op.label)
+		p.items[all[:n]] = op.value
+		all = all[n:]
+		if _, seen := p.items[op.label]; !seen {
+			p.items[op.label] = op.value
 		}
 	}
-	return out
 }
 
-// splitRuns splits at runs of three or more spaces, which is how Snare flattens CR/LF/TAB, and at
-// two spaces before a label: a message without sections (4776: "Logon Account:\tx\r\nSource
-// Workstation:\ty") flattens its line breaks to two spaces.
-func splitRuns(s string) []string {
-	var out []string
+// splitRuns appends to dst the parts of s split at runs of three or more spaces, which is how
+// Snare flattens CR/LF/TAB, and at two spaces before a label: a message without sections (4776:
+// "Logon Account:\tx\r\nSource Workstation:\ty") flattens its line breaks to two spaces.
+func splitRuns(dst []string, s string) []string {
 	for {
 		i := strings.Index(s, "   ")
 		if i < 0 {
 			if t := strings.TrimSpace(s); t != "" {
-				out = append(out, splitItems(t)...)
+				dst = splitItems(dst, t)
 			}
-			return out
+			return dst
 		}
 		if t := strings.TrimSpace(s[:i]); t != "" {
-			out = append(out, splitItems(t)...)
+			dst = splitItems(dst, t)
 		}
 		s = strings.TrimLeft(s[i:], " ")
 	}
 }
 
-// splitItems splits a run at each two spaces that a label follows.
-func splitItems(run string) []string {
-	var out []string
+// splitItems appends to dst the parts of a run split at each two spaces that a label follows.
+func splitItems(dst []string, run string) []string {
 	for from := 0; ; {
 		i := strings.Index(run[from:], "  ")
 		if i < 0 {
-			return append(out, run)
+			return append(dst, run)
 		}
 		at := from + i
 		if rest := strings.TrimLeft(run[at:], " "); labelled(rest) {
-			out = append(out, run[:at])
+			dst = append(dst, run[:at])
 			run, from = rest, 0
 			continue
 		}
@@ -171,17 +212,67 @@ func labelled(s string) bool {
 	})
 }
 
-// eventData names the rendered labels as the EventData fields the shared mapping reads.
-func eventData(id int, it map[string]string) map[string]string {
-	d := map[string]string{}
-	set := func(name string, keys ...string) {
-		for _, k := range keys {
-			if v, ok := it[k]; ok && v != "" {
-				d[name] = v
-				return
-			}
+// dataField is an EventData field and the item keys that may hold it, the first non-empty wins.
+type dataField struct {
+	name string
+	keys []string
+}
+
+// dataFields lists the EventData fields by the section that names an event's account: "Subject",
+// or, by event id, "New Logon" (4624), "Account For Which Logon Failed" (4625), "Account
+// Information" (4768, 4769, 4771). The keys are made once here, not for each line.
+var dataFields = func() map[string][]dataField {
+	m := map[string][]dataField{}
+	for _, account := range []string{"Subject", "New Logon", "Account For Which Logon Failed", "Account Information"} {
+		var fs []dataField
+		set := func(name string, keys ...string) { fs = append(fs, dataField{name, keys}) }
+		set("TargetUserName", account+"/Account Name", "Logon Account")
+		set("TargetDomainName", account+"/Account Domain", account+"/Supplied Realm Name")
+		set("TargetUserSid", account+"/Security ID")
+		set("TargetSid", account+"/User ID", account+"/Security ID")
+		set("TargetLogonId", account+"/Logon ID")
+		set("SubjectUserName", "Subject/Account Name")
+		set("SubjectDomainName", "Subject/Account Domain")
+		set("SubjectUserSid", "Subject/Security ID")
+		set("SubjectLogonId", "Subject/Logon ID")
+		set("LogonType", "Logon Information/Logon Type", "Logon Type")
+		set("WorkstationName", "Network Information/Workstation Name", "Workstation Name")
+		set("IpAddress", "Network Information/Source Network Address", "Network Information/Source Address", "Source Network Address",
+			"Network Information/Client Address")
+		set("IpPort", "Network Information/Source Port", "Source Port", "Network Information/Client Port")
+		set("LogonProcessName", "Detailed Authentication Information/Logon Process", "Logon Process")
+		set("AuthenticationPackageName", "Detailed Authentication Information/Authentication Package", "Authentication Package")
+		set("Status", "Failure Information/Status", "Status", "Error Code", "Additional Information/Result Code",
+			"Additional Information/Failure Code")
+		set("SubStatus", "Failure Information/Sub Status", "Sub Status")
+		set("ObjectName", "Object/Object Name", "Object Name")
+		set("HandleId", "Object/Handle ID", "Handle ID")
+		set("ProcessId", "Process Information/Process ID", "Process ID")
+		set("AccessMask", "Access Request Information/Access Mask", "Access Mask")
+		set("ShareName", "Share Information/Share Name", "Share Name")
+		set("ShareLocalPath", "Share Information/Share Path", "Share Path")
+		set("RelativeTargetName", "Share Information/Relative Target Name", "Relative Target Name")
+		set("Workstation", "Source Workstation")
+		set("ServiceName", "Service Information/Service Name")
+		set("AccountName", "Subject/Account Name")
+		set("AccountDomain", "Subject/Account Domain")
+		set("LogonID", "Subject/Logon ID")
+		set("SessionName", "Session/Session Name")
+		set("ClientName", "Additional Information/Client Name")
+		set("ClientAddress", "Additional Information/Client Address")
+		set("DeviceId", "Device ID")
+		set("DeviceDescription", "Device Name")
+		set("ClassName", "Class Name")
+		if len(fs) > 40 {
+			panic("snare: more EventData fields than eventData has room for")
 		}
+		m[account] = fs
 	}
+	return m
+}()
+
+// eventData names the rendered labels as the EventData fields the shared mapping reads.
+func eventData(id int, it itemMap) map[string]string {
 	account := "Subject"
 	switch id {
 	case 4624:
@@ -191,42 +282,21 @@ func eventData(id int, it map[string]string) map[string]string {
 	case 4768, 4769, 4771:
 		account = "Account Information"
 	}
-	set("TargetUserName", account+"/Account Name", "Logon Account")
-	set("TargetDomainName", account+"/Account Domain", account+"/Supplied Realm Name")
-	set("TargetUserSid", account+"/Security ID")
-	set("TargetSid", account+"/User ID", account+"/Security ID")
-	set("TargetLogonId", account+"/Logon ID")
-	set("SubjectUserName", "Subject/Account Name")
-	set("SubjectDomainName", "Subject/Account Domain")
-	set("SubjectUserSid", "Subject/Security ID")
-	set("SubjectLogonId", "Subject/Logon ID")
-	set("LogonType", "Logon Information/Logon Type", "Logon Type")
-	set("WorkstationName", "Network Information/Workstation Name", "Workstation Name")
-	set("IpAddress", "Network Information/Source Network Address", "Network Information/Source Address", "Source Network Address",
-		"Network Information/Client Address")
-	set("IpPort", "Network Information/Source Port", "Source Port", "Network Information/Client Port")
-	set("LogonProcessName", "Detailed Authentication Information/Logon Process", "Logon Process")
-	set("AuthenticationPackageName", "Detailed Authentication Information/Authentication Package", "Authentication Package")
-	set("Status", "Failure Information/Status", "Status", "Error Code", "Additional Information/Result Code",
-		"Additional Information/Failure Code")
-	set("SubStatus", "Failure Information/Sub Status", "Sub Status")
-	set("ObjectName", "Object/Object Name", "Object Name")
-	set("HandleId", "Object/Handle ID", "Handle ID")
-	set("ProcessId", "Process Information/Process ID", "Process ID")
-	set("AccessMask", "Access Request Information/Access Mask", "Access Mask")
-	set("ShareName", "Share Information/Share Name", "Share Name")
-	set("ShareLocalPath", "Share Information/Share Path", "Share Path")
-	set("RelativeTargetName", "Share Information/Relative Target Name", "Relative Target Name")
-	set("Workstation", "Source Workstation")
-	set("ServiceName", "Service Information/Service Name")
-	set("AccountName", "Subject/Account Name")
-	set("AccountDomain", "Subject/Account Domain")
-	set("LogonID", "Subject/Logon ID")
-	set("SessionName", "Session/Session Name")
-	set("ClientName", "Additional Information/Client Name")
-	set("ClientAddress", "Additional Information/Client Address")
-	set("DeviceId", "Device ID")
-	set("DeviceDescription", "Device Name")
-	set("ClassName", "Class Name")
+	// The values are found first, so the map is made at its size and not grown field by field.
+	var found [40]struct{ name, value string }
+	n := 0
+	for _, f := range dataFields[account] {
+		for _, k := range f.keys {
+			if v, ok := it[k]; ok && v != "" {
+				found[n].name, found[n].value = f.name, v
+				n++
+				break
+			}
+		}
+	}
+	d := make(map[string]string, n)
+	for _, kv := range found[:n] {
+		d[kv.name] = kv.value
+	}
 	return d
 }

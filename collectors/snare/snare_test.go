@@ -1,6 +1,9 @@
 package snare
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -57,7 +60,9 @@ func FuzzItems(f *testing.F) {
 	f.Add("Authentication Package: MICROSOFT_AUTHENTICATION_PACKAGE_V1_0  Logon Account: a  Source Workstation: WS  Error Code: 0x0")
 	f.Add("Network Information:   Client Address:   ::ffff:10.0.0.1   Client Port:  0   Process Name:  C:\\x.exe  Status:")
 	f.Add("Subject:   Security ID:  S-1-5-18   Account Name:  :  Pre-Authentication Type: -  ")
+	reused := &Parser{}
 	f.Fuzz(func(t *testing.T, msg string) {
+		sameItems(t, reused, msg)
 		for k, v := range items(msg) {
 			if !strings.Contains(msg, v) {
 				t.Fatalf("%q: %q = %q is not text of the message", msg, k, v)
@@ -74,5 +79,34 @@ func FuzzItems(f *testing.F) {
 func FuzzParse(f *testing.F) {
 	parsetest.Seed(f)
 	p := newTest()
-	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+	old, cur := oldTest(), newTest()
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parsetest.FuzzLine(t, p, line)
+		parsetest.SameLine(t, old, cur, line)
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	inputs, _ := filepath.Glob(filepath.Join("testdata", "*", "input.log"))
+	var lines [][]byte
+	var size int64
+	for _, in := range inputs {
+		data, err := os.ReadFile(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for l := range bytes.SplitSeq(data, []byte("\n")) {
+			if _, err := newTest().Parse(parse.Line{Text: l}); len(l) > 0 && err == nil {
+				lines, size = append(lines, l), size+int64(len(l))+1
+			}
+		}
+	}
+	p := newTest()
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			p.Parse(parse.Line{Text: l})
+		}
+	}
 }
