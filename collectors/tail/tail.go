@@ -5,6 +5,7 @@ package tail
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,7 +35,8 @@ type Config struct {
 	Paths        []string      // globs; files that appear later and match are followed too
 	Exclude      []string      // globs to skip; compressed rotations are always skipped
 	MaxLineBytes int           // longer lines are cut and flagged Truncated
-	Poll         time.Duration // 0: fsnotify on the folders (plus a rescan every second); >0: stat polling only
+	Poll         time.Duration // 0: fsnotify on the folders (plus a rescan every Rescan); >0: stat polling only
+	Rescan       time.Duration // with fsnotify, how often every file is looked at anyway (0: every second)
 	FromEnd      bool          // files found at the first start with no saved position begin at their end
 	Logger       *slog.Logger
 }
@@ -62,7 +64,10 @@ type Position struct {
 type Stats struct {
 	Lines, Bytes, Truncated, Rotations, Truncations int64
 	Files                                           int
-	Lag                                             map[string]int64 // bytes not yet acknowledged, per path
+	// Scans counts the looks at every file (globs, stats, reads); a wake by writes alone reads only
+	// the files written.
+	Scans int64
+	Lag   map[string]int64 // bytes not yet acknowledged, per path
 }
 
 type identity struct{ dev, ino uint64 }
@@ -115,6 +120,11 @@ type Tailer struct {
 	dropped []retiredFile
 	first   bool
 	stats   Stats
+	// written are the files fsnotify said were written since the last look, and rescan whether it
+	// said anything else (a file created, renamed, removed; an overflow): a wake with writes only
+	// reads the files written, any other looks at every file.
+	written map[string]bool
+	rescan  bool
 }
 
 // New validates the config; saved are positions from an earlier run.
@@ -197,7 +207,7 @@ func (t *Tailer) Run(ctx context.Context) error {
 	defer t.closeAll()
 	interval := t.cfg.Poll
 	if interval == 0 {
-		interval = time.Second
+		interval = cmp.Or(t.cfg.Rescan, time.Second)
 		w, err := fsnotify.NewWatcher()
 		if err != nil {
 			return fmt.Errorf("fsnotify: %w", err)
@@ -211,33 +221,81 @@ func (t *Tailer) Run(ctx context.Context) error {
 		go func() {
 			for {
 				select {
-				case _, ok := <-w.Events:
+				case ev, ok := <-w.Events:
 					if !ok {
 						return
 					}
-					t.poke()
+					t.noteEvent(ev)
 				case _, ok := <-w.Errors:
 					if !ok {
 						return
 					}
-					t.poke() // overflow: rescan everything
+					t.noteEvent(fsnotify.Event{}) // overflow: rescan everything
 				}
 			}
 		}()
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	look := t.scan
 	for {
-		if err := t.scan(ctx); err != nil {
+		if err := look(ctx); err != nil {
 			return err
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.wake:
+			look = t.readWritten
 		case <-tick.C:
+			look = t.scan
 		}
 	}
+}
+
+// noteEvent remembers what fsnotify said and wakes Run: a write by the file's name, anything else as
+// a rescan.
+func (t *Tailer) noteEvent(ev fsnotify.Event) {
+	t.mu.Lock()
+	if ev.Op == fsnotify.Write && ev.Name != "" {
+		if t.written == nil {
+			t.written = map[string]bool{}
+		}
+		t.written[ev.Name] = true
+	} else {
+		t.rescan = true
+	}
+	t.mu.Unlock()
+	t.poke()
+}
+
+// readWritten reads the files fsnotify said were written, when that is all it said and each is a
+// file followed under that name; otherwise (and while a rotated-away file is still drained first, or
+// a new empty file waits for its first bytes) it scans everything.
+func (t *Tailer) readWritten(ctx context.Context) error {
+	t.mu.Lock()
+	written, rescan := t.written, t.rescan
+	t.written, t.rescan = nil, false
+	var files []*file
+	for _, f := range t.files {
+		if f.gone || f.pending {
+			rescan = true
+			break
+		}
+		if written[f.path] {
+			files = append(files, f)
+		}
+	}
+	t.mu.Unlock()
+	if rescan || len(files) != len(written) {
+		return t.scan(ctx)
+	}
+	for _, f := range files {
+		if err := t.read(ctx, f); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }
 
 func (t *Tailer) poke() {
@@ -281,6 +339,9 @@ func (t *Tailer) excluded(path string) bool {
 
 // scan finds the files, notices rotations, and reads what is new.
 func (t *Tailer) scan(ctx context.Context) error {
+	t.mu.Lock()
+	t.stats.Scans++
+	t.mu.Unlock()
 	found := map[identity]string{}
 	for _, g := range t.cfg.Paths {
 		matches, _ := filepath.Glob(g)

@@ -378,3 +378,39 @@ func (h *harness) expect2(n int) []Line {
 	}
 	return got
 }
+
+// TestAWriteReadsOnlyTheFileWritten: with fsnotify, a wake by writes alone reads the files written
+// without looking at every file (no glob, no stat of the others); a file created, a rename or a
+// removal makes it look at every file again, and the rotation matrix above holds either way.
+func TestAWriteReadsOnlyTheFileWritten(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for i := range 20 {
+		p := filepath.Join(dir, fmt.Sprintf("f%02d.log", i))
+		appendTo(t, p, fmt.Sprintf("first %d", i))
+		paths = append(paths, p)
+	}
+	h := start(t, Config{Paths: []string{filepath.Join(dir, "*.log")}, Rescan: time.Hour}, nil)
+	h.expect2(20)
+	scans := h.tl.Stats().Scans
+	for i := range 10 {
+		line := fmt.Sprintf("appended %d", i)
+		appendTo(t, paths[i*7%20], line)
+		h.expect(line)
+	}
+	if got := h.tl.Stats().Scans; got != scans {
+		t.Errorf("%d looks at every file for 10 appends: want none (each wake reads the file written)", got-scans)
+	}
+	appendTo(t, filepath.Join(dir, "new.log"), "a new file")
+	h.expect("a new file")
+	if got := h.tl.Stats().Scans; got == scans {
+		t.Error("a new file was read without a look at every file")
+	}
+	scans = h.tl.Stats().Scans
+	os.Rename(paths[3], paths[3]+".1") // rotated away: read to its end, then let go
+	appendTo(t, paths[3], "after the rotation")
+	h.expect("after the rotation")
+	if got := h.tl.Stats().Scans; got == scans {
+		t.Error("a rotation was followed without a look at every file")
+	}
+}
