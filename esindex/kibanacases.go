@@ -112,8 +112,12 @@ type Case struct {
 	Status    string    `json:"status"`
 	Tags      []string  `json:"tags"`
 	UpdatedAt time.Time `json:"-"`
+	// UpdatedBy is who changed the case last (case_response_updated_by_properties.yaml,
+	// user_properties.yaml): username, full_name and email may be null, profile_uid absent.
 	UpdatedBy struct {
-		Username string `json:"username"`
+		Username   string `json:"username"`
+		FullName   string `json:"full_name"`
+		ProfileUID string `json:"profile_uid"`
 	} `json:"updated_by"`
 	RawUpdatedAt *string `json:"updated_at"`
 	CreatedAt    string  `json:"created_at"`
@@ -138,11 +142,11 @@ func (c *Case) Incident() string {
 	return ""
 }
 
+// who is the register's who of a change made in Kibana: the case's updated_by, by user name, full
+// name or profile uid (kibanaWho).
 func (c *Case) who() string {
-	if c.UpdatedBy.Username == "" {
-		return "kibana"
-	}
-	return "kibana:" + c.UpdatedBy.Username
+	u := c.UpdatedBy
+	return kibanaWho(u.Username, u.FullName, u.ProfileUID)
 }
 
 // casePayload is the body of POST /api/cases (create_case_request.yaml).
@@ -477,7 +481,7 @@ func (s *CaseSync) reason(ctx context.Context, cid string) (string, error) {
 // other difference is refused and the case set back to the register's status, with a comment.
 func (s *CaseSync) reconcile(ctx context.Context, c *Case) (applied, refused int, err error) {
 	id := c.Incident()
-	log := s.log.With("case", c.ID, "incident", id, "kibana_status", c.Status, "kibana_user", c.UpdatedBy.Username)
+	log := s.log.With("case", c.ID, "incident", id, "kibana_status", c.Status, "kibana_user", c.who())
 	in, err := s.reg.Get(ctx, id)
 	if errors.Is(err, register.ErrNotFound) || id == "" {
 		log.Warn("kibana: case of an incident the register does not have: left as is")

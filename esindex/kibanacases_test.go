@@ -4,12 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lekwacht/lekwacht/config"
 	"github.com/lekwacht/lekwacht/esindex/estest"
 	"github.com/lekwacht/lekwacht/register"
 )
@@ -309,4 +313,113 @@ func TestCasesTurn(t *testing.T) {
 	if err := s.Turn(ctx); err == nil {
 		t.Error("Turn with Kibana down: no error")
 	}
+}
+
+// A case's updated_by gives the user name, and the full name and profile uid too; the register
+// records the user name, else the full name, else the uid labelled as one.
+func TestCasesWhoIsTheUserName(t *testing.T) {
+	f := newCaseFixture(t, 3)
+	s := f.sync(t, 0)
+	mustPush(t, s)
+	users := []estest.User{
+		{Username: "a.jansen", FullName: "Anna Jansen", Email: "a.jansen@gemeente.example", ProfileUID: "u_3Q9kTzWm_0"},
+		{FullName: "Bram Bakker", ProfileUID: "u_Xw2pLq_0"},
+		{ProfileUID: "u_Zr8vNc_0"},
+	}
+	want := []string{"kibana:a.jansen", "kibana:Bram Bakker", "kibana-profile:u_Zr8vNc_0"}
+	f.clock.add(time.Minute)
+	for i, u := range users {
+		f.kb.AnalystAs("default", f.caseOf(t, f.ids[i])["id"].(string), CaseInProgress, u, "")
+	}
+	if r := mustPollCases(t, s); r.Applied != 3 {
+		t.Fatalf("poll %+v, want 3 applied", r)
+	}
+	for i, id := range f.ids {
+		in, _ := f.reg.Summary(context.Background(), id)
+		if by := in.History[len(in.History)-1].By; by != want[i] {
+			t.Errorf("%s: by %q, want %q", id, by, want[i])
+		}
+	}
+}
+
+// caseRoundTrip is the case sync's way through a Kibana at kibanaURL: a new draft gets a case with
+// its summary; an analyst (with the same credentials) comments and closes it; the next poll
+// dismisses the draft with the Kibana user as who and the comment as why; a second poll applies
+// nothing. The case is deleted at the end. Incident ids carry an instance of their own, so cases
+// left in a real Kibana by an earlier run are not taken for this run's.
+func caseRoundTrip(t *testing.T, kibanaURL string, auth config.Elasticsearch) {
+	t.Helper()
+	ctx := context.Background()
+	reg, err := register.Open(ctx, t.TempDir(), register.Options{Location: time.UTC, Outbox: CasesOutbox,
+		Instance: "t" + strconv.FormatInt(time.Now().UnixNano(), 36)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	id := addHits(t, reg, 1, 0)[0]
+	s, err := NewCaseSync(reg, CaseOptions{URL: kibanaURL, Auth: auth, Dir: t.TempDir(), PublicURL: "https://lekwacht.gemeente.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Push(ctx); err != nil || n != 1 {
+		t.Fatalf("push: %d rows settled, %v", n, err)
+	}
+	c, err := s.caseFor(ctx, id)
+	if err != nil || c == nil {
+		t.Fatalf("the case of %s: %v %v", id, c, err)
+	}
+	defer func(cid string) {
+		if _, _, err := s.kc.do(context.Background(), http.MethodDelete, "/api/cases?ids="+url.QueryEscape(`["`+cid+`"]`), nil); err != nil {
+			t.Errorf("delete case %s: %v", cid, err)
+		}
+	}(c.ID)
+	if c.Status != CaseOpen || c.TotalComment != 1 {
+		t.Errorf("case %s: status %s, %d comments, want open with the summary", c.ID, c.Status, c.TotalComment)
+	}
+	// The analyst: a comment, then closed.
+	const why = "Geen datalek: testaccount van de leverancier"
+	if _, _, err := s.kc.do(ctx, http.MethodPost, "/api/cases/"+c.ID+"/comments", map[string]any{"type": "user", "owner": CaseOwner, "comment": why}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = s.getCase(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.setStatus(ctx, c, CaseClosed); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Poll(ctx)
+	if err != nil || r.Applied != 1 {
+		t.Fatalf("poll: %+v %v, want this case applied", r, err)
+	}
+	in, err := reg.Summary(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := in.History[len(in.History)-1]
+	if in.Status != register.StatusDismissed || !strings.HasPrefix(h.By, "kibana") || !strings.Contains(h.Reason, why) || !strings.Contains(h.Reason, c.ID) {
+		t.Errorf("%s: %s, history %+v", id, in.Status, h)
+	}
+	t.Logf("%s dismissed by %s: %s", id, h.By, h.Reason)
+	if r, err := s.Poll(ctx); err != nil || r.Applied != 0 || r.Refused != 0 {
+		t.Errorf("second poll: %+v %v, want nothing applied or refused", r, err)
+	}
+}
+
+// The round trip against the in-test Kibana, so the live test's steps are checked on every run.
+func TestCasesRoundTrip(t *testing.T) {
+	kb, srv := estest.NewCases()
+	defer srv.Close()
+	kb.Username = "lekwacht_sync"
+	caseRoundTrip(t, srv.URL, config.Elasticsearch{})
+	if n := len(kb.All("default")); n != 0 {
+		t.Errorf("%d cases left after the round trip, want it deleted", n)
+	}
+}
+
+// TestCaseSyncLive is the round trip against a real Kibana (LEKWACHT_TEST_KIBANA_URL, with
+// LEKWACHT_TEST_ES_API_KEY or _USERNAME/_PASSWORD, and _CA_CERT): the key needs the role
+// lekwacht-kibana-cases and, to clean up, the Cases delete sub-feature.
+func TestCaseSyncLive(t *testing.T) {
+	kibanaURL, auth := liveKibana(t)
+	caseRoundTrip(t, kibanaURL, auth)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -228,7 +229,7 @@ type Alert struct {
 	ID        string // _id (kibana.alert.uuid)
 	Incident  string
 	Status    string
-	User      string // user profile uid; "" when the change was made without one (an API key)
+	User      string // kibana.alert.workflow_user: a user profile uid; "" when the change was made without one (an API key)
 	UpdatedAt time.Time
 	Tags      []string
 	Reason    string
@@ -398,12 +399,33 @@ func list(v any) []any {
 	return []any{v}
 }
 
-// who is the register's who of a change made in Kibana: the user profile uid Kibana records.
+// who is the register's who of a change made in Kibana. Kibana 8 records the user profile uid of
+// who set the status (the status route's script: workflowUser = user.profile_uid), not a name.
 func (a *Alert) who() string {
-	if a.User == "" {
-		return "kibana"
+	if profileUID.MatchString(a.User) {
+		return kibanaWho("", "", a.User)
 	}
-	return "kibana:" + a.User
+	return kibanaWho(a.User, "", "")
+}
+
+// profileUID is the form of a Kibana user profile uid: u_<base64url>_<n>.
+var profileUID = regexp.MustCompile(`^u_[A-Za-z0-9_-]+_[0-9]+$`)
+
+// kibanaWho is the register's who of a change made in Kibana: kibana:<user name>, else
+// kibana:<full name>, else the user profile uid, labelled as one: kibana-profile:<uid>. A uid is
+// not looked up: the only documented API that resolves it (Elasticsearch's GET
+// /_security/profile/<uid>) is meant for Kibana alone and needs read_security, more than the sync
+// asks for. "kibana" when Kibana names no one.
+func kibanaWho(username, fullName, profile string) string {
+	switch {
+	case strings.TrimSpace(username) != "":
+		return "kibana:" + strings.TrimSpace(username)
+	case strings.TrimSpace(fullName) != "":
+		return "kibana:" + strings.TrimSpace(fullName)
+	case strings.TrimSpace(profile) != "":
+		return "kibana-profile:" + strings.TrimSpace(profile)
+	}
+	return "kibana"
 }
 
 // why is the reason of a change made in Kibana: the closing reason and the alert's tags.

@@ -68,7 +68,7 @@ func newSyncFixture(t *testing.T, incidents int) *syncFixture {
 	kb, srv := estest.NewAlerts()
 	t.Cleanup(srv.Close)
 	kb.Now = clock.now
-	kb.ProfileUID = "u_lekwacht_sync"
+	kb.ProfileUID = "u_lekwacht_sync_0"
 	f := &syncFixture{reg: reg, dir: dir, kb: kb, url: srv.URL, clock: clock, logs: &logBuf{}}
 	f.ids = addHits(t, reg, incidents, 0)
 	for i, id := range f.ids {
@@ -124,23 +124,23 @@ func TestAlertTriageReachesTheRegister(t *testing.T) {
 	f := newSyncFixture(t, 5)
 	s := f.sync(t, 2)
 	at := f.clock.add(time.Minute)
-	f.kb.Analyst("default", alertID(0), "acknowledged", "u_jdevries", nil, "", at)
-	f.kb.Analyst("default", alertID(1), "closed", "u_pbakker", []string{"False Positive"}, "", at)
-	f.kb.Analyst("default", alertID(2), "closed", "u_pbakker", []string{"Duplicate"}, "", at)
-	f.kb.Analyst("default", alertID(3), "acknowledged", "u_pbakker", []string{"Further investigation required"}, "", at.Add(time.Second))
+	f.kb.Analyst("default", alertID(0), "acknowledged", "u_jdevries_0", nil, "", at)
+	f.kb.Analyst("default", alertID(1), "closed", "u_pbakker_0", []string{"False Positive"}, "", at)
+	f.kb.Analyst("default", alertID(2), "closed", "u_pbakker_0", []string{"Duplicate"}, "", at)
+	f.kb.Analyst("default", alertID(3), "acknowledged", "u_pbakker_0", []string{"Further investigation required"}, "", at.Add(time.Second))
 	r := f.poll(t, s)
 	if r.Applied != 4 || r.Refused != 0 || r.Read != 4 {
 		t.Fatalf("poll %+v, want 4 read and applied", r)
 	}
 	in := f.incident(t, 0)
 	last := in.History[len(in.History)-1]
-	if in.Status != register.StatusOpen || last.By != "kibana:u_jdevries" || !strings.Contains(last.Reason, "in behandeling genomen in Kibana") ||
+	if in.Status != register.StatusOpen || last.By != "kibana-profile:u_jdevries_0" || !strings.Contains(last.Reason, "in behandeling genomen in Kibana") ||
 		!strings.Contains(last.Reason, alertID(0)) {
 		t.Errorf("acknowledged: %s, history %+v", in.Status, last)
 	}
 	in = f.incident(t, 1)
 	last = in.History[len(in.History)-1]
-	if in.Status != register.StatusDismissed || last.By != "kibana:u_pbakker" || !strings.HasPrefix(last.Reason, "False Positive") {
+	if in.Status != register.StatusDismissed || last.By != "kibana-profile:u_pbakker_0" || !strings.HasPrefix(last.Reason, "False Positive") {
 		t.Errorf("closed: %s, history %+v", in.Status, last)
 	}
 	if in := f.incident(t, 4); in.Status != register.StatusDraft {
@@ -160,7 +160,7 @@ func TestAlertTriageReachesTheRegister(t *testing.T) {
 	if _, err := s.Push(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if st, u := f.kb.Status("default", alertID(1)); st != "closed" || u != "u_pbakker" {
+	if st, u := f.kb.Status("default", alertID(1)); st != "closed" || u != "u_pbakker_0" {
 		t.Errorf("alert after push: %s by %s", st, u)
 	}
 }
@@ -177,7 +177,7 @@ func TestChangeWhileDownAppliedOnceAfterRestart(t *testing.T) {
 	}
 	// lekwacht is down; the analyst closes the alert.
 	at := f.clock.add(10 * time.Minute)
-	f.kb.Analyst("default", alertID(0), "closed", "u_pbakker", []string{"False Positive"}, "", at)
+	f.kb.Analyst("default", alertID(0), "closed", "u_pbakker_0", []string{"False Positive"}, "", at)
 	f.clock.add(10 * time.Minute)
 	second := f.sync(t, 10) // the restart
 	if r := f.poll(t, second); r.Applied != 1 {
@@ -229,8 +229,8 @@ func TestIllegalKibanaChangeIsSetBack(t *testing.T) {
 		t.Fatalf("pushed status %s", st)
 	}
 	at := f.clock.add(time.Minute)
-	f.kb.Analyst("default", alertID(0), "closed", "u_pbakker", []string{"False Positive"}, "", at)
-	f.kb.Analyst("default", alertID(1), "closed", "u_pbakker", nil, "", at)
+	f.kb.Analyst("default", alertID(0), "closed", "u_pbakker_0", []string{"False Positive"}, "", at)
+	f.kb.Analyst("default", alertID(1), "closed", "u_pbakker_0", nil, "", at)
 	r := f.poll(t, s)
 	if r.Refused != 2 || r.Applied != 0 {
 		t.Fatalf("poll %+v, want 2 refused", r)
@@ -241,7 +241,7 @@ func TestIllegalKibanaChangeIsSetBack(t *testing.T) {
 	if in := f.incident(t, 1); in.Status != register.StatusDraft {
 		t.Errorf("dismissed without a reason: %s", in.Status)
 	}
-	if st, u := f.kb.Status("default", alertID(0)); st != "acknowledged" || u != "u_lekwacht_sync" {
+	if st, u := f.kb.Status("default", alertID(0)); st != "acknowledged" || u != "u_lekwacht_sync_0" {
 		t.Errorf("alert of the open incident: %s by %s, want set back to acknowledged", st, u)
 	}
 	if st, _ := f.kb.Status("default", alertID(1)); st != "open" {
@@ -321,13 +321,22 @@ func TestTriageInLekwachtSetsTheAlert(t *testing.T) {
 	}
 }
 
-// TestAlertSyncLive runs a poll and a push against a real Kibana (LEKWACHT_TEST_KIBANA_URL, with
-// LEKWACHT_TEST_ES_API_KEY or _USERNAME/_PASSWORD): the requests are accepted and their answers read.
-func TestAlertSyncLive(t *testing.T) {
+// liveKibana is the real Kibana of the opt-in tests: LEKWACHT_TEST_KIBANA_URL and the credentials
+// LEKWACHT_TEST_ES_API_KEY or _USERNAME/_PASSWORD, _CA_CERT; the test is skipped without it or in -short.
+func liveKibana(t *testing.T) (string, config.Elasticsearch) {
+	t.Helper()
 	url := os.Getenv("LEKWACHT_TEST_KIBANA_URL")
 	if url == "" || testing.Short() {
 		t.Skip("LEKWACHT_TEST_KIBANA_URL not set (or -short): no real Kibana")
 	}
+	return url, config.Elasticsearch{APIKey: os.Getenv("LEKWACHT_TEST_ES_API_KEY"), Username: os.Getenv("LEKWACHT_TEST_ES_USERNAME"),
+		Password: os.Getenv("LEKWACHT_TEST_ES_PASSWORD"), CACert: os.Getenv("LEKWACHT_TEST_ES_CA_CERT")}
+}
+
+// TestAlertSyncLive runs a poll and a push against a real Kibana (LEKWACHT_TEST_KIBANA_URL, with
+// LEKWACHT_TEST_ES_API_KEY or _USERNAME/_PASSWORD): the requests are accepted and their answers read.
+func TestAlertSyncLive(t *testing.T) {
+	url, auth := liveKibana(t)
 	reg, err := register.Open(context.Background(), t.TempDir(), register.Options{Location: time.UTC, Outbox: KibanaOutbox})
 	if err != nil {
 		t.Fatal(err)
@@ -337,8 +346,7 @@ func TestAlertSyncLive(t *testing.T) {
 	if _, err := reg.Move(context.Background(), ids[0], register.StatusOpen, "test", "live test"); err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewAlertSync(reg, SyncOptions{URL: url, Dir: t.TempDir(), Auth: config.Elasticsearch{APIKey: os.Getenv("LEKWACHT_TEST_ES_API_KEY"),
-		Username: os.Getenv("LEKWACHT_TEST_ES_USERNAME"), Password: os.Getenv("LEKWACHT_TEST_ES_PASSWORD"), CACert: os.Getenv("LEKWACHT_TEST_ES_CA_CERT")}})
+	s, err := NewAlertSync(reg, SyncOptions{URL: url, Dir: t.TempDir(), Auth: auth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,5 +355,31 @@ func TestAlertSyncLive(t *testing.T) {
 	}
 	if _, err := s.Push(context.Background()); err != nil {
 		t.Fatalf("push: %v", err)
+	}
+}
+
+// Who is the human-readable name Kibana gives: a user name, else a full name, else the user profile
+// uid labelled as one; an alert's workflow_user is a uid in Kibana 8, a name only if it is none.
+func TestKibanaWho(t *testing.T) {
+	for _, c := range []struct {
+		user, full, uid, want string
+	}{
+		{"a.jansen", "Anna Jansen", "u_3Q9kTzWm_0", "kibana:a.jansen"},
+		{"", "Anna Jansen", "u_3Q9kTzWm_0", "kibana:Anna Jansen"},
+		{" ", "", "u_3Q9kTzWm_0", "kibana-profile:u_3Q9kTzWm_0"},
+		{"", "", "", "kibana"},
+	} {
+		if got := kibanaWho(c.user, c.full, c.uid); got != c.want {
+			t.Errorf("kibanaWho(%q, %q, %q) = %q, want %q", c.user, c.full, c.uid, got, c.want)
+		}
+	}
+	for user, want := range map[string]string{
+		"u_mGBROF_q5bmFCATbLXAcCwKa0k8JvONAwSruelyKA5E_0": "kibana-profile:u_mGBROF_q5bmFCATbLXAcCwKa0k8JvONAwSruelyKA5E_0",
+		"b.bakker": "kibana:b.bakker",
+		"":         "kibana",
+	} {
+		if got := (&Alert{User: user}).who(); got != want {
+			t.Errorf("alert by %q: who %q, want %q", user, got, want)
+		}
 	}
 }

@@ -26,12 +26,14 @@ import (
 //     high or critical; title at most 160 characters, description 30,000; unknown keys refused.
 //   - GET /api/cases/_find: owner, tags (repeated), sortField, sortOrder, page, perPage; other
 //     parameters refused; page*perPage at most 10,000.
+//   - DELETE /api/cases?ids=["id",...]: 204, 404 when a case is not there.
 //   - GET /api/cases/{id}; PATCH /api/cases: cases (1 to 100) each with id and version required; a
 //     version that is not the case's current one is 409, as Kibana's saved objects answer.
 //   - POST /api/cases/{id}/comments: type user, comment (1 to 30,000 characters), owner required.
 //   - GET /api/cases/{id}/comments/_find: page, perPage, sortOrder (by creation).
 //
-// Every change sets updated_at, updated_by (Username, the caller) and a new version.
+// Every change sets updated_at, updated_by (Username, the caller; AnalystAs: any User) and a new
+// version.
 type Cases struct {
 	mu       sync.Mutex
 	cases    map[string]*kcase // space/id
@@ -74,10 +76,32 @@ var (
 
 func (k *Cases) now() string { return k.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
 
-func (c *kcase) touch(at, user string) {
+// User is a Kibana user as Cases records one (user_properties.yaml): username, full_name and
+// email nullable ("" is null), profile_uid left out when "".
+type User struct {
+	Username, FullName, Email, ProfileUID string
+}
+
+func (u User) doc() map[string]any {
+	null := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	m := map[string]any{"username": null(u.Username), "full_name": null(u.FullName), "email": null(u.Email)}
+	if u.ProfileUID != "" {
+		m["profile_uid"] = u.ProfileUID
+	}
+	return m
+}
+
+func (c *kcase) touch(at, user string) { c.touchBy(at, User{Username: user}) }
+
+func (c *kcase) touchBy(at string, u User) {
 	c.version++
 	c.doc["updated_at"] = at
-	c.doc["updated_by"] = map[string]any{"username": user, "full_name": nil, "email": nil}
+	c.doc["updated_by"] = u.doc()
 	c.doc["version"] = base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "[%d,1]", c.version))
 }
 
@@ -93,6 +117,11 @@ func (c *kcase) view() map[string]any {
 
 // Analyst is a person in Kibana setting a case's status, with a comment first when not "".
 func (k *Cases) Analyst(space, id, status, username, comment string) {
+	k.AnalystAs(space, id, status, User{Username: username}, comment)
+}
+
+// AnalystAs is Analyst for a user Kibana knows by more, or less, than a user name.
+func (k *Cases) AnalystAs(space, id, status string, u User, comment string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	c := k.cases[space+"/"+id]
@@ -100,10 +129,10 @@ func (k *Cases) Analyst(space, id, status, username, comment string) {
 		panic("no case " + id)
 	}
 	if comment != "" {
-		k.addComment(c, comment, username)
+		k.addComment(c, comment, u.Username)
 	}
 	c.doc["status"] = status
-	c.touch(k.now(), username)
+	c.touchBy(k.now(), u)
 }
 
 // Case returns a case as Kibana shows it (nil when none).
@@ -211,6 +240,25 @@ func (k *Cases) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ok(out)
+	case path == "/api/cases" && r.Method == http.MethodDelete:
+		var ids []string
+		if err := json.Unmarshal([]byte(q.Get("ids")), &ids); err != nil || len(ids) == 0 {
+			fail(400, "[request query]: ids: a JSON array of case ids required")
+			return
+		}
+		for _, id := range ids {
+			if k.cases[req.Space+"/"+id] == nil {
+				fail(404, fmt.Sprintf("Saved object [cases/%s] not found", id))
+				return
+			}
+		}
+		for _, id := range ids {
+			delete(k.cases, req.Space+"/"+id)
+			k.order = slices.DeleteFunc(k.order, func(key string) bool { return key == req.Space+"/"+id })
+		}
+		req.Status = http.StatusNoContent
+		k.Requests = append(k.Requests, req)
+		w.WriteHeader(http.StatusNoContent)
 	case path == "/api/cases/_find" && r.Method == http.MethodGet:
 		out, msg := k.find(req.Space, q)
 		if msg != "" {
