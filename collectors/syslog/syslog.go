@@ -23,10 +23,22 @@ type Header struct {
 var ErrNoHeader = errors.New("no syslog header")
 
 // Parser reads envelopes. Year-less RFC 3164 timestamps get the year that puts them closest before
-// the reference time: a line dated Dec 31 read on Jan 1 belongs to last year.
+// the reference time: a line dated Dec 31 read on Jan 1 belongs to last year. A Parser remembers the
+// last year-less stamp it read (lines come many to a second), so it is used by one goroutine at a
+// time, as the parsers that hold one are.
 type Parser struct {
 	Location  *time.Location   // zone for RFC 3164 stamps; nil means time.Local
 	Reference func() time.Time // "now"; nil means time.Now
+
+	last     stamp     // the last year-less stamp read, in the reference year
+	lastTime time.Time // last's time
+}
+
+// stamp is a year-less stamp with the year and zone YearTime gave it.
+type stamp struct {
+	loc                         *time.Location
+	year, day, hh, mm, ss, nsec int
+	mon                         time.Month
 }
 
 // Parse splits line into its header and message. The message shares line's memory; the header's
@@ -161,7 +173,11 @@ func (p *Parser) YearTime(mon time.Month, day, hh, mm, ss, nsec int) time.Time {
 		ref = time.Now()
 	}
 	ref = ref.In(loc)
-	t := time.Date(ref.Year(), mon, day, hh, mm, ss, nsec, loc)
+	key := stamp{loc: loc, year: ref.Year(), mon: mon, day: day, hh: hh, mm: mm, ss: ss, nsec: nsec}
+	if key != p.last { // a zero last never matches: key.loc is set
+		p.last, p.lastTime = key, time.Date(key.year, mon, day, hh, mm, ss, nsec, loc)
+	}
+	t := p.lastTime
 	if t.After(ref.Add(48 * time.Hour)) {
 		t = time.Date(ref.Year()-1, mon, day, hh, mm, ss, nsec, loc)
 	}
