@@ -45,3 +45,26 @@ func TestStampKeepsTheOriginalLineOutOfJSON(t *testing.T) {
 		t.Fatalf("the original line is written out with the event: %s", b)
 	}
 }
+
+// controlBytes counts as the byte-by-byte loop it replaced (controlsIn over the whole line) does.
+func FuzzControlBytes(f *testing.F) {
+	for _, s := range []string{"", "plain line", "tab\tand\rcr\fff", "\x01\x02\x03\x04garbage", "\x1f\x20\x7f\x80\xff",
+		"MSWinEventLog\t1\tSecurity\t100\tFri Nov 20 08:02:40 2026\t4624", strings.Repeat("a\x01", 40), "\x00\x00\x00\x00\x00\x00\x00\x00\x1f"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for i := range min(len(b), 9) { // every alignment of the eight-byte words
+			if got, want := controlBytes(b[i:]), controlsIn(b[i:]); got != want {
+				t.Fatalf("%q: %d control bytes, want %d", b[i:], got, want)
+			}
+		}
+	})
+}
+
+func BenchmarkCheck(b *testing.B) {
+	l := Line{Text: []byte(`Nov 20 09:01:05 fs01 smbd_audit[4121]: VOORBEELD\jdevries|10.20.1.15|WS-0042|afdeling-burgerzaken|openat|ok|r|/srv/shares/burgerzaken/aanvragen/2026/overzicht.xlsx`)}
+	b.SetBytes(int64(len(l.Text)))
+	for b.Loop() {
+		Check(l)
+	}
+}
