@@ -24,7 +24,8 @@ var Classes = mapped.Classes
 
 // Parser reads JSON lines by a mapping.
 type Parser struct {
-	mp *mapped.Mapper
+	mp  *mapped.Mapper
+	rec *record
 }
 
 // New builds a Parser; opts.Mapping is required.
@@ -36,7 +37,7 @@ func New(opts parse.Options) (parse.Parser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Parser{mp: mp}, nil
+	return &Parser{mp: mp, rec: newRecord(newPaths(mapped.Names(opts.Mapping)))}, nil
 }
 
 // Validate reports every problem of a mapping at once.
@@ -45,9 +46,31 @@ func Validate(m *parse.Mapping) error { return mapped.Validate(m, mapped.Paths) 
 // LoadMapping reads a mapping file (YAML, the keys of the config's mapping block), strictly.
 func LoadMapping(path string) (*parse.Mapping, error) { return mapped.LoadMapping(path, mapped.Paths) }
 
-// Parse reads one line.
+// Parse reads one line. Lines are read by a scanner that takes only the mapping's paths; a line it
+// does not take (not a JSON object, invalid JSON or UTF-8) is decoded by encoding/json, which says
+// why it is rejected.
 func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
-	dec := json.NewDecoder(bytes.NewReader(l.Text))
+	text := string(l.Text)
+	var rec mapped.Record = p.rec
+	if !p.rec.read(l.Text, text) {
+		obj, err := decode(l.Text)
+		if err != nil {
+			return nil, err
+		}
+		rec = obj
+	}
+	evs, err := p.mp.Events(rec)
+	if err != nil {
+		return nil, err
+	}
+	parse.StampText(&evs[0], l, text, Name)
+	return evs, nil
+}
+
+// decode reads a line with encoding/json: the lines the scanner leaves, and the reference the
+// scanner is tested against.
+func decode(line []byte) (object, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
@@ -57,12 +80,7 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 	if !ok {
 		return nil, parse.Rejectf(parse.ReasonJSON, "not a JSON object")
 	}
-	evs, err := p.mp.Events(object(obj))
-	if err != nil {
-		return nil, err
-	}
-	parse.Stamp(&evs[0], l, Name)
-	return evs, nil
+	return object(obj), nil
 }
 
 // object is a JSON line as a mapped.Record.

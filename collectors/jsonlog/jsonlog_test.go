@@ -112,14 +112,31 @@ func TestGlob(t *testing.T) {
 	}
 }
 
+// FuzzParse reads any line with the zaaksysteem mapping, and compares the parser with the one
+// before it (jsonlog_old_test.go) under that mapping and the edge cases' mapping.
 func FuzzParse(f *testing.F) {
 	parsetest.Seed(f)
+	for _, e := range edges {
+		if len(e) < 4096 {
+			f.Add([]byte(e))
+		}
+	}
 	p := withMapping(f, "zaaksysteem.yaml")
-	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+	m, err := LoadMapping(filepath.Join("mappings", "zaaksysteem.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	old, cur := pair(f, m)
+	oldEdge, curEdge := pair(f, edgeMapping())
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parsetest.FuzzLine(t, p, line)
+		parsetest.SameLine(t, old, cur, line)
+		parsetest.SameLine(t, oldEdge, curEdge, line)
+	})
 }
 
 // FuzzParseFields reads any line with the mail export's mapping: categories, default action and
-// fields (lists, numbers, time_format).
+// fields (lists, numbers, time_format), as the parser before it did.
 func FuzzParseFields(f *testing.F) {
 	parsetest.Seed(f)
 	m, err := LoadMapping(filepath.Join("testdata", "mail", "mapping.yaml"))
@@ -132,14 +149,20 @@ func FuzzParseFields(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+	old, cur := pair(f, m)
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parsetest.FuzzLine(t, p, line)
+		parsetest.SameLine(t, old, cur, line)
+	})
 }
 
 func BenchmarkParse(b *testing.B) {
 	p := withMapping(b, "zaaksysteem.yaml")
-	line := parse.Line{Text: []byte(`{"ts":"2026-11-20T09:02:11.250+01:00","actor":{"id":"jdevries"},"action":"persoon.raadplegen","subject":{"id":"persoon/8812"},"client":{"host":"WS-0042","ip":"10.20.1.15"},"result":{"status":200}}`)}
+	line := parse.Line{Text: []byte(benchLine)}
 	b.SetBytes(int64(len(line.Text)))
 	for b.Loop() {
 		p.Parse(line)
 	}
 }
+
+const benchLine = `{"ts":"2026-11-20T09:02:11.250+01:00","actor":{"id":"jdevries"},"action":"persoon.raadplegen","subject":{"id":"persoon/8812"},"client":{"host":"WS-0042","ip":"10.20.1.15"},"result":{"status":200}}`

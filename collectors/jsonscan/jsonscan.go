@@ -217,6 +217,10 @@ func (s *Scanner) Scalar() Value {
 	return Value{Kind: k, Raw: s.data[start:s.pos], Start: start, Escaped: escaped}
 }
 
+// Pos is where the scanner is in the text: after Peek, where the next value starts; after a read,
+// just past what it read.
+func (s *Scanner) Pos() int { return s.pos }
+
 // Skip reads any value, and returns its bytes.
 func (s *Scanner) Skip() []byte {
 	k := s.Peek()

@@ -220,7 +220,7 @@ func (mp *Mapper) time(v any) (time.Time, error) {
 	if mp.m.TimeFormat != "" {
 		return time.ParseInLocation(mp.m.TimeFormat, s, mp.loc)
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
+	if f, err := parseFloat(s); err == nil {
 		if f > 1e11 { // milliseconds
 			return time.UnixMilli(int64(f)).UTC(), nil
 		}
@@ -235,6 +235,17 @@ func (mp *Mapper) time(v any) (time.Time, error) {
 	}
 	return time.ParseInLocation("2006-01-02T15:04:05.999999999", s, mp.loc) // no zone: the input's zone
 }
+
+// parseFloat is strconv.ParseFloat, without its error (two allocations) for what starts as a date
+// does (2026-...): in a number a '-' follows only the start or an exponent's e.
+func parseFloat(s string) (float64, error) {
+	if len(s) > 4 && s[4] == '-' && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) && isDigit(s[3]) {
+		return 0, strconv.ErrSyntax
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // outcome reads success/failure from strings (English and Dutch), booleans and HTTP-like status
 // numbers at the outcome path.

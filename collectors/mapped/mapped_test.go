@@ -1,9 +1,11 @@
 package mapped
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,3 +143,15 @@ func TestListAndNumbers(t *testing.T) {
 type flat map[string]any
 
 func (f flat) Get(name string) (any, bool) { v, ok := f[name]; return v, ok }
+
+// parseFloat refuses what starts as a date without strconv, and reads the rest as strconv does.
+func TestParseFloat(t *testing.T) {
+	for _, s := range []string{"2026-11-20T09:00:00Z", "2026-11-20 09:00", "1795161600", "1795161600.5", "1e-5", "-12",
+		"1234-5", "123e-5", "0x1p-2", "inf", "NaN", "+1_0", "", "2026-", "12a4-5", "1_000-1"} {
+		f, err := parseFloat(s)
+		g, gerr := strconv.ParseFloat(s, 64)
+		if (err == nil) != (gerr == nil) || err == nil && f != g && !(math.IsNaN(f) && math.IsNaN(g)) {
+			t.Errorf("%q: %v %v, strconv %v %v", s, f, err, g, gerr)
+		}
+	}
+}
