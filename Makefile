@@ -12,7 +12,7 @@ BUILD_DATE := $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(date +%s)}" +%Y-%m-%
 LDFLAGS    := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(BUILD_DATE)
 DEB_MAINTAINER ?= lekwacht <lekwacht@users.noreply.github.com>
 
-.PHONY: all build deb demo test test-long reliability lint bench soak eval check tidy-check fuzz clean
+.PHONY: all build deb demo test test-long reliability lint bench soak eval check tidy-check fuzz clean screenshots
 
 all: build
 
@@ -49,6 +49,11 @@ test-long:
 ## what was injected and what was lost (must be nothing). CI runs it.
 reliability:
 	GO="$(GO)" FUZZTIME="$(FUZZTIME)" ./scripts/reliability.sh
+
+## screenshots: the README's screenshots of lekwacht's own pages (docs/screenshots/), taken on
+## simulated data by a headless Chromium (chromium on the PATH, or LEKWACHT_CHROMIUM)
+screenshots:
+	$(GO) test -count=1 -run 'TestScreenshots' ./server -args -update-screenshots
 
 lint:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
