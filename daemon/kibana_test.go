@@ -158,11 +158,12 @@ func TestCasesTriageThroughTheDaemon(t *testing.T) {
 	c.kb.Analyst("default", case1["id"].(string), esindex.CaseInProgress, "a.jansen", "Inlog op vertrokken account, naar de FG")
 	before := time.Now()
 	turn(t, d)
+	after := time.Now()
 	ch := kibanaChanges(t, c.cfg, first)
 	if len(ch) != 1 {
 		t.Fatalf("%s: %d changes from Kibana after one poll, want 1: %+v", first, len(ch), ch)
 	}
-	if h := ch[0]; h.To != register.StatusOpen || h.By != "kibana:a.jansen" || h.At.Before(before.Add(-time.Second)) ||
+	if h := ch[0]; h.To != register.StatusOpen || h.By != "kibana:a.jansen" || h.At.Before(before.Add(-time.Second)) || h.At.After(after) ||
 		!strings.Contains(h.Reason, "Inlog op vertrokken account, naar de FG") || !strings.Contains(h.Reason, case1["id"].(string)) {
 		t.Errorf("history of %s: %+v", first, h)
 	}
