@@ -58,8 +58,9 @@ func parseFiles(ctx context.Context, files []*replayFile, progress io.Writer, si
 	var wg sync.WaitGroup
 	for _, in := range order {
 		wg.Go(func() {
+			var d detacher
 			for _, f := range byInput[in] {
-				if !parseFile(ctx, f, progress, since) {
+				if !parseFile(ctx, f, &d, progress, since) {
 					// Stopped: the files not read are closed, so that no reader waits for them.
 					for _, rest := range byInput[in][slices.Index(byInput[in], f)+1:] {
 						close(rest.out)
@@ -74,7 +75,7 @@ func parseFiles(ctx context.Context, files []*replayFile, progress io.Writer, si
 
 // parseFile sends the events of one file in batches and closes its channel; false when the reading
 // stops there: ctx ended, or the file could not be read (the error is the last batch).
-func parseFile(ctx context.Context, f *replayFile, progress io.Writer, since time.Time) bool {
+func parseFile(ctx context.Context, f *replayFile, d *detacher, progress io.Writer, since time.Time) bool {
 	defer close(f.out)
 	var evs []event.Event
 	lines := 0
@@ -94,6 +95,7 @@ func parseFile(ctx context.Context, f *replayFile, progress io.Writer, since tim
 		if !since.IsZero() {
 			got = slices.DeleteFunc(got, func(ev event.Event) bool { return ev.Time.Before(since) })
 		}
+		d.detach(got)
 		evs = append(evs, got...)
 		if lines++; lines >= parseBatch {
 			if !send(eventBatch{evs: evs}) {

@@ -348,6 +348,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 }
 
 func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) error {
+	var own detacher
 	for {
 		l, err := t.Next(ctx)
 		if err != nil {
@@ -372,6 +373,7 @@ func (d *Daemon) consume(ctx context.Context, t *tail.Tailer, in *runInput) erro
 		if err != nil {
 			return fmt.Errorf("input %s: %w", in.Name, err)
 		}
+		own.detach(evs)
 		d.mu.Lock()
 		d.det.observe(evs)
 		d.mu.Unlock()
