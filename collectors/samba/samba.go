@@ -351,7 +351,7 @@ func operation(ev *event.Event, info opInfo, result, args string) {
 			k.Action = event.ActionWrite
 		}
 	case "create_file":
-		// 0xACCESSMASK|file|dir|DISPOSITION|PATH: the path is all after the third |.
+		// 0xACCESSMASK|file or dir|DISPOSITION|PATH: the path is all after the third |.
 		mask, rest, _ := strings.Cut(args, "|")
 		_, rest, _ = strings.Cut(rest, "|")
 		disposition, path, ok := strings.Cut(rest, "|")
