@@ -1,6 +1,9 @@
 package winxml
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/lekwacht/lekwacht/collectors/parse"
@@ -30,8 +33,28 @@ func TestSampleCrowdsec(t *testing.T) {
 	}
 }
 
+// FuzzParse: any line is rejected with a reason or read, never a panic, and read as the parser
+// before it read it (winxml_old_test.go).
 func FuzzParse(f *testing.F) {
 	parsetest.Seed(f)
+	for _, e := range edges {
+		if len(e) < 4096 {
+			f.Add([]byte(e))
+		}
+	}
+	p, old, cur := newTest(), oldTest(), newTest()
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parsetest.FuzzLine(t, p, line)
+		parsetest.SameLine(t, old, cur, line)
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	data, _ := os.ReadFile(filepath.Join("testdata", "events", "input.log"))
+	line := parse.Line{Text: bytes.SplitN(data, []byte("\n"), 2)[0]}
 	p := newTest()
-	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+	b.SetBytes(int64(len(line.Text)))
+	for b.Loop() {
+		p.Parse(line)
+	}
 }
