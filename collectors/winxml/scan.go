@@ -214,7 +214,10 @@ func (x *scanner) attr(attrs span, name string) (string, bool) {
 			break
 		}
 		eq := bytes.IndexByte(b[i:attrs.end], '=') + i
-		n := bytes.TrimRight(b[i:eq], " \t\n")
+		n := b[i:eq]
+		for isSpace(n[len(n)-1]) {
+			n = n[:len(n)-1]
+		}
 		j := eq + 1
 		for isSpace(b[j]) {
 			j++
@@ -291,6 +294,12 @@ func nameByte(c byte) bool {
 func plain(b []byte) bool {
 	ascii := true
 	for i := 0; i < len(b); i++ {
+		for i < len(b) && !notable[b[i]] {
+			i++
+		}
+		if i == len(b) {
+			break
+		}
 		switch c := b[i]; {
 		case c >= utf8.RuneSelf:
 			ascii = false
@@ -318,6 +327,14 @@ func plain(b []byte) bool {
 	}
 	return true
 }
+
+// notable are the bytes plain looks at: all but plain ASCII text.
+var notable = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= utf8.RuneSelf || c < 0x20 || c == '&' || c == '<' || c == '>'
+	}
+	return t
+}()
 
 // entity reads a reference at the front of b (&lt; &gt; &amp; &apos; &quot; &#N; &#xH;), and says
 // its character and length; length 0 for one the scanner leaves to encoding/xml (which rejects
