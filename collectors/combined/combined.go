@@ -164,9 +164,10 @@ func request(h *event.HTTP, s string) error {
 		}
 		h.Bytes = n
 	}
-	// After the first occurrence of the size's text, which is not always the size field: a
-	// size that also occurs in the status ("304 0") starts the rest inside the status.
-	rest := s[strings.Index(s, fields[1])+len(fields[1]):]
+	// After the size field: its text looked for after the status, as a size may also occur in the
+	// status ("304 0", "200 20"; the referrer and agent were lost so before).
+	afterStatus := s[strings.Index(s, fields[0])+len(fields[0]):]
+	rest := afterStatus[strings.Index(afterStatus, fields[1])+len(fields[1]):]
 	if ref, r2, ok := quoted(rest); ok {
 		if ref != "-" {
 			h.Referrer = ref

@@ -119,7 +119,9 @@ func oldRequest(b []byte) (*event.HTTP, error) {
 		}
 		h.Bytes = n
 	}
-	rest := b[bytes.Index(b, fields[1])+len(fields[1]):]
+	// The one change since 7eba5b2: the size looked for after the status (see request).
+	afterStatus := b[bytes.Index(b, fields[0])+len(fields[0]):]
+	rest := afterStatus[bytes.Index(afterStatus, fields[1])+len(fields[1]):]
 	if ref, r2, ok := oldQuoted(rest); ok {
 		if string(ref) != "-" {
 			h.Referrer = string(ref)

@@ -74,3 +74,18 @@ func BenchmarkParse(b *testing.B) {
 		p.Parse(line)
 	}
 }
+
+// TestSizeInTheStatus: a size whose text also occurs in the status ("304 0", "200 20") still leaves
+// the referrer and the agent after it.
+func TestSizeInTheStatus(t *testing.T) {
+	for _, tail := range []string{`304 0`, `200 0`, `200 20`, `404 4`, `500 -`} {
+		line := `10.0.0.1 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" ` + tail + ` "https://ref.example/x" "Mozilla/5.0 (X11)"`
+		evs, err := newTest().Parse(parse.Line{Text: []byte(line), Path: "access.log", Number: 1})
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("%s: %v %v", tail, evs, err)
+		}
+		if h := evs[0].HTTP; h.Referrer != "https://ref.example/x" || h.UserAgent != "Mozilla/5.0 (X11)" {
+			t.Errorf("%s: referrer %q, agent %q", tail, h.Referrer, h.UserAgent)
+		}
+	}
+}
