@@ -98,7 +98,8 @@ func (m *Mapper) Event(r Record) (event.Event, error) {
 		ev.Event.Action = accessAction(value(d, "AccessMask"))
 		m.user(&ev, r, "Subject")
 		ev.File = &event.File{Path: value(d, "ObjectName"), Operation: "4663", Mode: value(d, "AccessMask")}
-		m.handles.Add(handleKey(r), ev.File.Path)
+		// A copy: the parsers hand out parts of the line, which the handle would keep whole.
+		m.handles.Add(handleKey(r), strings.Clone(ev.File.Path))
 	case 4660:
 		ev.Event.Category = event.CategoryFile
 		ev.Event.Action = event.ActionDelete
