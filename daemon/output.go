@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 
@@ -17,7 +16,7 @@ import (
 type eventsOutput struct {
 	f    *os.File
 	w    *bufio.Writer
-	enc  *json.Encoder
+	buf  []byte
 	size int64
 }
 
@@ -33,8 +32,6 @@ func openEventsOutput(cfg *config.Config, size int64) (*eventsOutput, error) {
 	}
 	o := &eventsOutput{f: f, size: cur}
 	o.w = bufio.NewWriterSize(countingWriter{f, &o.size}, 64<<10)
-	o.enc = json.NewEncoder(o.w)
-	o.enc.SetEscapeHTML(false)
 	return o, nil
 }
 
@@ -55,7 +52,12 @@ func (o *eventsOutput) Write(evs []event.Event) error {
 		return nil
 	}
 	for i := range evs {
-		if err := o.enc.Encode(&evs[i]); err != nil {
+		b, err := evs[i].AppendJSON(o.buf[:0])
+		if err != nil {
+			return fmt.Errorf("write events file: %w", err)
+		}
+		o.buf = append(b, '\n')
+		if _, err := o.w.Write(o.buf); err != nil {
 			return fmt.Errorf("write events file: %w", err)
 		}
 	}

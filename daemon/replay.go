@@ -3,7 +3,6 @@ package daemon
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -301,11 +300,16 @@ func Parse(ctx context.Context, format string, opts parse.Options, files []strin
 		return nil, err
 	}
 	in := &collectors.Input{Name: opts.Input, Format: format, Parser: p, Counters: &collectors.Counters{}}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	out := bufio.NewWriterSize(w, 64<<10)
+	var buf []byte
 	emit := func(evs []event.Event) error {
 		for i := range evs {
-			if err := enc.Encode(&evs[i]); err != nil {
+			b, err := evs[i].AppendJSON(buf[:0])
+			if err != nil {
+				return err
+			}
+			buf = append(b, '\n')
+			if _, err := out.Write(buf); err != nil {
 				return err
 			}
 		}
@@ -320,7 +324,17 @@ func Parse(ctx context.Context, format string, opts parse.Options, files []strin
 		return emit(evs)
 	}
 	if len(files) == 0 {
-		err = collectors.ReadLines(ctx, newReader(stdin), "-", 0, handle)
+		// From a pipe the events go out as soon as no more input is waiting (tail -f | lekwacht parse).
+		br := newReader(stdin)
+		err = collectors.ReadLines(ctx, br, "-", 0, func(l parse.Line) error {
+			if err := handle(l); err != nil {
+				return err
+			}
+			if br.Buffered() == 0 {
+				return out.Flush()
+			}
+			return nil
+		})
 	}
 	for _, f := range files {
 		if err != nil {
@@ -328,10 +342,13 @@ func Parse(ctx context.Context, format string, opts parse.Options, files []strin
 		}
 		err = collectors.ReadFile(ctx, f, 0, nil, handle)
 	}
-	if err != nil {
-		return in.Counters, err
+	if err == nil {
+		err = emit(in.Flush())
 	}
-	return in.Counters, emit(in.Flush())
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	return in.Counters, err
 }
 
 // stderrRejects prints rejected lines as FILE:LINE: reason, as compilers do.
