@@ -3,7 +3,6 @@
 package combined
 
 import (
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -97,7 +96,7 @@ func (c *client) read(s string) error {
 		if len(f) == 0 {
 			continue
 		}
-		if !isIP(f) {
+		if !parse.IsIP(f) {
 			if i == 0 {
 				c.vhost = f // virtual host prefix
 				continue
@@ -112,19 +111,6 @@ func (c *client) read(s string) error {
 		return parse.Rejectf(parse.ReasonSyntax, "no client address")
 	}
 	return nil
-}
-
-// isIP says whether s is an IP address without a zone (what net.ParseIP accepts), without
-// allocating for the names that are no address.
-func isIP(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':') {
-			return false // a zone (%eth0) is no address for net.ParseIP either
-		}
-	}
-	_, err := netip.ParseAddr(s)
-	return err == nil
 }
 
 // request reads ` "request" status bytes "referer" "agent"` and ignores extra fields after them.
@@ -228,18 +214,18 @@ func parseStamp(s string) (time.Time, bool) {
 		s[20] != ' ' || s[21] != '+' && s[21] != '-' {
 		return parseStampSlow(s)
 	}
-	day, d := digits(s[0:2])
-	year, y := digits(s[7:11])
-	hour, h := digits(s[12:14])
-	minute, mi := digits(s[15:17])
-	sec, se := digits(s[18:20])
-	zh, zhOK := digits(s[22:24])
-	zm, zmOK := digits(s[24:26])
+	day, d := parse.Digits(s[0:2])
+	year, y := parse.Digits(s[7:11])
+	hour, h := parse.Digits(s[12:14])
+	minute, mi := parse.Digits(s[15:17])
+	sec, se := parse.Digits(s[18:20])
+	zh, zhOK := parse.Digits(s[22:24])
+	zm, zmOK := parse.Digits(s[24:26])
 	month, mo := months[s[3:6]]
 	if !(d && y && h && mi && se && zhOK && zmOK && mo) {
 		return parseStampSlow(s)
 	}
-	if day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 || zh > 24 || zm > 60 {
+	if day < 1 || day > parse.DaysIn(month, year) || hour > 23 || minute > 59 || sec > 59 || zh > 24 || zm > 60 {
 		return time.Time{}, false
 	}
 	offset := (zh*60 + zm) * 60
@@ -263,24 +249,3 @@ var months = map[string]time.Month{
 	"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
 	"Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
 }
-
-// digits reads s when it is all decimal digits.
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, true
-}
-
-func daysIn(m time.Month, year int) int {
-	if m == time.February && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-		return 29
-	}
-	return monthDays[m]
-}
-
-var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}

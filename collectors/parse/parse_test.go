@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lekwacht/lekwacht/event"
 )
@@ -66,5 +67,34 @@ func BenchmarkCheck(b *testing.B) {
 	b.SetBytes(int64(len(l.Text)))
 	for b.Loop() {
 		Check(l)
+	}
+}
+
+// TestTextReaders: IsIP agrees with netip on addresses and refuses zones and names; Digits reads
+// only all-digit texts; DaysIn knows the leap years.
+func TestTextReaders(t *testing.T) {
+	for s, want := range map[string]bool{"10.20.1.15": true, "::1": true, "fe80::1%eth0": false, "": false, "WS-0042": false,
+		"burgerzaken": false, "1.2.3": false, "2001:db8::ff": true, "abc": false} {
+		if IsIP(s) != want {
+			t.Errorf("IsIP(%q) = %v", s, !want)
+		}
+	}
+	for s, want := range map[string]int{"0": 0, "09": 9, "2026": 2026} {
+		if n, ok := Digits(s); !ok || n != want {
+			t.Errorf("Digits(%q) = %d, %v", s, n, ok)
+		}
+	}
+	for _, s := range []string{"", "1a", "-1", " 1", "1234567890123456789"} {
+		if _, ok := Digits(s); ok && s != "" {
+			t.Errorf("Digits(%q) took it", s)
+		}
+	}
+	for y, want := range map[int]int{2024: 29, 2026: 28, 1900: 28, 2000: 29} {
+		if got := DaysIn(time.February, y); got != want {
+			t.Errorf("DaysIn(February, %d) = %d", y, got)
+		}
+	}
+	if DaysIn(time.April, 2026) != 30 || DaysIn(time.December, 2026) != 31 {
+		t.Error("DaysIn of April or December")
 	}
 }

@@ -4,7 +4,6 @@ package samba
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -166,7 +165,7 @@ func (p *Parser) prefixFields(ev *event.Event, parts []string) error {
 			f = p.prefix[i]
 		} else {
 			switch {
-			case isIP(v):
+			case parse.IsIP(v):
 				f = fieldIP
 			case looksLikeTime(v):
 				f = fieldTime
@@ -218,22 +217,6 @@ func badTime(i int) error {
 	return parse.Rejectf(parse.ReasonTimestamp, "prefix field %d is not yyyy/mm/dd hh:mm:ss", i+1)
 }
 
-// isIP says whether s is an IP address without a zone (what net.ParseIP accepts), without
-// allocating for the user, machine and share names that are no address.
-func isIP(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':') {
-			return false // a zone (%eth0) is no address for net.ParseIP either
-		}
-	}
-	_, err := netip.ParseAddr(s)
-	return err == nil
-}
-
 func looksLikeTime(s string) bool {
 	return len(s) == 19 && s[4] == '/' && s[7] == '/' && s[10] == ' ' && s[13] == ':'
 }
@@ -248,45 +231,21 @@ func parseStamp(s string, loc *time.Location) (time.Time, bool) {
 		t, err := time.ParseInLocation(stampLayout, s, loc)
 		return t, err == nil
 	}
-	year, y := digits(s[0:4])
-	month, mo := digits(s[5:7])
-	day, d := digits(s[8:10])
-	hour, h := digits(s[11:13])
-	minute, mi := digits(s[14:16])
-	sec, se := digits(s[17:19])
+	year, y := parse.Digits(s[0:4])
+	month, mo := parse.Digits(s[5:7])
+	day, d := parse.Digits(s[8:10])
+	hour, h := parse.Digits(s[11:13])
+	minute, mi := parse.Digits(s[14:16])
+	sec, se := parse.Digits(s[17:19])
 	if !(y && mo && d && h && mi && se) {
 		t, err := time.ParseInLocation(stampLayout, s, loc)
 		return t, err == nil
 	}
-	if month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
+	if month < 1 || month > 12 || day < 1 || day > parse.DaysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, loc), true
 }
-
-// digits reads s when it is all decimal digits.
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, true
-}
-
-func daysIn(m time.Month, year int) int {
-	if m == time.February {
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	}
-	return monthDays[m]
-}
-
-var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
 // actions are the operations that become events (old and new Samba names), and their actions.
 var actions = map[string]event.Action{
