@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/lekwacht/lekwacht/collectors/mapped"
@@ -30,7 +31,8 @@ type Parser struct {
 	names []string // the columns the mapping reads
 	time  string   // the time column in lower case: a line without it is no header
 	files *simplelru.LRU[string, *header]
-	row   record // the row being read, reused
+	row   record   // the row being read, reused
+	cells []string // its cells, reused
 }
 
 // record is a row as a mapped.Record: a value by column name.
@@ -99,7 +101,8 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 			return nil, parse.Rejectf(parse.ReasonNoHeader, "no header line naming the time column %q seen", p.m.Time)
 		}
 	}
-	row, ok := split(text, h.sep)
+	row, ok := splitInto(p.cells[:0], text, h.sep)
+	p.cells = row
 	if !ok {
 		return nil, parse.Rejectf(parse.ReasonSyntax, "unterminated quoted field (a line break inside a field is not read)")
 	}
@@ -115,10 +118,31 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 	return evs, nil
 }
 
+// containsLower says whether strings.ToLower(s) contains lower (itself lower case), without making
+// the lower-case copy of every row when both are ASCII.
+func containsLower(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), lower)
+		}
+	}
+	for i := 0; i < len(lower); i++ {
+		if lower[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), lower)
+		}
+	}
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(lower)], lower) {
+			return true
+		}
+	}
+	return false
+}
+
 // header reads a line as the header when one of its cells is the time column, with the separator
 // given by a sep= line or the most frequent of ; , and tab outside quotes (; on a tie: Dutch Excel).
 func (p *Parser) header(text string, prev *header) (*header, bool) {
-	if !strings.Contains(strings.ToLower(text), p.time) {
+	if !containsLower(text, p.time) {
 		return nil, false
 	}
 	sep := byte(0)
@@ -224,8 +248,10 @@ func separator(s string) byte {
 
 // split cuts a CSV line at sep: fields may be quoted ("a;b", "say ""hi"""), spaces before a quote
 // are allowed. It fails on an unterminated quote.
-func split(s string, sep byte) ([]string, bool) {
-	var out []string
+func split(s string, sep byte) ([]string, bool) { return splitInto(nil, s, sep) }
+
+// splitInto is split appending to out.
+func splitInto(out []string, s string, sep byte) ([]string, bool) {
 	var b strings.Builder
 	for i := 0; ; {
 		j := i

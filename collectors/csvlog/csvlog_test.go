@@ -125,3 +125,16 @@ func TestRowIsNoHeader(t *testing.T) {
 		t.Errorf("a row of names is not read as data: %+v %v", evs, err)
 	}
 }
+
+// FuzzContainsLower: containsLower is strings.Contains of the lower-case copy.
+func FuzzContainsLower(f *testing.F) {
+	f.Add("Tijdstip;Gebruiker;Actie", "tijdstip")
+	f.Add("2026-11-20 09:15;a.bakker;export", "tijdstip")
+	f.Add("KELVIN \u212a tijd", "k")
+	f.Fuzz(func(t *testing.T, s, sub string) {
+		lower := strings.ToLower(sub)
+		if got, want := containsLower(s, lower), strings.Contains(strings.ToLower(s), lower); got != want {
+			t.Fatalf("containsLower(%q, %q) = %v, want %v", s, lower, got, want)
+		}
+	})
+}
