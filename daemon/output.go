@@ -3,6 +3,7 @@ package daemon
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/lekwacht/lekwacht/collectors"
@@ -15,9 +16,31 @@ import (
 // events re-derived from the re-read lines are not written twice.
 type eventsOutput struct {
 	f    *os.File
-	w    *bufio.Writer
-	buf  []byte
+	w    jsonLines
 	size int64
+}
+
+// jsonLines writes events as JSON lines (event.AppendJSON) to a buffered writer, reusing one buffer.
+type jsonLines struct {
+	*bufio.Writer
+	buf []byte
+}
+
+func newJSONLines(w io.Writer) jsonLines { return jsonLines{Writer: bufio.NewWriterSize(w, 64<<10)} }
+
+// write writes the events, one line each.
+func (j *jsonLines) write(evs []event.Event) error {
+	for i := range evs {
+		b, err := evs[i].AppendJSON(j.buf[:0])
+		if err != nil {
+			return err
+		}
+		j.buf = append(b, '\n')
+		if _, err := j.Write(j.buf); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openEventsOutput opens events.file, cut to size when size >= 0. With no events.file configured
@@ -31,7 +54,7 @@ func openEventsOutput(cfg *config.Config, size int64) (*eventsOutput, error) {
 		return nil, fmt.Errorf("events file: %w", err)
 	}
 	o := &eventsOutput{f: f, size: cur}
-	o.w = bufio.NewWriterSize(countingWriter{f, &o.size}, 64<<10)
+	o.w = newJSONLines(countingWriter{f, &o.size})
 	return o, nil
 }
 
@@ -51,15 +74,8 @@ func (o *eventsOutput) Write(evs []event.Event) error {
 	if o.f == nil {
 		return nil
 	}
-	for i := range evs {
-		b, err := evs[i].AppendJSON(o.buf[:0])
-		if err != nil {
-			return fmt.Errorf("write events file: %w", err)
-		}
-		o.buf = append(b, '\n')
-		if _, err := o.w.Write(o.buf); err != nil {
-			return fmt.Errorf("write events file: %w", err)
-		}
+	if err := o.w.write(evs); err != nil {
+		return fmt.Errorf("write events file: %w", err)
 	}
 	return nil
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/lekwacht/lekwacht/collectors"
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/config"
-	"github.com/lekwacht/lekwacht/event"
 )
 
 // ReplayOptions say which files to read and how to choose their parser: an input of the config by
@@ -300,28 +299,14 @@ func Parse(ctx context.Context, format string, opts parse.Options, files []strin
 		return nil, err
 	}
 	in := &collectors.Input{Name: opts.Input, Format: format, Parser: p, Counters: &collectors.Counters{}}
-	out := bufio.NewWriterSize(w, 64<<10)
-	var buf []byte
-	emit := func(evs []event.Event) error {
-		for i := range evs {
-			b, err := evs[i].AppendJSON(buf[:0])
-			if err != nil {
-				return err
-			}
-			buf = append(b, '\n')
-			if _, err := out.Write(buf); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	out := newJSONLines(w)
 	in.Rejects = stderrRejects{errw}
 	handle := func(l parse.Line) error {
 		evs, err := in.Handle(l)
 		if err != nil {
 			return err
 		}
-		return emit(evs)
+		return out.write(evs)
 	}
 	if len(files) == 0 {
 		// From a pipe the events go out as soon as no more input is waiting (tail -f | lekwacht parse).
@@ -343,7 +328,7 @@ func Parse(ctx context.Context, format string, opts parse.Options, files []strin
 		err = collectors.ReadFile(ctx, f, 0, nil, handle)
 	}
 	if err == nil {
-		err = emit(in.Flush())
+		err = out.write(in.Flush())
 	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr
