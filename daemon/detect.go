@@ -129,8 +129,24 @@ func (d *detection) observe(evs []event.Event) {
 	for i := range evs {
 		d.ident.Resolve(&evs[i])
 		d.writers.note(&evs[i])
-		d.pending = append(d.pending, d.engine.Observe(&evs[i])...)
 	}
+	d.pending = append(d.pending, d.engine.ObserveBatch(evs)...)
+}
+
+// submit is observe without waiting for the detectors: the events go on to them (spread over the
+// cores when there are several) and the hits of the batches they are through join pending; the events
+// must not change until drain. drain waits for the rest.
+func (d *detection) submit(evs []event.Event) {
+	for i := range evs {
+		d.ident.Resolve(&evs[i])
+		d.writers.note(&evs[i])
+	}
+	d.engine.Submit(evs)
+	d.pending = append(d.pending, d.engine.Collect(false)...)
+}
+
+func (d *detection) drain() {
+	d.pending = append(d.pending, d.engine.Collect(true)...)
 }
 
 // observeFile inspects a watched file as a file event of whoever put it there: the writer the audit
@@ -210,6 +226,9 @@ func (d *detection) flush(ctx context.Context) error {
 }
 
 func (d *detection) close() error {
+	if d.engine != nil {
+		d.engine.Stop()
+	}
 	if d.reg == nil {
 		return nil
 	}

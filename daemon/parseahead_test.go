@@ -6,13 +6,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/lekwacht/lekwacht/collectors"
 	"github.com/lekwacht/lekwacht/config"
+	"github.com/lekwacht/lekwacht/detectors"
 	"github.com/lekwacht/lekwacht/register"
 	"github.com/lekwacht/lekwacht/sim"
 )
@@ -78,43 +81,67 @@ func replaySim(t *testing.T, simDir, name string) replayedDay {
 	return got
 }
 
-// TestParsingAheadChangesNothing replays one simulated gemeente (every input, several files) four
-// ways: a line per batch with no parser ahead (as a replay that parses and detects line by line), the
-// same again (a replay is deterministic), a few lines per batch with a short queue (many batch
-// boundaries), and as shipped. The events file
-// (its order is the order detection saw), the summary and every incident with its evidence are the
-// same.
+// TestParsingAheadChangesNothing replays one simulated gemeente (every input, several files) several
+// ways: a line per batch with no parser ahead and the detectors one event after the other (as a
+// replay that parses and detects line by line), the same again (a replay is deterministic), a few
+// lines per batch with a short queue (many batch boundaries), each batch spread over the detectors'
+// goroutines (detectors.ObserveBatch) from 1 and from 7 events, and as shipped. The events file (its
+// order is the order detection saw), the summary and every incident with its evidence are the same.
 func TestParsingAheadChangesNothing(t *testing.T) {
 	simDir := t.TempDir()
 	if _, err := sim.Run(sim.Options{Out: simDir, Employees: 40, Days: 2, Seed: 5}); err != nil {
 		t.Fatal(err)
 	}
-	shipped := struct{ batch, ahead int }{parseBatch, parseAhead}
-	withParse(t, 1, 0)
-	lockstep := replaySim(t, simDir, "lockstep")
+	if runtime.GOMAXPROCS(0) < 2 {
+		// ObserveBatch spreads a batch only with two cores or more.
+		t.Cleanup(func() { runtime.GOMAXPROCS(runtime.GOMAXPROCS(2)) })
+	}
+	oldSpread := detectors.SpreadFrom
+	t.Cleanup(func() { detectors.SpreadFrom = oldSpread })
+	noSpread := math.MaxInt
+	shipped := parseCase{parseBatch, parseAhead, detectors.SpreadFrom}
+	lockstep := replayCase(t, simDir, parseCase{1, 0, noSpread})
 	if len(lockstep.incidents) == 0 || len(lockstep.events) == 0 {
 		t.Fatalf("the simulated gemeente gave %d incidents and %d bytes of events: nothing to compare", len(lockstep.incidents), len(lockstep.events))
 	}
-	for _, c := range []struct{ batch, ahead int }{{1, 0}, {7, 2}, shipped} {
-		withParse(t, c.batch, c.ahead)
-		got := replaySim(t, simDir, fmt.Sprintf("b%d", c.batch))
+	for _, c := range []parseCase{{1, 0, noSpread}, {7, 2, noSpread}, {7, 2, 1}, {64, 1, 7}, shipped} {
+		got := replayCase(t, simDir, c)
 		if got.sum != lockstep.sum {
-			t.Errorf("batch %d ahead %d: %s; line by line: %s", c.batch, c.ahead, got.sum, lockstep.sum)
+			t.Errorf("%s: %s; line by line: %s", c, got.sum, lockstep.sum)
 		}
 		if !bytes.Equal(got.events, lockstep.events) {
-			t.Errorf("batch %d ahead %d: the events file differs from line by line (%d and %d bytes, first difference at byte %d)",
-				c.batch, c.ahead, len(got.events), len(lockstep.events), firstDiff(got.events, lockstep.events))
+			t.Errorf("%s: the events file differs from line by line (%d and %d bytes, first difference at byte %d)",
+				c, len(got.events), len(lockstep.events), firstDiff(got.events, lockstep.events))
 		}
 		if len(got.incidents) != len(lockstep.incidents) {
-			t.Errorf("batch %d ahead %d: %d incidents, line by line %d", c.batch, c.ahead, len(got.incidents), len(lockstep.incidents))
+			t.Errorf("%s: %d incidents, line by line %d", c, len(got.incidents), len(lockstep.incidents))
 		}
 		for i := range min(len(got.incidents), len(lockstep.incidents)) {
 			if got.incidents[i] != lockstep.incidents[i] {
-				t.Errorf("batch %d ahead %d: incident %d differs from line by line:\n%s\nline by line:\n%s", c.batch, c.ahead, i, got.incidents[i], lockstep.incidents[i])
+				t.Errorf("%s: incident %d differs from line by line:\n%s\nline by line:\n%s", c, i, got.incidents[i], lockstep.incidents[i])
 				break
 			}
 		}
 	}
+}
+
+// parseCase is how a replay batches, how far its parsers run ahead and from how many events a
+// batch is spread over the detectors' goroutines.
+type parseCase struct{ batch, ahead, spread int }
+
+func (c parseCase) String() string {
+	spread := "no spread"
+	if c.spread != math.MaxInt {
+		spread = fmt.Sprintf("spread from %d", c.spread)
+	}
+	return fmt.Sprintf("batch %d ahead %d %s", c.batch, c.ahead, spread)
+}
+
+func replayCase(t *testing.T, simDir string, c parseCase) replayedDay {
+	t.Helper()
+	withParse(t, c.batch, c.ahead)
+	detectors.SpreadFrom = c.spread
+	return replaySim(t, simDir, fmt.Sprintf("b%d-a%d-s%d", c.batch, c.ahead, c.spread))
 }
 
 func firstDiff(a, b []byte) int {

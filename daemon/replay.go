@@ -193,7 +193,9 @@ func Replay(ctx context.Context, cfg *config.Config, opts ReplayOptions) (Summar
 }
 
 // detectFiles runs the events of the files, parsed ahead in other goroutines, through the detectors
-// and the events output, file by file in the order given.
+// and the events output, file by file in the order given. The detectors take the batches in
+// goroutines of their own, a few behind (detectors.Engine.Submit); their hits are registered in the
+// order of the events all the same.
 func detectFiles(ctx context.Context, det *detection, out *eventsOutput, files []*replayFile, progress io.Writer, since time.Time, sum *Summary) error {
 	ctx, cancel := context.WithCancel(ctx)
 	wait := parseFiles(ctx, files, progress, since)
@@ -202,7 +204,7 @@ func detectFiles(ctx context.Context, det *detection, out *eventsOutput, files [
 	for _, f := range files {
 		for b := range f.out {
 			sum.Observed += int64(len(b.evs))
-			det.observe(b.evs)
+			det.submit(b.evs)
 			if len(det.pending) >= hitBatch {
 				if err := det.flush(ctx); err != nil {
 					return err
@@ -216,6 +218,7 @@ func detectFiles(ctx context.Context, det *detection, out *eventsOutput, files [
 			}
 		}
 	}
+	det.drain()
 	return nil
 }
 

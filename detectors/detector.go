@@ -95,6 +95,15 @@ type Engine struct {
 	lines     *hit.Lines
 	routes    map[kind][]Detector // the detectors that accept a kind of event, in rule order
 	scorers   []SignalScorer      // the risk rules
+	// Spreading batches over the cores (batch.go): a goroutine per detector (nil: the risk rules'),
+	// which detectors take each kind of event, the batches under way and the hits in order not yet
+	// collected.
+	lanes   []*lane
+	masks   map[kind]uint64
+	queue   []*batch
+	ready   []hit.Hit
+	sharing bool         // the lines are shared with the detectors' goroutines
+	spread  atomic.Int64 // batches spread
 	// signals counts the weak signals raised, unscored those no risk rule took (none is active).
 	signals, unscored *atomic.Int64
 }
@@ -128,6 +137,9 @@ func (e *Engine) Reload(set *rules.Set, env Env) (*Engine, []string, error) {
 func build(set *rules.Set, env Env, old *Engine) (*Engine, []string, error) {
 	e := &Engine{hours: env.WorkingHours, loc: env.Location, routes: map[kind][]Detector{}}
 	if old != nil {
+		// The detectors kept go on in the new engine: the old one's goroutines end, their hits with it.
+		old.Stop()
+		e.ready = old.Collect(true)
 		e.lines = old.lines // the detectors kept share it already
 	} else if ls, err := hit.NewSpooledLines(env.SpoolDir, spoolSegment); err == nil {
 		e.lines = ls
@@ -195,7 +207,15 @@ const DefaultWorkingHours = "Mon-Fri 07:00-19:00"
 
 // Observe feeds one event to every detector and returns their hits, each raised a level when it
 // happened outside working hours and a level when it touches sensitive data (BSN, health, ...).
+// The hits of batches submitted before and not collected yet come first.
 func (e *Engine) Observe(ev *event.Event) []hit.Hit {
+	if len(e.queue) > 0 || len(e.ready) > 0 {
+		return append(e.Collect(true), e.observe(ev)...)
+	}
+	return e.observe(ev)
+}
+
+func (e *Engine) observe(ev *event.Event) []hit.Hit {
 	var hits []hit.Hit
 	for _, d := range e.route(ev) {
 		hits = append(hits, d.Observe(ev)...)
@@ -280,6 +300,9 @@ func (e *Engine) raise(h *hit.Hit) {
 		h.Severity = hit.Severities[r-1]
 	}
 }
+
+// Spread is how many batches ObserveBatch spread over the detectors' goroutines.
+func (e *Engine) Spread() int64 { return e.spread.Load() }
 
 // Rules are the rules the engine runs.
 func (e *Engine) Rules() []*rules.Rule { return slices.Clone(e.rules) }

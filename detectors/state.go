@@ -32,6 +32,7 @@ func fingerprint(r any) string {
 
 // SaveState collects the state of the engine's stateful detectors.
 func (e *Engine) SaveState() (State, error) {
+	e.collect(true) // the detectors' goroutines done: their hits wait for Collect
 	st := State{}
 	for i, d := range e.detectors {
 		s, ok := d.(Stateful)

@@ -1,7 +1,9 @@
 package hit
 
 import (
+	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/lekwacht/lekwacht/event"
 )
@@ -53,11 +55,43 @@ func Evidences(lines []*Line) []Evidence {
 
 // Lines hands out one Line per event to the detectors of an engine, so that the rules that keep the
 // same event keep one copy of it, in the spool when it has one. Like Observe, it is used by one
-// goroutine at a time. A nil Lines gives every caller its own Line in memory.
+// goroutine at a time, except between Share(true) and Share(false), when the detectors take a
+// batch of events each in its own goroutine; Full and Compact are never called then. A nil Lines
+// gives every caller its own Line in memory.
 type Lines struct {
 	spool *spool // nil: lines are kept in memory
 	last  *Line  // the line handed out last, and the event it was for
 	ev    Evidence
+	// While shared, the detectors ask in any order: the lines handed out since Share(true), by where
+	// they were read, stand in for last.
+	mu     sync.Mutex
+	shared bool
+	batch  map[uintptr]keptLine
+}
+
+// sharedLines bounds the lines remembered while shared.
+const sharedLines = 1 << 14
+
+type keptLine struct {
+	ev Evidence
+	l  *Line
+}
+
+// Share makes Of and From safe to call from several goroutines at once (on), or forgets the lines
+// handed out meanwhile and goes back to one goroutine (off). The lines are the same either way.
+func (ls *Lines) Share(on bool) {
+	if ls == nil {
+		return
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.shared = on
+	if on && ls.batch == nil {
+		ls.batch = map[uintptr]keptLine{}
+	}
+	if !on {
+		clear(ls.batch)
+	}
 }
 
 // NewLines hands out lines kept in memory.
@@ -68,6 +102,9 @@ func (ls *Lines) Of(ev *event.Event) *Line {
 	if ls == nil {
 		return NewLine(ev)
 	}
+	if ls.shared {
+		return ls.sharedOf(ev)
+	}
 	if ls.last != nil && sameLine(&ls.ev, ev) {
 		return ls.last
 	}
@@ -76,12 +113,36 @@ func (ls *Lines) Of(ev *event.Event) *Line {
 	return ls.last
 }
 
+// sharedOf is Of while the lines are shared: the line handed out for the same event in this batch.
+func (ls *Lines) sharedOf(ev *event.Event) *Line {
+	// The event's address is the key (the detectors hand on the event they were given; it is a number,
+	// not a pointer, so the map keeps no batch in memory), checked against the line in case the
+	// memory now holds another event.
+	at := uintptr(unsafe.Pointer(ev))
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if k, ok := ls.batch[at]; ok && sameLine(&k.ev, ev) {
+		return k.l
+	}
+	e := LineOf(ev)
+	l := ls.keep(e)
+	if len(ls.batch) >= sharedLines {
+		// The detectors are at most a few batches apart: older lines are not asked for again (were
+		// one, it would be kept twice, the same).
+		clear(ls.batch)
+	}
+	ls.batch[at] = keptLine{e, l}
+	return l
+}
+
 // From keeps a line evidence item, as saved state holds it.
 func (ls *Lines) From(e Evidence) *Line {
 	if ls == nil || ls.spool == nil {
 		return LineFrom(e)
 	}
 	e.Kind, e.File = EvidenceLine, ""
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
 	return ls.keep(e)
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -28,6 +29,9 @@ type spool struct {
 
 // segment is one spool file.
 type segment struct {
+	// mu makes writes and reads of the segment one at a time: the detectors of an engine keep and read
+	// lines from several goroutines while a batch is spread over them (see Lines.Share).
+	mu   sync.Mutex
 	name string
 	f    *os.File
 	w    *bufio.Writer
@@ -80,6 +84,8 @@ func (ls *Lines) Full() bool {
 		return false
 	}
 	s := ls.spool
+	s.cur.mu.Lock() // the detectors may be writing lines
+	defer s.cur.mu.Unlock()
 	return s.cur.size >= max(s.segment, 2*s.live)
 }
 
@@ -177,6 +183,8 @@ func (seg *segment) close() {
 // line (varints), the time (varint Unix seconds and uvarint nanoseconds), the text (uvarint length
 // and bytes).
 func (seg *segment) write(e Evidence) (int64, error) {
+	seg.mu.Lock()
+	defer seg.mu.Unlock()
 	b := append(seg.buf[:0], 0, 0, 0, 0)
 	b = appendString(b, e.Input)
 	b = appendString(b, e.Source)
@@ -202,6 +210,8 @@ func appendString(b []byte, s string) []byte {
 
 // read reads back the record at off.
 func (seg *segment) read(off int64) (Evidence, error) {
+	seg.mu.Lock()
+	defer seg.mu.Unlock()
 	var head [4]byte
 	if err := seg.readAt(head[:], off); err != nil {
 		return Evidence{}, err

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,6 +103,55 @@ func TestLinesShareOneLinePerEvent(t *testing.T) {
 	ev := lineEvent(1, "x", time.Now())
 	if l := none.Of(ev); l.Evidence() != LineOf(ev) {
 		t.Error("nil Lines")
+	}
+}
+
+// Shared (the detectors of a batch in goroutines of their own), every goroutine asking for the same
+// event gets the same Line, read back exactly while the others write; an event whose memory now holds
+// another line gets a Line of its own; after sharing, Of works as before.
+func TestSharedLinesOneLinePerEvent(t *testing.T) {
+	ls := spooled(t, 0)
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	evs := make([]event.Event, 2000)
+	for i := range evs {
+		evs[i] = *lineEvent(i, fmt.Sprintf("regel %d", i), at)
+	}
+	ls.Share(true)
+	got := make([][]*Line, 4)
+	var wg sync.WaitGroup
+	for g := range got {
+		wg.Go(func() {
+			got[g] = make([]*Line, len(evs))
+			for k := range evs {
+				i := k
+				if g%2 == 1 {
+					i = len(evs) - 1 - k // from the other end
+				}
+				got[g][i] = ls.Of(&evs[i])
+				if e := got[g][i].Evidence(); e != LineOf(&evs[i]) {
+					t.Errorf("goroutine %d, event %d: %+v", g, i, e)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range evs {
+		for g := range got {
+			if got[g][i] != got[0][i] {
+				t.Fatalf("event %d: goroutines 0 and %d got two lines", i, g)
+			}
+		}
+	}
+	first := ls.Of(&evs[7])
+	evs[7].Log.Original, evs[7].Log.Offset = "een andere regel", 99
+	if again := ls.Of(&evs[7]); again == first || again.Evidence() != LineOf(&evs[7]) {
+		t.Errorf("other line at the same address: %+v", again.Evidence())
+	}
+	ls.Share(false)
+	ev := lineEvent(5000, "daarna", at)
+	if l := ls.Of(ev); ls.Of(ev) != l || l.Evidence() != LineOf(ev) {
+		t.Errorf("after sharing: %+v", l.Evidence())
 	}
 }
 

@@ -57,6 +57,10 @@ command -v rg >/dev/null || (apt-get update -qq && apt-get install -y -qq ripgre
 	section e2e $GO run ./bench/e2e ${E2EFLAGS-} # builds lekwacht from the same sources as itself
 	section es $GO run ./bench/es ${ESFLAGS-} # a 10-minute Elasticsearch outage by default (ESFLAGS="-outage 1m")
 	section gobench env GOMAXPROCS=1 $GO test -run '^$' -bench . -benchmem ${GOBENCHFLAGS-} ./collectors/... ./register/ ./bsn/ ./identity/
+	# A replay's detection stage alone on 1, 2 and 4 cores (one go test each: GOMAXPROCS is the -cpu),
+	# and on 2 with the detectors in one goroutine (NOSPREAD), in turns.
+	section detectstage bash -c 'for round in 1 2; do for p in 1 2 4; do '"$GO"' test -run "^$" -bench DetectionStage -benchtime 5x -cpu $p ./daemon/ | grep "^Benchmark"; done
+		LEKWACHT_BENCH_NOSPREAD=1 '"$GO"' test -run "^$" -bench DetectionStage -benchtime 5x -cpu 2 ./daemon/ | grep "^Benchmark" | sed "s/^/NOSPREAD /"; done'
 }
 
 # The summary: the SUMMARY lines the programs print last, and for what prints tables only (the
@@ -89,9 +93,14 @@ summary() {
 		/^pkg: / { pkg = $2; sub(/^github.com\/lekwacht\/lekwacht\//, "", pkg) }
 		/^Benchmark/ {
 			line = "go test -bench: " pkg " " $1
-			for (i = 3; i < NF; i++) if ($(i+1) ~ /^(ns\/op|MB\/s|allocs\/op)$/) line = line "  " $i " " $(i+1)
+			for (i = 3; i < NF; i++) if ($(i+1) ~ /^(ns\/op|MB\/s|allocs\/op|events\/s|cores)$/) line = line "  " $i " " $(i+1)
 			print line
 		}' "$OUT/gobench" 2>/dev/null
+	awk '/^(NOSPREAD )?BenchmarkDetectionStage/ {
+			line = "detection stage alone: " ($1 == "NOSPREAD" ? "not spread " $2 : $1)
+			for (i = 3; i < NF; i++) if ($(i+1) ~ /^(ns\/op|events\/s|cores)$/) line = line "  " $i " " $(i+1)
+			print line
+		}' "$OUT/detectstage" 2>/dev/null
 	for name in "${failed[@]}"; do
 		echo "$name: DID NOT FINISH (see its section in the report)"
 	done
