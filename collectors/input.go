@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/lekwacht/lekwacht/collectors/parse"
 	"github.com/lekwacht/lekwacht/event"
@@ -37,6 +38,9 @@ func (in *Input) Handle(l parse.Line) ([]event.Event, error) {
 	if err == nil {
 		evs, err = in.Parser.Parse(l)
 	}
+	if err == nil {
+		evs, err = inYears(evs)
+	}
 	if err != nil {
 		reason := parse.ReasonOf(err)
 		in.Counters.reject(reason)
@@ -54,6 +58,26 @@ func (in *Input) Handle(l parse.Line) ([]event.Event, error) {
 	return evs, nil
 }
 
+// inYears leaves out the events whose time lies outside the years 0-9999 (epoch milliseconds read as
+// seconds, a garbled stamp): JSON, the events file and Elasticsearch take no other, and such an event
+// would stop the events file. The line is then rejected as bad_timestamp, with the events it had in
+// range.
+func inYears(evs []event.Event) ([]event.Event, error) {
+	var bad time.Time
+	kept := evs[:0]
+	for _, ev := range evs {
+		if y := ev.Time.Year(); y < 0 || y > 9999 {
+			bad = ev.Time
+			continue
+		}
+		kept = append(kept, ev)
+	}
+	if len(kept) == len(evs) {
+		return evs, nil
+	}
+	return kept, parse.Rejectf(parse.ReasonTimestamp, "event time in the year %d: only the years 0-9999 can be written", bad.Year())
+}
+
 // RejectWriteError is a rejected line whose record could not be written to the rejects file (a full
 // disk): the line is counted; Retry writes its record again.
 type RejectWriteError struct {
@@ -67,7 +91,10 @@ func (e *RejectWriteError) Unwrap() error { return e.Err }
 // Flush returns what a joining parser still holds at the end of input.
 func (in *Input) Flush() []event.Event {
 	if f, ok := in.Parser.(parse.Flusher); ok {
-		evs := f.Flush()
+		evs, err := inYears(f.Flush())
+		if err != nil {
+			in.Counters.reject(parse.ReasonTimestamp) // no line of its own to keep aside
+		}
 		in.Counters.Events.Add(int64(len(evs)))
 		return evs
 	}
