@@ -126,11 +126,8 @@ func newResolver(cfg *config.Config, dir *directory.Source) *identity.Resolver {
 // observe resolves each event's user to the person and feeds the events to the detectors, keeping
 // their hits for the next flush. Writes on watched shares are remembered with the person.
 func (d *detection) observe(evs []event.Event) {
-	for i := range evs {
-		d.ident.Resolve(&evs[i])
-		d.writers.note(&evs[i])
-	}
-	d.pending = append(d.pending, d.engine.ObserveBatch(evs)...)
+	d.submit(evs)
+	d.drain()
 }
 
 // submit is observe without waiting for the detectors: the events go on to them (spread over the

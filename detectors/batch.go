@@ -65,12 +65,7 @@ func (e *Engine) Submit(evs []event.Event) {
 		return
 	}
 	if len(evs) < SpreadFrom || runtime.GOMAXPROCS(0) < 2 || !e.spreadable() {
-		if len(e.queue) == 0 {
-			e.ready = append(e.ready, e.observeAll(evs)...)
-			return
-		}
-		// After spread batches still under way: their hits first.
-		e.collect(true)
+		e.collect(true) // spread batches still under way: their hits first
 		e.ready = append(e.ready, e.observeAll(evs)...)
 		return
 	}
@@ -84,13 +79,7 @@ func (e *Engine) Submit(evs []event.Event) {
 	for i := range evs {
 		b.lanes[i] = e.laneMask(&evs[i])
 	}
-	n := 0
-	for _, l := range e.lanes {
-		if l != nil {
-			n++
-		}
-	}
-	b.left.Store(int32(n))
+	b.left.Store(int32(e.laneCount()))
 	e.share(true)
 	for _, l := range e.lanes {
 		if l != nil {
@@ -194,20 +183,12 @@ func (e *Engine) collectOne() {
 	}
 }
 
+// laneCount is how many detectors take batches in goroutines of their own: all but the risk rules.
+func (e *Engine) laneCount() int { return len(e.detectors) - len(e.scorers) }
+
 // spreadable says whether the detectors can be spread: two or more besides the risk rules, and no
 // more than there are bits for.
-func (e *Engine) spreadable() bool {
-	if len(e.detectors) > maxLanes {
-		return false
-	}
-	n := 0
-	for _, d := range e.detectors {
-		if _, scorer := d.(SignalScorer); !scorer {
-			n++
-		}
-	}
-	return n >= 2
-}
+func (e *Engine) spreadable() bool { return len(e.detectors) <= maxLanes && e.laneCount() >= 2 }
 
 // laneMask is a bit per detector that takes events of ev's kind.
 func (e *Engine) laneMask(ev *event.Event) uint64 {

@@ -301,7 +301,7 @@ func (e *Engine) raise(h *hit.Hit) {
 	}
 }
 
-// Spread is how many batches ObserveBatch spread over the detectors' goroutines.
+// Spread is how many batches Submit spread over the detectors' goroutines.
 func (e *Engine) Spread() int64 { return e.spread.Load() }
 
 // Rules are the rules the engine runs.

@@ -55,15 +55,15 @@ func Evidences(lines []*Line) []Evidence {
 
 // Lines hands out one Line per event to the detectors of an engine, so that the rules that keep the
 // same event keep one copy of it, in the spool when it has one. Like Observe, it is used by one
-// goroutine at a time, except between Share(true) and Share(false), when the detectors take a
-// batch of events each in its own goroutine; Full and Compact are never called then. A nil Lines
-// gives every caller its own Line in memory.
+// goroutine at a time, except between Share(true) and Share(false), when the detectors take
+// batches of events each in its own goroutine; Compact is never called then. A nil Lines gives every
+// caller its own Line in memory.
 type Lines struct {
 	spool *spool // nil: lines are kept in memory
 	last  *Line  // the line handed out last, and the event it was for
 	ev    Evidence
-	// While shared, the detectors ask in any order: the lines handed out since Share(true), by where
-	// they were read, stand in for last.
+	// While shared, the detectors ask in any order: the lines handed out since Share(true), by the
+	// address of their event (see sharedOf), stand in for last.
 	mu     sync.Mutex
 	shared bool
 	batch  map[uintptr]keptLine

@@ -93,7 +93,7 @@ summary() {
 		/^pkg: / { pkg = $2; sub(/^github.com\/lekwacht\/lekwacht\//, "", pkg) }
 		/^Benchmark/ {
 			line = "go test -bench: " pkg " " $1
-			for (i = 3; i < NF; i++) if ($(i+1) ~ /^(ns\/op|MB\/s|allocs\/op|events\/s|cores)$/) line = line "  " $i " " $(i+1)
+			for (i = 3; i < NF; i++) if ($(i+1) ~ /^(ns\/op|MB\/s|allocs\/op)$/) line = line "  " $i " " $(i+1)
 			print line
 		}' "$OUT/gobench" 2>/dev/null
 	awk '/^(NOSPREAD )?BenchmarkDetectionStage/ {
