@@ -33,6 +33,7 @@ type Parser struct {
 	files *simplelru.LRU[string, *header]
 	row   record   // the row being read, reused
 	cells []string // its cells, reused
+	last  *header  // the header read last: exports appended to one file repeat it
 }
 
 // record is a row as a mapped.Record: a value by column name.
@@ -43,18 +44,42 @@ type record struct {
 
 // Get returns the trimmed cell of a column.
 func (r *record) Get(name string) (any, bool) {
-	i, ok := r.h.columns[name]
-	if !ok || i >= len(r.cells) {
-		return nil, false
-	}
-	return strings.TrimSpace(r.cells[i]), true
+	v, ok := r.Value(name)
+	return v.Text, ok
 }
 
-// header is what a file's header line said.
+// Value is Get as a mapped.Value: the text is not put in an any.
+func (r *record) Value(name string) (mapped.Value, bool) {
+	i, ok := r.h.columns[name]
+	if !ok {
+		return mapped.Value{}, false
+	}
+	return r.cell(i)
+}
+
+// Slot is Value of the mapping's i-th name (mapped.Names).
+func (r *record) Slot(i int) (mapped.Value, bool) {
+	if i < 0 || i >= len(r.h.slots) {
+		return mapped.Value{}, false
+	}
+	return r.cell(r.h.slots[i])
+}
+
+func (r *record) cell(i int) (mapped.Value, bool) {
+	if i < 0 || i >= len(r.cells) {
+		return mapped.Value{}, false
+	}
+	return mapped.Text(strings.TrimSpace(r.cells[i])), true
+}
+
+// header is what a file's header line said. It is not changed once read: files share it.
 type header struct {
 	sep     byte
 	columns map[string]int // the mapping's names, to their column
+	slots   []int          // the column of each of the mapping's names, -1 for none
 	width   int            // columns in the header
+	text    string         // the line
+	forced  byte           // the separator a sep= line gave, 0 for none
 }
 
 // New builds a Parser; opts.Mapping is required.
@@ -131,12 +156,36 @@ func containsLower(s, lower string) bool {
 			return strings.Contains(strings.ToLower(s), lower)
 		}
 	}
-	for i := 0; i+len(lower) <= len(s); i++ {
+	if lower == "" {
+		return true
+	}
+	first, other := lower[0], lower[0] // the first byte in either case (the same when no letter)
+	if 'a' <= first && first <= 'z' {
+		other = first - 'a' + 'A'
+	}
+	// candidates are where either byte stands next, each searched for again only once passed
+	next := func(c byte, from int) int {
+		if i := strings.IndexByte(s[from:], c); i >= 0 {
+			return from + i
+		}
+		return len(s)
+	}
+	a, b := next(first, 0), next(other, 0)
+	for {
+		i := min(a, b)
+		if i+len(lower) > len(s) {
+			return false
+		}
 		if strings.EqualFold(s[i:i+len(lower)], lower) {
 			return true
 		}
+		if a == i {
+			a = next(first, i+1)
+		}
+		if b == i {
+			b = next(other, i+1)
+		}
 	}
-	return false
 }
 
 // header reads a line as the header when one of its cells is the time column, with the separator
@@ -145,10 +194,14 @@ func (p *Parser) header(text string, prev *header) (*header, bool) {
 	if !containsLower(text, p.time) {
 		return nil, false
 	}
-	sep := byte(0)
+	forced := byte(0)
 	if prev != nil && prev.columns == nil {
-		sep = prev.sep
+		forced = prev.sep
 	}
+	if l := p.last; l != nil && l.text == text && l.forced == forced {
+		return l, true
+	}
+	sep := forced
 	if sep == 0 {
 		sep = separator(text)
 	}
@@ -156,15 +209,18 @@ func (p *Parser) header(text string, prev *header) (*header, bool) {
 	if !ok {
 		return nil, false
 	}
-	h := &header{sep: sep, columns: map[string]int{}, width: len(cells)}
-	for _, name := range p.names {
-		if i := column(cells, name); i >= 0 {
+	h := &header{sep: sep, columns: map[string]int{}, slots: make([]int, len(p.names)), width: len(cells), text: text, forced: forced}
+	for j, name := range p.names {
+		i := column(cells, name)
+		if i >= 0 {
 			h.columns[name] = i
 		}
+		h.slots[j] = i
 	}
 	if _, ok := h.columns[p.m.Time]; !ok {
 		return nil, false
 	}
+	p.last = h
 	return h, true
 }
 

@@ -138,3 +138,31 @@ func FuzzContainsLower(f *testing.F) {
 		}
 	})
 }
+
+// The header read last is reused for the same line only when a sep= line gave the same separator:
+// behind sep=, the line "t;u,a" has no cell t and is no header.
+func TestRepeatedHeaderLineKeepsItsSeparator(t *testing.T) {
+	opts := parsetest.Options("test")
+	opts.Mapping = &parse.Mapping{Time: "t", User: "u", Action: "a"}
+	p, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Parse(parse.Line{Text: []byte("t;u,a"), Path: "a.csv"}); parse.ReasonOf(err) != ReasonHeader {
+		t.Fatalf("a header cut at ; lacks u and a: %v", err)
+	}
+	evs, err := p.Parse(parse.Line{Text: []byte("2026-11-20 10:00:00;x"), Path: "a.csv", Offset: 6})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("a row under it: %+v %v", evs, err)
+	}
+	p.Parse(parse.Line{Text: []byte("sep=,"), Path: "b.csv"})
+	if _, err := p.Parse(parse.Line{Text: []byte("t;u,a"), Path: "b.csv", Offset: 6}); parse.ReasonOf(err) != parse.ReasonNoHeader {
+		t.Errorf("behind sep=, the same line is no header: %v", err)
+	}
+	if _, err := p.Parse(parse.Line{Text: []byte("t;u;a"), Path: "c.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Parse(parse.Line{Text: []byte("2026-11-20 10:00:00;jan;export"), Path: "a.csv", Offset: 28}); parse.ReasonOf(err) != parse.ReasonColumns {
+		t.Errorf("a.csv keeps its own header (two columns) after c.csv's: %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lekwacht/lekwacht/collectors/jsonscan"
+	"github.com/lekwacht/lekwacht/collectors/mapped"
 )
 
 // node is one element of the mapping's paths, as a tree: the paths a.b and a.c share the node a.
@@ -164,6 +165,24 @@ func (r *record) member(n *node, key jsonscan.Value) *node {
 		}
 	}
 	return nil
+}
+
+// Value is Get as a mapped.Value: texts and numbers are not put in an any.
+func (r *record) Value(path string) (mapped.Value, bool) {
+	i, ok := r.paths.slots[path]
+	if !ok {
+		return mapped.Value{}, false
+	}
+	switch v := r.vals[i]; v.Kind {
+	case jsonscan.String:
+		return mapped.Text(v.In(r.text)), true
+	case jsonscan.Number:
+		return mapped.Value{Text: r.text[v.Start : v.Start+len(v.Raw)], Number: true}, true
+	case jsonscan.Invalid, jsonscan.Null:
+		return mapped.Value{}, false
+	}
+	x, _ := r.Get(path) // true, false, an object or an array
+	return mapped.ValueOf(x)
 }
 
 // Get is the value at a path as object.Get gives it: a string, json.Number, bool, []any or

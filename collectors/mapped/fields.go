@@ -1,7 +1,6 @@
 package mapped
 
 import (
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -10,60 +9,60 @@ import (
 )
 
 // setter puts a value read from a record into an event field, creating the field's group.
-type setter func(ev *event.Event, v any)
+type setter func(ev *event.Event, v Value)
 
 // setters are the event fields a mapping's `fields:` may name, by their dotted name.
 var setters = map[string]setter{
-	"user.name":   func(e *event.Event, v any) { e.User.Name = str(v) },
-	"user.domain": func(e *event.Event, v any) { e.User.Domain = str(v) },
-	"user.id":     func(e *event.Event, v any) { e.User.ID = str(v) },
+	"user.name":   func(e *event.Event, v Value) { e.User.Name = str(v) },
+	"user.domain": func(e *event.Event, v Value) { e.User.Domain = str(v) },
+	"user.id":     func(e *event.Event, v Value) { e.User.ID = str(v) },
 
-	"host.name":        func(e *event.Event, v any) { e.Host.Name = str(v) },
-	"host.workstation": func(e *event.Event, v any) { e.Host.Workstation = str(v) },
+	"host.name":        func(e *event.Event, v Value) { e.Host.Name = str(v) },
+	"host.workstation": func(e *event.Event, v Value) { e.Host.Workstation = str(v) },
 
-	"source.ip":          func(e *event.Event, v any) { e.Source.IP = str(v) },
-	"source.port":        func(e *event.Event, v any) { e.Source.Port = int(clampPort(num(v))) },
-	"source.domain":      func(e *event.Event, v any) { e.Source.Domain = str(v) },
-	"destination.ip":     func(e *event.Event, v any) { e.Destination.IP = str(v) },
-	"destination.port":   func(e *event.Event, v any) { e.Destination.Port = int(clampPort(num(v))) },
-	"destination.domain": func(e *event.Event, v any) { e.Destination.Domain = strings.ToLower(str(v)) },
+	"source.ip":          func(e *event.Event, v Value) { e.Source.IP = str(v) },
+	"source.port":        func(e *event.Event, v Value) { e.Source.Port = int(clampPort(num(v))) },
+	"source.domain":      func(e *event.Event, v Value) { e.Source.Domain = str(v) },
+	"destination.ip":     func(e *event.Event, v Value) { e.Destination.IP = str(v) },
+	"destination.port":   func(e *event.Event, v Value) { e.Destination.Port = int(clampPort(num(v))) },
+	"destination.domain": func(e *event.Event, v Value) { e.Destination.Domain = strings.ToLower(str(v)) },
 
-	"event.reason": func(e *event.Event, v any) { e.Event.Reason = str(v) },
+	"event.reason": func(e *event.Event, v Value) { e.Event.Reason = str(v) },
 
-	"logon.type":   func(e *event.Event, v any) { part(&e.Logon).Type = str(v) },
-	"logon.method": func(e *event.Event, v any) { part(&e.Logon).Method = str(v) },
-	"logon.id":     func(e *event.Event, v any) { part(&e.Logon).ID = str(v) },
+	"logon.type":   func(e *event.Event, v Value) { part(&e.Logon).Type = str(v) },
+	"logon.method": func(e *event.Event, v Value) { part(&e.Logon).Method = str(v) },
+	"logon.id":     func(e *event.Event, v Value) { part(&e.Logon).ID = str(v) },
 
-	"email.from":            func(e *event.Event, v any) { part(&e.Mail).From = str(v) },
-	"email.to":              func(e *event.Event, v any) { part(&e.Mail).To = list(v) },
-	"email.subject":         func(e *event.Event, v any) { part(&e.Mail).Subject = str(v) },
-	"email.size":            func(e *event.Event, v any) { part(&e.Mail).Size = num(v) },
-	"email.recipient_count": func(e *event.Event, v any) { part(&e.Mail).RecipientCount = int(count(v)) },
-	"email.message_id":      func(e *event.Event, v any) { part(&e.Mail).MessageID = str(v) },
-	"email.status":          func(e *event.Event, v any) { part(&e.Mail).Status = strings.ToLower(str(v)) },
-	"email.direction":       func(e *event.Event, v any) { part(&e.Mail).Direction = strings.ToLower(str(v)) },
+	"email.from":            func(e *event.Event, v Value) { part(&e.Mail).From = str(v) },
+	"email.to":              func(e *event.Event, v Value) { part(&e.Mail).To = list(v) },
+	"email.subject":         func(e *event.Event, v Value) { part(&e.Mail).Subject = str(v) },
+	"email.size":            func(e *event.Event, v Value) { part(&e.Mail).Size = num(v) },
+	"email.recipient_count": func(e *event.Event, v Value) { part(&e.Mail).RecipientCount = int(count(v)) },
+	"email.message_id":      func(e *event.Event, v Value) { part(&e.Mail).MessageID = str(v) },
+	"email.status":          func(e *event.Event, v Value) { part(&e.Mail).Status = strings.ToLower(str(v)) },
+	"email.direction":       func(e *event.Event, v Value) { part(&e.Mail).Direction = strings.ToLower(str(v)) },
 
-	"file.path":        func(e *event.Event, v any) { part(&e.File).Path = str(v) },
-	"file.target_path": func(e *event.Event, v any) { part(&e.File).Target = str(v) },
-	"file.share":       func(e *event.Event, v any) { part(&e.File).Share = str(v) },
-	"file.operation":   func(e *event.Event, v any) { part(&e.File).Operation = str(v) },
-	"file.size":        func(e *event.Event, v any) { part(&e.File).Size = num(v) },
+	"file.path":        func(e *event.Event, v Value) { part(&e.File).Path = str(v) },
+	"file.target_path": func(e *event.Event, v Value) { part(&e.File).Target = str(v) },
+	"file.share":       func(e *event.Event, v Value) { part(&e.File).Share = str(v) },
+	"file.operation":   func(e *event.Event, v Value) { part(&e.File).Operation = str(v) },
+	"file.size":        func(e *event.Event, v Value) { part(&e.File).Size = num(v) },
 
-	"device.id":          func(e *event.Event, v any) { part(&e.Device).ID = str(v) },
-	"device.class":       func(e *event.Event, v any) { part(&e.Device).Class = str(v) },
-	"device.description": func(e *event.Event, v any) { part(&e.Device).Description = str(v) },
+	"device.id":          func(e *event.Event, v Value) { part(&e.Device).ID = str(v) },
+	"device.class":       func(e *event.Event, v Value) { part(&e.Device).Class = str(v) },
+	"device.description": func(e *event.Event, v Value) { part(&e.Device).Description = str(v) },
 
-	"http.method":        func(e *event.Event, v any) { part(&e.HTTP).Method = strings.ToUpper(str(v)) },
-	"http.path":          func(e *event.Event, v any) { part(&e.HTTP).Path = str(v) },
-	"http.status":        func(e *event.Event, v any) { part(&e.HTTP).Status = int(num(v)) },
-	"http.bytes":         func(e *event.Event, v any) { part(&e.HTTP).Bytes = num(v) },
-	"http.request.bytes": func(e *event.Event, v any) { part(&e.HTTP).RequestBytes = num(v) },
-	"http.user_agent":    func(e *event.Event, v any) { part(&e.HTTP).UserAgent = str(v) },
-	"http.referrer":      func(e *event.Event, v any) { part(&e.HTTP).Referrer = str(v) },
+	"http.method":        func(e *event.Event, v Value) { part(&e.HTTP).Method = strings.ToUpper(str(v)) },
+	"http.path":          func(e *event.Event, v Value) { part(&e.HTTP).Path = str(v) },
+	"http.status":        func(e *event.Event, v Value) { part(&e.HTTP).Status = int(num(v)) },
+	"http.bytes":         func(e *event.Event, v Value) { part(&e.HTTP).Bytes = num(v) },
+	"http.request.bytes": func(e *event.Event, v Value) { part(&e.HTTP).RequestBytes = num(v) },
+	"http.user_agent":    func(e *event.Event, v Value) { part(&e.HTTP).UserAgent = str(v) },
+	"http.referrer":      func(e *event.Event, v Value) { part(&e.HTTP).Referrer = str(v) },
 
-	"app.name":   func(e *event.Event, v any) { part(&e.App).Name = str(v) },
-	"app.object": func(e *event.Event, v any) { part(&e.App).Object = str(v) },
-	"app.count":  func(e *event.Event, v any) { part(&e.App).Count = count(v) },
+	"app.name":   func(e *event.Event, v Value) { part(&e.App).Name = str(v) },
+	"app.object": func(e *event.Event, v Value) { part(&e.App).Object = str(v) },
+	"app.count":  func(e *event.Event, v Value) { part(&e.App).Count = count(v) },
 }
 
 // hints are names from ECS or other schemas that lekwacht calls otherwise: an unknown field name
@@ -95,13 +94,11 @@ func part[T any](p **T) *T {
 }
 
 // str is a scalar value as text; lists and objects are no text.
-func str(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
+func str(v Value) string {
+	if v.Other == nil {
+		return v.Text
+	}
+	if x, ok := v.Other.(bool); ok {
 		return strconv.FormatBool(x)
 	}
 	return ""
@@ -109,19 +106,20 @@ func str(v any) string {
 
 // list is a list of texts: a JSON array's scalars, or a text split at ';' and ',' (how exports
 // join recipients), each trimmed, empty ones left out.
-func list(v any) []string {
+func list(v Value) []string {
 	var out []string
 	add := func(s string) {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}
 	}
-	switch x := v.(type) {
-	case []any:
+	if x, ok := v.Other.([]any); ok {
 		for _, e := range x {
-			add(str(e))
+			if e, ok := ValueOf(e); ok {
+				add(str(e))
+			}
 		}
-	default:
+	} else {
 		for _, s := range strings.FieldsFunc(str(v), func(r rune) bool { return r == ';' || r == ',' }) {
 			add(s)
 		}
@@ -131,7 +129,7 @@ func list(v any) []string {
 
 // num is a whole number from a JSON number or a text ("48213", " 48213 ", "48213.0"); 0 when it is
 // none.
-func num(v any) int64 {
+func num(v Value) int64 {
 	s := strings.TrimSpace(str(v))
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n
@@ -143,8 +141,8 @@ func num(v any) int64 {
 }
 
 // count is num, or the length of a list.
-func count(v any) int64 {
-	if l, ok := v.([]any); ok {
+func count(v Value) int64 {
+	if l, ok := v.Other.([]any); ok {
 		return int64(len(l))
 	}
 	return num(v)
@@ -158,14 +156,13 @@ func clampPort(n int64) int64 {
 }
 
 // empty says whether a value holds nothing a field could take.
-func empty(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return strings.TrimSpace(x) == "" || x == "-"
-	case []any:
-		return len(x) == 0
+func empty(v Value) bool {
+	switch {
+	case v.Number:
+		return false
+	case v.Other == nil:
+		return strings.TrimSpace(v.Text) == "" || v.Text == "-"
 	}
-	return false
+	l, ok := v.Other.([]any)
+	return ok && len(l) == 0
 }

@@ -21,6 +21,85 @@ type Record interface {
 	Get(path string) (any, bool)
 }
 
+// ValueRecord is a Record that also gives its values as a Value, without putting a text in an any
+// (an allocation per field): the mapper reads such records through Value.
+type ValueRecord interface {
+	Record
+	Value(path string) (Value, bool)
+}
+
+// SlotRecord is a Record that gives the value of the i-th of Names(mapping) without looking its
+// name up (a CSV row whose header was matched to the names once).
+type SlotRecord interface {
+	Record
+	Slot(i int) (Value, bool)
+}
+
+// Value is what a record holds at a path: a text, a number's digits (Number), or else Other (a bool,
+// []any or map[string]any). null is no value.
+type Value struct {
+	Text   string
+	Number bool
+	Other  any
+}
+
+// Text is the Value of a string.
+func Text(s string) Value { return Value{Text: s} }
+
+// ValueOf is the Value of what Record.Get gives; false for nil (null).
+func ValueOf(v any) (Value, bool) {
+	switch x := v.(type) {
+	case nil:
+		return Value{}, false
+	case string:
+		return Value{Text: x}, true
+	case json.Number:
+		return Value{Text: string(x), Number: true}, true
+	}
+	return Value{Other: v}, true
+}
+
+// key is a path the mapping names and its index in Names (-1: none named).
+type key struct {
+	path string
+	slot int
+}
+
+// reader reads a record's paths as Values, by the fastest way the record offers (asked once per
+// record, not per path).
+type reader struct {
+	rec    Record
+	slots  SlotRecord
+	values ValueRecord
+}
+
+func newReader(rec Record) reader {
+	r := reader{rec: rec}
+	if s, ok := rec.(SlotRecord); ok {
+		r.slots = s
+	} else if v, ok := rec.(ValueRecord); ok {
+		r.values = v
+	}
+	return r
+}
+
+// get reads a path of the record as a Value.
+func (r *reader) get(k key) (Value, bool) {
+	switch {
+	case k.path == "":
+		return Value{}, false
+	case r.slots != nil:
+		return r.slots.Slot(k.slot)
+	case r.values != nil:
+		return r.values.Value(k.path)
+	}
+	v, ok := r.rec.Get(k.path)
+	if !ok {
+		return Value{}, false
+	}
+	return ValueOf(v)
+}
+
 // Mapper makes events of records by one mapping.
 type Mapper struct {
 	m          *parse.Mapping
@@ -32,16 +111,32 @@ type Mapper struct {
 	// named: the mapping names a category, so the app group is no longer on every event.
 	named bool
 	kind  Kind
+	// the paths of the mapping's own keys
+	at struct{ time, action, outcome, categoryField key }
 }
 
 type rule[T any] struct {
-	pattern string
+	pattern glob
 	to      T
 }
 
+// glob is a pattern in which * stands for any text, cut at its stars once (nil parts: no star).
+type glob struct {
+	text  string
+	parts []string
+}
+
+func newGlob(pattern string) glob {
+	g := glob{text: pattern}
+	if strings.Contains(pattern, "*") {
+		g.parts = strings.Split(pattern, "*")
+	}
+	return g
+}
+
 type field struct {
-	path string
-	set  setter
+	key
+	set setter
 }
 
 // New builds a Mapper; the mapping must be valid for k.
@@ -56,27 +151,31 @@ func New(m *parse.Mapping, opts parse.Options, k Kind) (*Mapper, error) {
 	for _, class := range sortedKeys(m.Actions) {
 		a, _ := actionOf(class)
 		for _, s := range m.Actions[class] {
-			mp.actions = append(mp.actions, rule[event.Action]{s, a})
+			mp.actions = append(mp.actions, rule[event.Action]{newGlob(s), a})
 		}
 	}
 	for _, c := range sortedKeys(m.Categories) {
 		for _, s := range m.Categories[c] {
-			mp.categories = append(mp.categories, rule[event.Category]{s, event.Category(c)})
+			mp.categories = append(mp.categories, rule[event.Category]{newGlob(s), event.Category(c)})
 		}
 	}
+	names := Names(m)
+	keyOf := func(path string) key { return key{path, slices.Index(names, path)} }
+	mp.at.time, mp.at.action, mp.at.outcome, mp.at.categoryField = keyOf(m.Time), keyOf(m.Action), keyOf(m.Outcome), keyOf(m.CategoryField)
 	own := own(m)
 	for _, t := range top {
 		if own[t.key] != "" {
-			mp.fields = append(mp.fields, field{own[t.key], setters[t.field]})
+			mp.fields = append(mp.fields, field{keyOf(own[t.key]), setters[t.field]})
 		}
 	}
 	for _, name := range sortedKeys(m.Fields) {
-		mp.fields = append(mp.fields, field{m.Fields[name], setters[name]})
+		mp.fields = append(mp.fields, field{keyOf(m.Fields[name]), setters[name]})
 	}
 	return mp, nil
 }
 
-// Names lists every path or column the mapping reads.
+// Names lists every path or column the mapping reads, each once: a SlotRecord is asked for them
+// by their index in this list.
 func Names(m *parse.Mapping) []string {
 	var out []string
 	for _, p := range paths(m) {
@@ -111,22 +210,23 @@ func own(m *parse.Mapping) map[string]string {
 // Events makes the event of one record, as a slice of one (what a parser returns); a *parse.Reject
 // when the record has no readable time. The caller stamps the log group.
 func (mp *Mapper) Events(rec Record) ([]event.Event, error) {
-	tv, ok := rec.Get(mp.m.Time)
-	if !ok || tv == nil {
+	r := newReader(rec)
+	tv, ok := r.get(mp.at.time)
+	if !ok {
 		return nil, parse.Rejectf(parse.ReasonMissing, "no value at the time %s", mp.kind.what())
 	}
 	t, err := mp.time(tv)
 	if err != nil {
 		return nil, parse.Rejectf(parse.ReasonTimestamp, "the time is unreadable")
 	}
-	raw := mp.str(rec, mp.m.Action)
+	raw := mp.str(&r, mp.at.action)
 	evs := make([]event.Event, 1)
 	ev := &evs[0]
 	ev.Time, ev.Event = t, event.Kind{Action: mp.action(raw), Code: raw}
-	ev.Event.Category = mp.category(rec, ev.Event.Action)
-	ev.Event.Outcome = mp.outcome(rec)
+	ev.Event.Category = mp.category(&r, ev.Event.Action)
+	ev.Event.Outcome = mp.outcome(&r)
 	for _, f := range mp.fields {
-		if v, ok := rec.Get(f.path); ok && !empty(v) {
+		if v, ok := r.get(f.key); ok && !empty(v) {
 			f.set(ev, v)
 		}
 	}
@@ -141,11 +241,8 @@ func (mp *Mapper) Events(rec Record) ([]event.Event, error) {
 	return evs, nil
 }
 
-func (mp *Mapper) str(rec Record, path string) string {
-	if path == "" {
-		return ""
-	}
-	v, _ := rec.Get(path)
+func (mp *Mapper) str(r *reader, k key) string {
+	v, _ := r.get(k)
 	return str(v)
 }
 
@@ -153,7 +250,7 @@ func (mp *Mapper) str(rec Record, path string) string {
 // else default_action, else other.
 func (mp *Mapper) action(raw string) event.Action {
 	for _, r := range mp.actions {
-		if match(r.pattern, raw) {
+		if r.pattern.match(raw) {
 			return r.to
 		}
 	}
@@ -165,10 +262,10 @@ func (mp *Mapper) action(raw string) event.Action {
 
 // category is what the category field's value means, else the fixed category, else what the
 // action implies (application when nothing does).
-func (mp *Mapper) category(rec Record, a event.Action) event.Category {
-	if v := strings.TrimSpace(mp.str(rec, mp.m.CategoryField)); v != "" {
+func (mp *Mapper) category(r *reader, a event.Action) event.Category {
+	if v := strings.TrimSpace(mp.str(r, mp.at.categoryField)); v != "" {
 		for _, r := range mp.categories {
-			if match(r.pattern, v) {
+			if r.pattern.match(v) {
 				return r.to
 			}
 		}
@@ -207,15 +304,13 @@ func derive(ev *event.Event, noOutcome bool) {
 
 // time reads RFC 3339 (also with a space for the T), epoch seconds or milliseconds (number or
 // numeric string), a zone-less ISO time in the input's zone, or time_format.
-func (mp *Mapper) time(v any) (time.Time, error) {
-	s := ""
-	switch x := v.(type) {
-	case string:
-		s = strings.TrimSpace(x)
-	case json.Number:
-		s = x.String()
-	default:
+func (mp *Mapper) time(v Value) (time.Time, error) {
+	s := v.Text
+	switch {
+	case v.Other != nil:
 		return time.Time{}, errors.New("not a string or number")
+	case !v.Number:
+		s = strings.TrimSpace(s)
 	}
 	if mp.m.TimeFormat != "" {
 		return time.ParseInLocation(mp.m.TimeFormat, s, mp.loc)
@@ -249,24 +344,23 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // outcome reads success/failure from strings (English and Dutch), booleans and HTTP-like status
 // numbers at the outcome path.
-func (mp *Mapper) outcome(rec Record) event.Outcome {
-	if mp.m.Outcome == "" {
+func (mp *Mapper) outcome(r *reader) event.Outcome {
+	v, ok := r.get(mp.at.outcome)
+	switch {
+	case !ok:
 		return event.OutcomeUnknown
-	}
-	v, ok := rec.Get(mp.m.Outcome)
-	if !ok {
-		return event.OutcomeUnknown
-	}
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return event.OutcomeSuccess
+	case v.Other != nil:
+		if x, ok := v.Other.(bool); ok {
+			if x {
+				return event.OutcomeSuccess
+			}
+			return event.OutcomeFailure
 		}
-		return event.OutcomeFailure
-	case json.Number:
-		n, _ := x.Int64()
+	case v.Number:
+		n, _ := strconv.ParseInt(v.Text, 10, 64) // json.Number's Int64
 		return statusOutcome(n)
-	case string:
+	default:
+		x := v.Text
 		switch strings.ToLower(strings.TrimSpace(x)) {
 		case "success", "ok", "true", "succeeded", "successful", "granted", "allowed",
 			"gelukt", "geslaagd", "succes", "toegestaan", "ja":
@@ -292,12 +386,12 @@ func statusOutcome(n int64) event.Outcome {
 	return event.OutcomeUnknown
 }
 
-// match compares a value with a pattern in which * stands for any text.
-func match(pattern, s string) bool {
-	if !strings.Contains(pattern, "*") {
-		return pattern == s
+// match compares a value with the pattern.
+func (g glob) match(s string) bool {
+	if g.parts == nil {
+		return g.text == s
 	}
-	parts := strings.Split(pattern, "*")
+	parts := g.parts
 	if !strings.HasPrefix(s, parts[0]) {
 		return false
 	}
@@ -316,4 +410,4 @@ func match(pattern, s string) bool {
 }
 
 // Match is the * pattern match of actions and categories (for tests).
-func Match(pattern, s string) bool { return match(pattern, s) }
+func Match(pattern, s string) bool { return newGlob(pattern).match(s) }

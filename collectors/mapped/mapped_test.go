@@ -1,9 +1,11 @@
 package mapped
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,7 +123,7 @@ func TestTimes(t *testing.T) {
 		"2026-11-20 09:00:00.5Z": "2026-11-20T09:00:00.5Z", "1795161600": "2026-11-20T08:00:00Z",
 		"1795161600000": "2026-11-20T08:00:00Z", " 2026-11-20T09:00:00 ": "2026-11-20T08:00:00Z",
 	} {
-		got, err := mp.time(in)
+		got, err := mp.time(Text(in))
 		if err != nil || got.UTC().Format(time.RFC3339Nano) != want {
 			t.Errorf("%q: %v %v, want %s", in, got.UTC(), err, want)
 		}
@@ -129,11 +131,11 @@ func TestTimes(t *testing.T) {
 }
 
 func TestListAndNumbers(t *testing.T) {
-	if got := list(" a@x ; b@y,, c@z "); !slices.Equal(got, []string{"a@x", "b@y", "c@z"}) {
+	if got := list(Text(" a@x ; b@y,, c@z ")); !slices.Equal(got, []string{"a@x", "b@y", "c@z"}) {
 		t.Errorf("list %q", got)
 	}
 	for in, want := range map[string]int64{"48213": 48213, " 12 ": 12, "12.0": 12, "-": 0, "1e400": 0, "abc": 0} {
-		if got := num(in); got != want {
+		if got := num(Text(in)); got != want {
 			t.Errorf("num(%q) = %d", in, got)
 		}
 	}
@@ -152,6 +154,65 @@ func TestParseFloat(t *testing.T) {
 		g, gerr := strconv.ParseFloat(s, 64)
 		if (err == nil) != (gerr == nil) || err == nil && f != g && !(math.IsNaN(f) && math.IsNaN(g)) {
 			t.Errorf("%q: %v %v, strconv %v %v", s, f, err, g, gerr)
+		}
+	}
+}
+
+// valued and slotted are a flat record read through Value and through Slot.
+type valued struct{ flat }
+
+func (v valued) Value(path string) (Value, bool) {
+	x, ok := v.flat[path]
+	if !ok {
+		return Value{}, false
+	}
+	return ValueOf(x)
+}
+
+type slotted struct {
+	valued
+	names []string
+}
+
+func (s slotted) Slot(i int) (Value, bool) { return s.Value(s.names[i]) }
+
+// A record read by Get, by Value or by Slot makes the same event, for texts, numbers, booleans,
+// lists and nulls.
+func TestEveryWayOfReadingARecordMakesTheSameEvent(t *testing.T) {
+	fields := parse.FieldMap{}
+	rec := flat{"t": json.Number("1795161600"), "ok": true, "what": "Kopie naar USB", "cat": " file "}
+	for i, name := range FieldNames() {
+		fields[name] = name
+		switch i % 5 {
+		case 0:
+			rec[name] = json.Number(strconv.Itoa(400 + i))
+		case 1:
+			rec[name] = " waarde " + strconv.Itoa(i)
+		case 2:
+			rec[name] = []any{"a@x.nl", json.Number("7"), nil}
+		case 3:
+			rec[name] = nil
+		case 4:
+			rec[name] = false
+		}
+	}
+	m := &parse.Mapping{Time: "t", Outcome: "ok", Action: "what", CategoryField: "cat", Fields: fields,
+		Actions: map[string][]string{"write": {"Kopie naar *"}}}
+	mp, err := New(m, parse.Options{Input: "in"}, Paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := mp.Events(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want[0].Event.Action != event.ActionWrite || want[0].Event.Outcome != event.OutcomeSuccess || want[0].Time.Unix() != 1795161600 {
+		t.Fatalf("by Get: %+v", want[0])
+	}
+	for name, r := range map[string]Record{"Value": valued{rec}, "Slot": slotted{valued{rec}, Names(m)}} {
+		got, err := mp.Events(r)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("by %s: %+v %v\nby Get: %+v", name, got, err, want)
 		}
 	}
 }
