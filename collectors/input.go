@@ -63,20 +63,24 @@ func (in *Input) Handle(l parse.Line) ([]event.Event, error) {
 // would stop the events file. The line is then rejected as bad_timestamp, with the events it had in
 // range.
 func inYears(evs []event.Event) ([]event.Event, error) {
-	var bad time.Time
-	kept := evs[:0]
-	for _, ev := range evs {
-		if y := ev.Time.Year(); y < 0 || y > 9999 {
-			bad = ev.Time
-			continue
-		}
-		kept = append(kept, ev)
+	first := 0
+	for first < len(evs) && inRange(evs[first].Time) {
+		first++
 	}
-	if len(kept) == len(evs) {
-		return evs, nil
+	if first == len(evs) {
+		return evs, nil // the events stay where they are: no copy of each
+	}
+	bad := evs[first].Time
+	kept := evs[:first]
+	for _, ev := range evs[first+1:] {
+		if inRange(ev.Time) {
+			kept = append(kept, ev)
+		}
 	}
 	return kept, parse.Rejectf(parse.ReasonTimestamp, "event time in the year %d: only the years 0-9999 can be written", bad.Year())
 }
+
+func inRange(t time.Time) bool { y := t.Year(); return y >= 0 && y <= 9999 }
 
 // RejectWriteError is a rejected line whose record could not be written to the rejects file (a full
 // disk): the line is counted; Retry writes its record again.

@@ -54,7 +54,7 @@ func hostPort(s string, port int) event.Endpoint {
 	if host == "" {
 		return event.Endpoint{}
 	}
-	if net.ParseIP(host) != nil {
+	if IsIP(host) {
 		return event.Endpoint{IP: host, Port: port}
 	}
 	return event.Endpoint{Domain: host, Port: port}

@@ -3,7 +3,6 @@
 package squid
 
 import (
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -37,9 +36,20 @@ const (
 	native // fields of the native format; the user may hold spaces, so hierarchy and type are found after it
 )
 
+// record is the events of a line: one event, and its http group in the same allocation.
+type record struct {
+	evs  [1]event.Event
+	http event.HTTP
+}
+
 // Parse reads one line.
 func (p Parser) Parse(l parse.Line) ([]event.Event, error) {
-	f := strings.Fields(string(l.Text))
+	text := string(l.Text)
+	var buf [16]string // the fields; more spill to the heap
+	f := buf[:0]
+	for field := range strings.FieldsSeq(text) {
+		f = append(f, field)
+	}
 	if len(f) < native+2 {
 		return nil, parse.Rejectf(parse.ReasonColumns, "%d fields, the native format has 10", len(f))
 	}
@@ -62,20 +72,23 @@ func (p Parser) Parse(l parse.Line) ([]event.Event, error) {
 	if hier < 0 {
 		return nil, parse.Rejectf(parse.ReasonSyntax, "no hierarchy field (HIER_DIRECT/address)")
 	}
-	ev := event.Event{Time: t.In(p.loc), Event: event.Kind{Category: event.CategoryWeb, Action: event.ActionRequest, Code: result}}
-	h := &event.HTTP{Method: f[fMethod], Status: status}
-	if h.Bytes, err = size(f[fBytes]); err != nil {
+	bytes, err := size(f[fBytes])
+	if err != nil {
 		return nil, parse.Rejectf(parse.ReasonSyntax, "reply size is not a number")
 	}
+	r := &record{}
+	ev, h := &r.evs[0], &r.http
+	ev.Time, ev.Event = t.In(p.loc), event.Kind{Category: event.CategoryWeb, Action: event.ActionRequest, Code: result}
+	h.Method, h.Status, h.Bytes = f[fMethod], status, bytes
 	ev.Destination, h.Path = parse.RequestTarget(h.Method, f[fURL])
-	if code, addr, _ := strings.Cut(f[hier], "/"); ev.Destination.IP == "" && direct(code) && net.ParseIP(addr) != nil {
+	if code, addr, _ := strings.Cut(f[hier], "/"); ev.Destination.IP == "" && direct(code) && parse.IsIP(addr) {
 		ev.Destination.IP = addr // the origin server Squid connected to
 	}
 	if len(f) > hier+2 { // an appended %>st: the request's size
 		h.RequestBytes, _ = size(f[hier+2])
 	}
 	ev.HTTP = h
-	if net.ParseIP(f[fClient]) != nil {
+	if parse.IsIP(f[fClient]) {
 		ev.Source.IP = f[fClient]
 	} else {
 		ev.Source.Domain = f[fClient] // log_fqdn / %>A
@@ -85,8 +98,8 @@ func (p Parser) Parse(l parse.Line) ([]event.Event, error) {
 	if ev.Event.Outcome == event.OutcomeFailure {
 		ev.Event.Reason = result
 	}
-	parse.Stamp(&ev, l, Name)
-	return []event.Event{ev}, nil
+	parse.StampText(ev, l, text, Name)
+	return r.evs[:], nil
 }
 
 // stamp reads %ts.%03tu: epoch seconds, a dot and milliseconds.
@@ -125,11 +138,21 @@ func size(s string) (int64, error) {
 func hierarchy(f []string) int {
 	for i := native; i < len(f)-1; i++ {
 		code, _, ok := strings.Cut(f[i], "/")
-		if ok && code != "" && strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == "" {
+		if ok && code != "" && upperCode(code) {
 			return i
 		}
 	}
 	return -1
+}
+
+// upperCode says whether s is all upper-case letters and '_'.
+func upperCode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // direct says whether the hierarchy code means Squid went to the origin server itself, so %<a is

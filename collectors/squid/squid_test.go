@@ -16,8 +16,11 @@ func TestGolden(t *testing.T) { parsetest.Golden(t, newTest) }
 
 func FuzzParse(f *testing.F) {
 	parsetest.Seed(f)
-	p := newTest()
-	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+	p, old := newTest(), oldTest()
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parsetest.FuzzLine(t, p, line)
+		parsetest.SameLine(t, old, p, line)
+	})
 }
 
 func BenchmarkParse(b *testing.B) {
@@ -27,4 +30,14 @@ func BenchmarkParse(b *testing.B) {
 	for b.Loop() {
 		p.Parse(line)
 	}
+}
+
+func oldTest() parse.Parser {
+	p, _ := oldNew(parsetest.Options("test"))
+	return p
+}
+
+// The parser reads every golden and sample line as the parser before it did (squid_old_test.go).
+func TestSameAsBefore(t *testing.T) {
+	parsetest.Same(t, oldTest(), newTest(), parsetest.Corpus(t))
 }
