@@ -165,6 +165,18 @@ func request(h *event.HTTP, s string) error {
 	return nil
 }
 
+// quoteOrEscape is strings.IndexAny(s, `"\`) by two IndexByte (IndexAny scans byte by byte).
+func quoteOrEscape(s string) int {
+	q := strings.IndexByte(s, '"')
+	if q < 0 {
+		return strings.IndexByte(s, '\\')
+	}
+	if b := strings.IndexByte(s[:q], '\\'); b >= 0 {
+		return b
+	}
+	return q
+}
+
 // quoted reads a "..." field after optional spaces; \" and \\ are escapes. A field without
 // escapes is a part of s.
 func quoted(s string) (val, rest string, ok bool) {
@@ -172,7 +184,7 @@ func quoted(s string) (val, rest string, ok bool) {
 	if len(s) == 0 || s[0] != '"' {
 		return "", s, false
 	}
-	i := strings.IndexAny(s[1:], `"\`) + 1
+	i := quoteOrEscape(s[1:]) + 1
 	if i == 0 {
 		return "", s, false
 	}

@@ -1,6 +1,7 @@
 package combined
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -38,4 +39,16 @@ func TestParseStamp(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzQuoteOrEscape: quoteOrEscape is strings.IndexAny of `"\`.
+func FuzzQuoteOrEscape(f *testing.F) {
+	for _, s := range []string{``, `abc`, `a"b`, `a\b"c`, `a"b\c`, `\`, `"`, `ab\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := quoteOrEscape(s), strings.IndexAny(s, `"\`); got != want {
+			t.Fatalf("quoteOrEscape(%q) = %d, want %d", s, got, want)
+		}
+	})
 }
