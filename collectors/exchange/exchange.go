@@ -24,30 +24,62 @@ const (
 
 // knownLayouts are the column orders of Exchange 2010 (26), 2013 (27) and 2016/2019 (30), used for
 // rows whose file header was not seen (a restart in the middle of a file).
-var knownLayouts = map[int]layout{}
+var knownLayouts = map[int]*layout{}
 
 func init() {
 	for _, f := range []string{v14, v150, v151} {
 		l := newLayout(strings.Split(f, ","))
-		knownLayouts[len(l.names)] = l
+		knownLayouts[l.width] = &l
 	}
 }
 
+// The columns the parser reads, by their index in layout.at.
+const (
+	cDateTime = iota
+	cEventID
+	cSender
+	cRecipient
+	cSubject
+	cTotalBytes
+	cRecipientCount
+	cMessageID
+	cInternalID
+	cServerHostname
+	cRecipientStatus
+	cDirectionality
+	cClientIP
+	cClientHostname
+	cSource
+	nColumns
+)
+
+// columnNames are the #Fields: names of the columns read.
+var columnNames = [nColumns]string{"date-time", "event-id", "sender-address", "recipient-address", "message-subject",
+	"total-bytes", "recipient-count", "message-id", "internal-message-id", "server-hostname", "recipient-status",
+	"directionality", "client-ip", "client-hostname", "source"}
+
+// layout is a column order: how many columns, and where each column read stands (-1: not there).
 type layout struct {
-	names []string
-	index map[string]int
+	width int
+	at    [nColumns]int
 }
 
 func newLayout(names []string) layout {
-	l := layout{names: names, index: map[string]int{}}
-	for i, n := range names {
-		l.index[strings.TrimSpace(n)] = i
+	l := layout{width: len(names)}
+	for c, want := range columnNames {
+		l.at[c] = -1
+		for i := len(names) - 1; i >= 0; i-- { // the last of a repeated name, as a map from names would
+			if strings.TrimSpace(names[i]) == want {
+				l.at[c] = i
+				break
+			}
+		}
 	}
 	return l
 }
 
-func (l layout) get(row []string, name string) string {
-	if i, ok := l.index[name]; ok && i < len(row) {
+func (l *layout) get(row []string, c int) string {
+	if i := l.at[c]; i >= 0 && i < len(row) {
 		return row[i]
 	}
 	return ""
@@ -63,6 +95,7 @@ type fileState struct {
 // Parser reads tracking rows. Header state is kept per file: the tailer interleaves files.
 type Parser struct {
 	files *simplelru.LRU[string, *fileState]
+	row   []string // the cells of the row being read, reused
 }
 
 // New builds a Parser.
@@ -104,18 +137,20 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 		}
 		return nil, nil
 	}
-	row, ok := splitCSV(string(text))
+	line := string(text)
+	row, ok := splitCSV(p.row[:0], line)
+	p.row = row
 	if !ok {
 		return nil, parse.Rejectf(parse.ReasonSyntax, "unterminated quoted field")
 	}
-	var lay layout
+	var lay *layout
 	switch {
 	case st != nil && st.other:
 		return nil, parse.Rejectf(parse.ReasonUnsupported, "the file's #Log-type is not a message tracking log")
 	case st != nil && st.hasFields:
-		lay = st.layout
-		if len(row) != len(lay.names) {
-			return nil, parse.Rejectf(parse.ReasonColumns, "%d columns, the #Fields: line has %d", len(row), len(lay.names))
+		lay = &st.layout
+		if len(row) != lay.width {
+			return nil, parse.Rejectf(parse.ReasonColumns, "%d columns, the #Fields: line has %d", len(row), lay.width)
 		}
 	default:
 		k, ok := knownLayouts[len(row)]
@@ -124,13 +159,14 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 		}
 		lay = k
 	}
-	t, err := time.Parse(time.RFC3339Nano, lay.get(row, "date-time"))
+	t, err := time.Parse(time.RFC3339Nano, lay.get(row, cDateTime))
 	if err != nil {
 		return nil, parse.Rejectf(parse.ReasonTimestamp, "date-time is not ISO 8601 UTC")
 	}
-	id := lay.get(row, "event-id")
-	ev := event.Event{Time: t, Event: event.Kind{Category: event.CategoryEmail, Code: id, Outcome: event.OutcomeSuccess}}
-	m := &event.Mail{}
+	id := lay.get(row, cEventID)
+	r := &record{}
+	ev, m := &r.evs[0], &r.mail
+	ev.Time, ev.Event = t, event.Kind{Category: event.CategoryEmail, Code: id, Outcome: event.OutcomeSuccess}
 	switch id {
 	case "RECEIVE":
 		ev.Event.Action, m.Status = event.ActionReceive, "received"
@@ -155,45 +191,59 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 		}
 		return nil, parse.Rejectf(parse.ReasonUnsupported, "event-id %q is not a documented message tracking event", id)
 	}
-	m.From = lay.get(row, "sender-address")
-	if to := lay.get(row, "recipient-address"); to != "" {
+	m.From = lay.get(row, cSender)
+	if to := lay.get(row, cRecipient); to != "" {
 		m.To = strings.Split(to, ";")
 	}
-	m.Subject = lay.get(row, "message-subject")
-	m.Size, _ = strconv.ParseInt(lay.get(row, "total-bytes"), 10, 64)
-	m.RecipientCount, _ = strconv.Atoi(lay.get(row, "recipient-count"))
-	m.MessageID = lay.get(row, "message-id")
-	m.QueueID = lay.get(row, "internal-message-id")
-	m.Relay = lay.get(row, "server-hostname")
-	if rs := lay.get(row, "recipient-status"); rs != "" {
+	m.Subject = lay.get(row, cSubject)
+	m.Size, _ = strconv.ParseInt(lay.get(row, cTotalBytes), 10, 64)
+	m.RecipientCount, _ = strconv.Atoi(lay.get(row, cRecipientCount))
+	m.MessageID = lay.get(row, cMessageID)
+	m.QueueID = lay.get(row, cInternalID)
+	m.Relay = lay.get(row, cServerHostname)
+	if rs := lay.get(row, cRecipientStatus); rs != "" {
 		m.DSN, _, _ = strings.Cut(rs, ";")
 	}
 	switch {
 	case id == "SENDEXTERNAL":
 		m.Direction = "outbound"
 	case m.Direction != "":
-	case lay.get(row, "directionality") == "Incoming":
+	case lay.get(row, cDirectionality) == "Incoming":
 		m.Direction = "inbound"
-	case lay.get(row, "directionality") == "Originating":
+	case lay.get(row, cDirectionality) == "Originating":
 		m.Direction = "originating"
 	}
 	ev.Mail = m
-	ev.Host.Name = lay.get(row, "server-hostname")
-	ev.Source = event.Endpoint{IP: lay.get(row, "client-ip"), Domain: lay.get(row, "client-hostname")}
-	if lay.get(row, "source") == "SMTP" && (id == "SEND" || id == "SENDEXTERNAL" || id == "FAIL" || id == "DEFER") {
+	ev.Host.Name = lay.get(row, cServerHostname)
+	ev.Source = event.Endpoint{IP: lay.get(row, cClientIP), Domain: lay.get(row, cClientHostname)}
+	if lay.get(row, cSource) == "SMTP" && (id == "SEND" || id == "SENDEXTERNAL" || id == "FAIL" || id == "DEFER") {
 		// Outgoing: the server that logged the row is the client side; server-hostname is the
 		// destination, kept as email.relay.
-		ev.Host.Name = lay.get(row, "client-hostname")
+		ev.Host.Name = lay.get(row, cClientHostname)
 	}
-	parse.Stamp(&ev, l, Name)
-	return []event.Event{ev}, nil
+	parse.StampText(ev, l, line, Name)
+	return r.evs[:], nil
 }
 
-// splitCSV splits an RFC 4180 row: commas outside quotes, "" for a quote inside quotes.
-func splitCSV(s string) ([]string, bool) {
-	out := make([]string, 0, 32)
+// record is the events of a row: one event, and its mail group in the same allocation.
+type record struct {
+	evs  [1]event.Event
+	mail event.Mail
+}
+
+// splitCSV splits an RFC 4180 row, appending to out: commas outside quotes, "" for a quote inside
+// quotes. A cell without "" is a part of s.
+func splitCSV(out []string, s string) ([]string, bool) {
 	for {
 		if len(s) > 0 && s[0] == '"' {
+			if j := strings.IndexByte(s[1:], '"') + 1; j > 0 && (j+1 == len(s) || s[j+1] == ',') {
+				out = append(out, s[1:j]) // no "" inside
+				if j+1 == len(s) {
+					return out, true
+				}
+				s = s[j+2:]
+				continue
+			}
 			var b strings.Builder
 			i := 1
 			for {

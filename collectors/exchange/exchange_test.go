@@ -35,19 +35,28 @@ func TestSamples(t *testing.T) {
 }
 
 func TestSplitCSV(t *testing.T) {
-	row, ok := splitCSV(`a,"b, ""c""",,d`)
+	row, ok := splitCSV(nil, `a,"b, ""c""",,d`)
 	if !ok || len(row) != 4 || row[1] != `b, "c"` || row[2] != "" {
 		t.Errorf("%q %v", row, ok)
 	}
-	if _, ok := splitCSV(`a,"b`); ok {
-		t.Error("unterminated quote accepted")
+	row, ok = splitCSV(row[:0], `"x","",y,"z"`)
+	if !ok || len(row) != 4 || row[0] != "x" || row[1] != "" || row[3] != "z" {
+		t.Errorf("reused: %q %v", row, ok)
+	}
+	for _, bad := range []string{`a,"b`, `"a"b,c`, `"a`} {
+		if _, ok := splitCSV(nil, bad); ok {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }
 
 func FuzzParse(f *testing.F) {
 	parsetest.Seed(f)
-	p := newTest()
-	f.Fuzz(func(t *testing.T, line []byte) { parsetest.FuzzLine(t, p, line) })
+	p, old := newTest(), oldTest()
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parsetest.FuzzLine(t, p, line)
+		parsetest.SameLine(t, old, p, line)
+	})
 }
 
 func BenchmarkParse(b *testing.B) {
@@ -57,4 +66,14 @@ func BenchmarkParse(b *testing.B) {
 	for b.Loop() {
 		p.Parse(line)
 	}
+}
+
+func oldTest() parse.Parser {
+	p, _ := oldNew(parsetest.Options("test"))
+	return p
+}
+
+// The parser reads every golden and sample line as the parser before it did (exchange_old_test.go).
+func TestSameAsBefore(t *testing.T) {
+	parsetest.Same(t, oldTest(), newTest(), parsetest.Corpus(t))
 }
