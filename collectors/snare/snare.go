@@ -25,11 +25,14 @@ type Parser struct {
 	mapper   *windows.Mapper
 	loc      *time.Location
 
-	// Kept between lines, so that reading a message allocates little: the message's items, its
-	// runs, and its item operations.
-	items itemMap
-	runs  []string
-	ops   []itemOp
+	// Kept between lines, so that reading a message allocates little: its runs, its items, the
+	// values of the keys the EventData fields read (by keyIDs, set says which a message gave) and
+	// the key being looked up.
+	runs []string
+	ops  []itemOp
+	vals []string
+	set  []bool
+	key  []byte
 }
 
 // New builds a Parser. Snare's own time field has no zone: opts.Location (the input's timezone)
@@ -88,7 +91,7 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 		return nil, parse.Rejectf(parse.ReasonTimestamp, "time field is not like Fri Sep 17 16:37:25 2021")
 	}
 	p.read(f[fMessage])
-	r := windows.Record{ID: id, Time: t, Computer: f[fComputer], Data: eventData(id, p.items), Failure: f[fType] == "Failure Audit"}
+	r := windows.Record{ID: id, Time: t, Computer: f[fComputer], Data: p.eventData(id), Failure: f[fType] == "Failure Audit"}
 	ev, err := p.mapper.Event(r)
 	if err != nil {
 		return nil, err
@@ -97,28 +100,23 @@ func (p *Parser) Parse(l parse.Line) ([]event.Event, error) {
 	return []event.Event{ev}, nil
 }
 
-// itemMap holds a message's items by "Section/Label" and by "Label".
-type itemMap map[string]string
-
 // itemOp is one item as the message gives it: a value under a section's label.
 type itemOp struct{ section, label, value string }
 
-// items reads the flattened message into a new map (see read).
+// items reads the flattened message into a new map (see itemMap).
 func items(msg string) map[string]string {
 	p := &Parser{}
 	p.read(msg)
-	return p.items
+	return p.itemMap()
 }
 
 // read reads the flattened message: "Subject:   Security ID:  S-1-0-0   Account Name:  -   ..."
-// into p.items, by "Section/Label" and by "Label" keys (the first occurrence of a label wins for the
-// bare key). The "Section/Label" keys of a message are made as one string.
+// into p.ops, its items in order.
 func (p *Parser) read(msg string) {
 	p.ops = p.ops[:0]
 	section := ""
 	p.runs = splitRuns(p.runs[:0], msg)
 	runs := p.runs
-	size := 0
 	for i := 0; i < len(runs); i++ {
 		it := runs[i]
 		if strings.HasSuffix(it, ":") && !strings.Contains(it[:len(it)-1], ":") {
@@ -129,36 +127,43 @@ func (p *Parser) read(msg string) {
 				i++
 			} else {
 				section = strings.TrimSuffix(it, ":")
-				continue
 			}
-		} else {
-			k, v, ok := strings.Cut(it, ":")
-			if !ok {
-				continue
-			}
+			continue
+		}
+		if k, v, ok := strings.Cut(it, ":"); ok {
 			p.ops = append(p.ops, itemOp{section, strings.TrimSpace(k), strings.TrimSpace(v)})
 		}
-		op := p.ops[len(p.ops)-1]
-		size += len(op.section) + 1 + len(op.label)
 	}
-	var keys strings.Builder
-	keys.Grow(size)
+}
+
+// itemMap is the items read by "Section/Label" and by "Label" keys: a later item under the same
+// "Section/Label" replaces an earlier one, the first occurrence of a label wins for the bare key.
+// One namespace holds both kinds of key (a label may hold a '/').
+func (p *Parser) itemMap() map[string]string {
+	items := map[string]string{}
 	for _, op := range p.ops {
-		keys.WriteString(op.section)
-		keys.WriteByte('/')
-		keys.WriteString(op.label)
+		items[op.section+"/"+op.label] = op.value
+		if _, seen := items[op.label]; !seen {
+			items[op.label] = op.value
+		}
 	}
-	all := keys.String()
-	if p.items == nil {
-		p.items = itemMap{}
+	return items
+}
+
+// index gives the items of p.ops as itemMap would, for the keys the EventData fields read only:
+// p.vals and p.set by keyIDs, without a map of every item.
+func (p *Parser) index() {
+	if p.vals == nil {
+		p.vals, p.set = make([]string, len(keyIDs)), make([]bool, len(keyIDs))
 	}
-	clear(p.items)
+	clear(p.set)
 	for _, op := range p.ops {
-		n := len(op.section) + 1 + len(op.label)
-		p.items[all[:n]] = op.value
-		all = all[n:]
-		if _, seen := p.items[op.label]; !seen {
-			p.items[op.label] = op.value
+		p.key = append(append(append(p.key[:0], op.section...), '/'), op.label...)
+		if id, ok := keyIDs[string(p.key)]; ok {
+			p.vals[id], p.set[id] = op.value, true
+		}
+		if id, ok := keyIDs[op.label]; ok && !p.set[id] {
+			p.vals[id], p.set[id] = op.value, true
 		}
 	}
 }
@@ -212,11 +217,15 @@ func labelled(s string) bool {
 	})
 }
 
-// dataField is an EventData field and the item keys that may hold it, the first non-empty wins.
+// dataField is an EventData field and the item keys that may hold it (by keyIDs), the first
+// non-empty wins.
 type dataField struct {
 	name string
-	keys []string
+	keys []int
 }
+
+// keyIDs numbers the item keys the EventData fields read.
+var keyIDs = map[string]int{}
 
 // dataFields lists the EventData fields by the section that names an event's account: "Subject",
 // or, by event id, "New Logon" (4624), "Account For Which Logon Failed" (4625), "Account
@@ -225,7 +234,18 @@ var dataFields = func() map[string][]dataField {
 	m := map[string][]dataField{}
 	for _, account := range []string{"Subject", "New Logon", "Account For Which Logon Failed", "Account Information"} {
 		var fs []dataField
-		set := func(name string, keys ...string) { fs = append(fs, dataField{name, keys}) }
+		set := func(name string, keys ...string) {
+			f := dataField{name: name}
+			for _, k := range keys {
+				id, ok := keyIDs[k]
+				if !ok {
+					id = len(keyIDs)
+					keyIDs[k] = id
+				}
+				f.keys = append(f.keys, id)
+			}
+			fs = append(fs, f)
+		}
 		set("TargetUserName", account+"/Account Name", "Logon Account")
 		set("TargetDomainName", account+"/Account Domain", account+"/Supplied Realm Name")
 		set("TargetUserSid", account+"/Security ID")
@@ -271,8 +291,10 @@ var dataFields = func() map[string][]dataField {
 	return m
 }()
 
-// eventData names the rendered labels as the EventData fields the shared mapping reads.
-func eventData(id int, it itemMap) map[string]string {
+// eventData names the rendered labels of the message read as the EventData fields the shared
+// mapping reads.
+func (p *Parser) eventData(id int) map[string]string {
+	p.index()
 	account := "Subject"
 	switch id {
 	case 4624:
@@ -287,7 +309,7 @@ func eventData(id int, it itemMap) map[string]string {
 	n := 0
 	for _, f := range dataFields[account] {
 		for _, k := range f.keys {
-			if v, ok := it[k]; ok && v != "" {
+			if v := p.vals[k]; p.set[k] && v != "" {
 				found[n].name, found[n].value = f.name, v
 				n++
 				break
