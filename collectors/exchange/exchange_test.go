@@ -68,6 +68,17 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
+// BenchmarkParseBefore is BenchmarkParse with the parser of commit e184bf1: -bench BenchmarkParse
+// runs the two in turn.
+func BenchmarkParseBefore(b *testing.B) {
+	p := oldTest()
+	line := parse.Line{Text: []byte(`2026-11-20T08:14:03.501Z,10.20.0.5,EXCH01,203.0.113.25,gmail-smtp-in.l.google.com,"250 2.0.0 OK  1700000000 gsmtp",Internet Send Connector,SMTP,SENDEXTERNAL,85899345921,<AM0PR01MB1234.1@EXCH01.voorbeeld.local>,0d2f5a4e-1c2b-4a3d-9e8f-08dc0a1b2c3d,k.devries@gmail.com,250 2.0.0 OK,48213,1,,,"Lijst aanvragen, week 47",j.jansen@voorbeeld.nl,j.jansen@voorbeeld.nl,2026-11-20T08:14:02.100Z;SRV=EXCH01:TOTAL=1,Originating,,10.20.1.15,10.20.0.5,,Email,1a2b3c4d-0000-1111-2222-08dc0a1b2c3e,15.02.1118.007`)}
+	b.SetBytes(int64(len(line.Text)))
+	for b.Loop() {
+		p.Parse(line)
+	}
+}
+
 func oldTest() parse.Parser {
 	p, _ := oldNew(parsetest.Options("test"))
 	return p

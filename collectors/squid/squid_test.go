@@ -32,6 +32,17 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
+// BenchmarkParseBefore is BenchmarkParse with the parser of commit 529486d: -bench BenchmarkParse
+// runs the two in turn.
+func BenchmarkParseBefore(b *testing.B) {
+	p := oldTest()
+	line := parse.Line{Text: []byte(`1795162443.004  61250 10.20.1.15 TCP_TUNNEL/200 52428800 CONNECT www.wetransfer.com:443 VOORBEELD%5Cjdevries HIER_DIRECT/198.51.100.23 -`)}
+	b.SetBytes(int64(len(line.Text)))
+	for b.Loop() {
+		p.Parse(line)
+	}
+}
+
 func oldTest() parse.Parser {
 	p, _ := oldNew(parsetest.Options("test"))
 	return p
