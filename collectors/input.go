@@ -75,6 +75,8 @@ func inYears(evs []event.Event) ([]event.Event, error) {
 	for _, ev := range evs[first+1:] {
 		if inRange(ev.Time) {
 			kept = append(kept, ev)
+		} else {
+			bad = ev.Time // the last, as the message said before
 		}
 	}
 	return kept, parse.Rejectf(parse.ReasonTimestamp, "event time in the year %d: only the years 0-9999 can be written", bad.Year())

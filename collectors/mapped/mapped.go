@@ -29,7 +29,9 @@ type ValueRecord interface {
 }
 
 // SlotRecord is a Record that gives the value of the i-th of Names(mapping) without looking its
-// name up (a CSV row whose header was matched to the names once).
+// name up (a CSV row whose header was matched to the names once). Its slots must be built from
+// Names of the very mapping the Mapper has: a path the mapping does not name is asked for as slot
+// -1, which is no value.
 type SlotRecord interface {
 	Record
 	Slot(i int) (Value, bool)
