@@ -42,22 +42,17 @@ type record struct {
 	cells []string
 }
 
-// Get returns the trimmed cell of a column.
+// Get returns the trimmed cell of a column (the mapper reads rows by Slot).
 func (r *record) Get(name string) (any, bool) {
-	v, ok := r.Value(name)
+	i, ok := r.h.columns[name]
+	if !ok {
+		return nil, false
+	}
+	v, ok := r.cell(i)
 	return v.Text, ok
 }
 
-// Value is Get as a mapped.Value: the text is not put in an any.
-func (r *record) Value(name string) (mapped.Value, bool) {
-	i, ok := r.h.columns[name]
-	if !ok {
-		return mapped.Value{}, false
-	}
-	return r.cell(i)
-}
-
-// Slot is Value of the mapping's i-th name (mapped.Names).
+// Slot is the trimmed cell of the mapping's i-th name (mapped.Names).
 func (r *record) Slot(i int) (mapped.Value, bool) {
 	if i < 0 || i >= len(r.h.slots) {
 		return mapped.Value{}, false
