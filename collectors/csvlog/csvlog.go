@@ -49,7 +49,10 @@ func (r *record) Get(name string) (any, bool) {
 		return nil, false
 	}
 	v, ok := r.cell(i)
-	return v.Text, ok
+	if !ok {
+		return nil, false
+	}
+	return v.Text, true
 }
 
 // Slot is the trimmed cell of the mapping's i-th name (mapped.Names).
